@@ -1,0 +1,36 @@
+//! Generates the C header from the doc-commented `extern "C"` functions in `src/ffi/`.
+//!
+//! The header is written to `$OUT_DIR/together_video.h` on every build; the committed
+//! copy in `include/` is refreshed only when `TV_UPDATE_HEADER=1` (`make header`), and
+//! the `header_is_current` test fails when the two differ.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-env-changed=TV_UPDATE_HEADER");
+
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
+    let version = |name: &str| env::var(name).expect("cargo sets the version variables");
+    config.after_includes = Some(format!(
+        "\n#define TV_VERSION_MAJOR {}\n#define TV_VERSION_MINOR {}\n#define TV_VERSION_PATCH {}\n#define TV_VERSION_STRING \"{}\"",
+        version("CARGO_PKG_VERSION_MAJOR"),
+        version("CARGO_PKG_VERSION_MINOR"),
+        version("CARGO_PKG_VERSION_PATCH"),
+        version("CARGO_PKG_VERSION"),
+    ));
+    let bindings = cbindgen::Builder::new()
+        // Only the FFI layer: the core's public items are not part of the C API.
+        .with_src(crate_dir.join("src/ffi/mod.rs"))
+        .with_config(config)
+        .generate()
+        .expect("cbindgen can read src/ffi");
+    bindings.write_to_file(out_dir.join("together_video.h"));
+    if env::var_os("TV_UPDATE_HEADER").is_some_and(|v| v == "1") {
+        bindings.write_to_file(crate_dir.join("include").join("together_video.h"));
+    }
+}

@@ -1,0 +1,208 @@
+//! The client: one configured HTTP agent (connection pool, TLS, proxy) and the API calls.
+//! Safe to share between threads; every call is synchronous.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use ureq::http::{HeaderMap, Method};
+use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
+use ureq::{Agent, Proxy};
+
+use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT};
+use crate::error::{Error, ErrorKind};
+use crate::model::Video;
+use crate::retry::{should_retry_status, RetryPolicy};
+use crate::transport::{self, Exchange, Reply};
+use crate::url::{encode_id, resolve_base_url};
+
+/// The User-Agent every request carries, before the caller's suffix.
+pub const USER_AGENT: &str = concat!("together-video/", env!("CARGO_PKG_VERSION"));
+
+/// A client for Together's video API. Cheap to share: `&Client` is `Send + Sync`.
+pub struct Client {
+    agent: Agent,
+    base_url: String,
+    authorization: String,
+    api_key: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds a client. Fails with `Authentication` when no API key is configured or in
+    /// `TOGETHER_API_KEY`, and with `InvalidArgument` for an unusable setting.
+    pub fn new(config: &ClientConfig) -> Result<Client, Error> {
+        let api_key = resolve_api_key(config.api_key.as_deref())?;
+        let base_url = resolve_base_url(config.base_url.as_deref())?;
+        if config.max_retries > MAX_RETRIES_LIMIT {
+            return Err(Error::invalid(format!(
+                "max retries is {}; at most {MAX_RETRIES_LIMIT} are allowed",
+                config.max_retries
+            )));
+        }
+        if config.timeout.is_zero() || config.connect_timeout.is_zero() {
+            return Err(Error::invalid("timeouts must be greater than zero"));
+        }
+        let user_agent = match config.user_agent_suffix.as_deref().map(str::trim) {
+            Some(suffix) if !suffix.is_empty() => {
+                if !suffix.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                    return Err(Error::invalid("user agent suffix must be printable ASCII"));
+                }
+                format!("{USER_AGENT} {suffix}")
+            }
+            _ => USER_AGENT.to_owned(),
+        };
+        let agent_config = Agent::config_builder()
+            .http_status_as_error(false)
+            // Redirects are followed by `transport`, which knows when the key may go along.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(config.connect_timeout))
+            .user_agent(user_agent)
+            .accept("application/json")
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(64)
+            .proxy(proxy(&config.proxy)?)
+            .tls_config(tls_config(&config.trust_roots)?)
+            .build();
+        Ok(Client {
+            agent: Agent::new_with_config(agent_config),
+            base_url,
+            authorization: format!("Bearer {api_key}"),
+            api_key,
+            timeout: config.timeout,
+            retry: RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() },
+        })
+    }
+
+    /// The base URL requests go to, e.g. `https://api.together.xyz/v2`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `GET {base}/videos/{id}`: the job's current state.
+    pub fn get_video(&self, id: &str) -> Result<Video, Error> {
+        let url = format!("{}/videos/{}", self.base_url, encode_id(id)?);
+        let reply = self.send(Method::GET, &url, None, true)?;
+        Video::from_json(reply.body).map_err(|e| e.with_response(reply.status, reply.request_id))
+    }
+
+    /// Sends a request, retrying as [`RetryPolicy`] says. A request that is not
+    /// idempotent is retried only when it cannot have reached the server.
+    fn send(&self, method: Method, url: &str, body: Option<&[u8]>, idempotent: bool) -> Result<Reply, Error> {
+        let mut retry = 0;
+        loop {
+            let exchange = Exchange {
+                agent: &self.agent,
+                method: method.clone(),
+                url,
+                body,
+                authorization: &self.authorization,
+                deadline: Instant::now() + self.timeout,
+            };
+            let may_retry = retry < self.retry.max_retries;
+            match transport::run(exchange) {
+                Ok(reply) if (200..300).contains(&reply.status) => return Ok(reply),
+                Ok(reply) => {
+                    let retryable =
+                        should_retry_status(reply.status, &reply.headers) && (idempotent || reply.status == 429);
+                    if !(may_retry && retryable) {
+                        return Err(self.status_error(reply));
+                    }
+                    std::thread::sleep(self.retry.delay(retry, Some(&reply.headers)));
+                }
+                Err(failure) => {
+                    let retryable = if idempotent { failure.retryable } else { failure.before_sending };
+                    if !(may_retry && retryable) {
+                        return Err(self.redact(failure.error));
+                    }
+                    std::thread::sleep(self.retry.delay(retry, None::<&HeaderMap>));
+                }
+            }
+            retry += 1;
+        }
+    }
+
+    /// The error for a non-2xx reply: its kind, status, request id and the server's message.
+    fn status_error(&self, reply: Reply) -> Error {
+        let kind = ErrorKind::from_status(reply.status);
+        let detail = transport::server_message(&reply.body);
+        let mut message = format!("{} (HTTP {})", kind.name(), reply.status);
+        if !detail.is_empty() {
+            message = format!("{message}: {detail}");
+        }
+        self.redact(Error::http(kind, reply.status, message, reply.request_id))
+    }
+
+    /// Removes the API key from a message, should a server or proxy ever echo it.
+    fn redact(&self, error: Error) -> Error {
+        if error.message().contains(&self.api_key) {
+            let message = error.message().replace(&self.api_key, "<redacted>");
+            let redacted = Error::new(error.kind(), message);
+            return match error.http_status() {
+                Some(status) => redacted.with_response(status, error.request_id().map(str::to_owned)),
+                None => redacted,
+            };
+        }
+        error
+    }
+}
+
+fn resolve_api_key(configured: Option<&str>) -> Result<String, Error> {
+    let key = match configured {
+        Some(key) if !key.is_empty() => key.to_owned(),
+        _ => std::env::var("TOGETHER_API_KEY").unwrap_or_default(),
+    };
+    let key = key.trim().to_owned();
+    if key.is_empty() {
+        return Err(Error::new(ErrorKind::Authentication, "no API key: pass one or set TOGETHER_API_KEY"));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid("the API key contains a space, control or non-ASCII character"));
+    }
+    Ok(key)
+}
+
+fn proxy(setting: &ProxySetting) -> Result<Option<Proxy>, Error> {
+    match setting {
+        ProxySetting::FromEnvironment => Ok(Proxy::try_from_env()),
+        ProxySetting::Direct => Ok(None),
+        ProxySetting::Url(url) => Proxy::new(url)
+            .map(Some)
+            .map_err(|_| Error::invalid("proxy URL is not valid (expected http://, https://, socks4:// or socks5://)")),
+    }
+}
+
+fn tls_config(roots: &TrustRoots) -> Result<TlsConfig, Error> {
+    let roots = match roots {
+        TrustRoots::BuiltIn => RootCerts::WebPki,
+        TrustRoots::System => RootCerts::PlatformVerifier,
+        TrustRoots::PemFile(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::invalid(format!("cannot read CA file {}: {e}", path.display())))?;
+            let mut certificates = Vec::new();
+            for item in parse_pem(&pem) {
+                match item {
+                    Ok(PemItem::Certificate(certificate)) => certificates.push(certificate),
+                    Ok(_) => {}
+                    Err(e) => return Err(Error::invalid(format!("CA file {} is not valid PEM: {e}", path.display()))),
+                }
+            }
+            if certificates.is_empty() {
+                return Err(Error::invalid(format!("CA file {} holds no certificate", path.display())));
+            }
+            RootCerts::new_with_certs(&certificates)
+        }
+    };
+    Ok(TlsConfig::builder().root_certs(roots).build())
+}

@@ -1,0 +1,104 @@
+//! What a client is built from. Every field has the default Together's official SDKs use.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The most retries a caller may ask for; more would only hide an outage.
+pub const MAX_RETRIES_LIMIT: u32 = 10;
+
+/// Where requests go through. `Debug` hides a proxy's password.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum ProxySetting {
+    /// `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY`, honouring `NO_PROXY`.
+    #[default]
+    FromEnvironment,
+    /// Connect directly, whatever the environment says.
+    Direct,
+    /// This proxy URL (`http://`, `socks5://`, ...).
+    Url(String),
+}
+
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxySetting::FromEnvironment => f.write_str("FromEnvironment"),
+            ProxySetting::Direct => f.write_str("Direct"),
+            ProxySetting::Url(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(start), Some(at)) if at > start => {
+                    write!(f, "Url({}<redacted>{})", &url[..start + 3], &url[at..])
+                }
+                _ => write!(f, "Url({url})"),
+            },
+        }
+    }
+}
+
+/// Which certificate authorities a TLS server must chain to.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum TrustRoots {
+    /// Mozilla's roots, built into the library (webpki-roots).
+    #[default]
+    BuiltIn,
+    /// The operating system's store, where a corporate proxy's CA is usually installed.
+    System,
+    /// Only the certificates in this PEM file (like curl's `--cacert`).
+    PemFile(PathBuf),
+}
+
+impl fmt::Debug for TrustRoots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustRoots::BuiltIn => f.write_str("BuiltIn"),
+            TrustRoots::System => f.write_str("System"),
+            TrustRoots::PemFile(path) => write!(f, "PemFile({})", path.display()),
+        }
+    }
+}
+
+/// Settings for [`crate::Client::new`]. `Debug` never shows the API key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// `None` or empty: `TOGETHER_API_KEY`.
+    pub api_key: Option<String>,
+    /// `None`: `TOGETHER_BASE_URL`, else `https://api.together.xyz/v2`. Taken as given.
+    pub base_url: Option<String>,
+    pub connect_timeout: Duration,
+    /// Bounds each attempt from connecting to the last byte of the body.
+    pub timeout: Duration,
+    pub max_retries: u32,
+    /// Appended to the User-Agent, e.g. `my-game/1.2`.
+    pub user_agent_suffix: Option<String>,
+    pub trust_roots: TrustRoots,
+    pub proxy: ProxySetting,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            api_key: None,
+            base_url: None,
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(60),
+            max_retries: 2,
+            user_agent_suffix: None,
+            trust_roots: TrustRoots::default(),
+            proxy: ProxySetting::default(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("trust_roots", &self.trust_roots)
+            .field("proxy", &self.proxy)
+            .finish()
+    }
+}

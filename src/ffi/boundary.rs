@@ -1,0 +1,118 @@
+//! What every exported function goes through: the panic boundary, argument checks,
+//! out-parameter writes, and this thread's last error message.
+
+use std::cell::RefCell;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+use super::error::TvError;
+use super::result::TvResult;
+use crate::error::{Error, ErrorKind};
+
+thread_local! {
+    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+}
+
+/// Runs the body of a fallible export. A failure (or a caught panic) is recorded as this
+/// thread's last error and, when `out_error` is not NULL, written there as a new `TvError`.
+pub fn run(out_error: *mut *mut TvError, body: impl FnOnce() -> Result<(), Error>) -> TvResult {
+    let error = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return TvResult::Ok,
+        Ok(Err(error)) => error,
+        Err(_) => panicked(),
+    };
+    let code = TvResult::from(error.kind());
+    set_last_error(error.message());
+    if !out_error.is_null() {
+        // The allocation itself could only fail by aborting, so no second boundary is needed.
+        let boxed = Box::into_raw(Box::new(TvError::from(error)));
+        // SAFETY: the caller passed a non-NULL `TvError **` that, per the documented
+        // contract of every fallible function, points to writable storage for one pointer.
+        unsafe { out_error.write(boxed) };
+    }
+    code
+}
+
+/// Runs an export that cannot report an error: a panic yields `fallback`.
+pub fn run_infallible<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        set_last_error(panicked().message());
+        fallback
+    })
+}
+
+fn panicked() -> Error {
+    Error::new(ErrorKind::Internal, "internal error: together-video caught a panic; please report it")
+}
+
+pub fn set_last_error(message: &str) {
+    let message = c_string(message);
+    // `try_with` fails only while the thread is being torn down; then there is nobody to tell.
+    let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = Some(message));
+}
+
+/// This thread's last error message, or NULL. Valid until the next failure on this thread.
+pub fn last_error() -> *const c_char {
+    LAST_ERROR
+        .try_with(|slot| slot.borrow().as_ref().map_or(ptr::null(), |message| message.as_ptr()))
+        .unwrap_or(ptr::null())
+}
+
+/// Text made safe for C: an interior NUL would cut the string short, so it is spelled out.
+pub fn c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "\\0")).expect("NUL bytes were replaced")
+}
+
+/// A borrowed, NUL-checked, UTF-8-checked string argument.
+///
+/// # Safety
+/// `text`, when not NULL, must point to a NUL-terminated string that stays valid and
+/// unmodified for `'a`.
+pub unsafe fn str_arg<'a>(text: *const c_char, name: &str) -> Result<&'a str, Error> {
+    if text.is_null() {
+        return Err(Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")));
+    }
+    // SAFETY: non-NULL checked above; NUL termination and lifetime are the caller's contract.
+    let bytes = unsafe { CStr::from_ptr(text) }.to_bytes();
+    std::str::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidArgument, format!("{name} is not valid UTF-8")))
+}
+
+/// Like [`str_arg`], but NULL means "not set".
+///
+/// # Safety
+/// As for [`str_arg`].
+pub unsafe fn optional_str_arg<'a>(text: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
+    if text.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded contract; non-NULL checked above.
+    unsafe { str_arg(text, name) }.map(Some)
+}
+
+/// A shared reference to a handle the library created.
+///
+/// # Safety
+/// `handle`, when not NULL, must be a live pointer returned by this library for type `T`,
+/// not freed, and not mutated by another thread for `'a`.
+pub unsafe fn handle<'a, T>(handle: *const T, name: &str) -> Result<&'a T, Error> {
+    // SAFETY: forwarded contract; `as_ref` itself checks for NULL.
+    unsafe { handle.as_ref() }.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")))
+}
+
+/// An exclusive reference to a handle the library created.
+///
+/// # Safety
+/// As for [`handle`], and no other reference to it may be in use for `'a`.
+pub unsafe fn handle_mut<'a, T>(handle: *mut T, name: &str) -> Result<&'a mut T, Error> {
+    // SAFETY: forwarded contract; `as_mut` itself checks for NULL.
+    unsafe { handle.as_mut() }.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")))
+}
+
+/// Checks that an out-parameter can be written, before any work is done.
+pub fn out_param<T>(out: *mut *mut T, name: &str) -> Result<*mut *mut T, Error> {
+    if out.is_null() {
+        return Err(Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")));
+    }
+    Ok(out)
+}

@@ -1,0 +1,25 @@
+//! together-video: a small, fast, safe native client for Together AI's video API.
+//!
+//! The pure-Rust core (`Client`, `Video`, `Error`) is usable from Rust directly;
+//! [`ffi`] wraps it in the C ABI declared in `include/together_video.h`.
+//! Only `ffi` may use `unsafe`.
+
+#![deny(unsafe_code)]
+
+mod client;
+mod config;
+mod error;
+mod model;
+mod retry;
+mod transport;
+mod url;
+
+pub mod ffi;
+
+pub use client::{Client, USER_AGENT};
+pub use config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT};
+pub use error::{Error, ErrorKind};
+pub use model::{JobError, Outputs, Video, VideoStatus};
+pub use retry::RetryPolicy;
+pub use transport::{MAX_BODY, MAX_REDIRECTS};
+pub use url::{DEFAULT_BASE_URL, MAX_ID_LEN};

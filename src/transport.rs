@@ -1,0 +1,244 @@
+//! One HTTP exchange: send, follow redirects safely, read a capped body, and turn
+//! ureq's errors into ours. Retrying is the caller's business (see `client`).
+
+use std::io::Read;
+use std::time::Instant;
+
+use ureq::http::{header, HeaderMap, Method, Request, Response};
+use ureq::{Agent, Body, Timeout};
+
+use crate::error::{Error, ErrorKind};
+use crate::url::{resolve_location, Origin};
+
+/// The largest response body read for metadata; a larger one is a `Decode` error.
+pub const MAX_BODY: u64 = 8 * 1024 * 1024;
+/// How much of an error body is kept to find the server's message in.
+const MAX_ERROR_BODY: u64 = 64 * 1024;
+/// Redirects followed before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+/// How much of a non-JSON error body goes into a message.
+const RAW_MESSAGE_BYTES: usize = 200;
+
+/// What to send. The API key goes only to the origin of `url`, never to a redirect elsewhere.
+pub struct Exchange<'a> {
+    pub agent: &'a Agent,
+    pub method: Method,
+    pub url: &'a str,
+    pub body: Option<&'a [u8]>,
+    pub authorization: &'a str,
+    /// Bounds the whole exchange: connecting, redirects and reading the body.
+    pub deadline: Instant,
+}
+
+/// A response, read whole (2xx bodies up to [`MAX_BODY`], others up to 64 KiB).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub request_id: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// A failure before a complete reply arrived.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: Error,
+    /// Trying again could succeed (a reset, a refused connection), for idempotent requests.
+    pub retryable: bool,
+    /// Nothing reached the server, so even a non-idempotent request may be retried.
+    pub before_sending: bool,
+}
+
+impl Failure {
+    fn fatal(error: Error) -> Failure {
+        Failure { error, retryable: false, before_sending: false }
+    }
+}
+
+/// Runs one exchange, following up to [`MAX_REDIRECTS`] redirects. Never follows https to
+/// http, and sends `Authorization` only to the origin the exchange started at.
+pub fn run(exchange: Exchange<'_>) -> Result<Reply, Failure> {
+    let origin = Origin::of(exchange.url)
+        .ok_or_else(|| Failure::fatal(Error::invalid(format!("not an http(s) URL: {}", exchange.url))))?;
+    let mut url = exchange.url.to_owned();
+    let mut method = exchange.method.clone();
+    let mut body = exchange.body;
+    for _ in 0..=MAX_REDIRECTS {
+        let target = Origin::of(&url).expect("only http(s) URLs are followed");
+        let mut response = send_once(&exchange, &method, &url, body, target == origin)?;
+        let status = response.status().as_u16();
+        let location = response.headers().get(header::LOCATION).and_then(|value| value.to_str().ok());
+        let (Some(location), 301 | 302 | 303 | 307 | 308) = (location, status) else {
+            return read_reply(response, exchange.deadline);
+        };
+        let request_id = request_id(response.headers());
+        let refuse = |why: String| Failure::fatal(Error::http(ErrorKind::Http, status, why, request_id.clone()));
+        let next = resolve_location(&url, location)
+            .ok_or_else(|| refuse(format!("redirect (HTTP {status}) to an unusable location")))?;
+        let next_origin = Origin::of(&next).expect("resolve_location returns http(s) URLs");
+        if target.is_https() && !next_origin.is_https() {
+            return Err(refuse(format!("refused a redirect (HTTP {status}) from https to http")));
+        }
+        if status == 303 || (matches!(status, 301 | 302) && method == Method::POST) {
+            method = Method::GET;
+            body = None;
+        }
+        drain(response.body_mut());
+        url = next;
+    }
+    Err(Failure::fatal(Error::new(ErrorKind::Http, format!("too many redirects (more than {MAX_REDIRECTS})"))))
+}
+
+fn send_once(
+    exchange: &Exchange<'_>,
+    method: &Method,
+    url: &str,
+    body: Option<&[u8]>,
+    with_key: bool,
+) -> Result<Response<Body>, Failure> {
+    let remaining = exchange.deadline.saturating_duration_since(Instant::now());
+    if remaining.is_zero() {
+        return Err(Failure::fatal(Error::new(ErrorKind::Timeout, "timed out before the request could be sent")));
+    }
+    let mut request = Request::builder().method(method.clone()).uri(url);
+    if with_key {
+        request = request.header(header::AUTHORIZATION, exchange.authorization);
+    }
+    let result = match body {
+        Some(bytes) => {
+            let request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(bytes)
+                .map_err(|e| Failure::fatal(Error::invalid(format!("cannot build the request: {e}"))))?;
+            let request = exchange.agent.configure_request(request).timeout_global(Some(remaining)).build();
+            exchange.agent.run(request)
+        }
+        None => {
+            let request = request
+                .body(())
+                .map_err(|e| Failure::fatal(Error::invalid(format!("cannot build the request: {e}"))))?;
+            let request = exchange.agent.configure_request(request).timeout_global(Some(remaining)).build();
+            exchange.agent.run(request)
+        }
+    };
+    result.map_err(transport_failure)
+}
+
+fn read_reply(mut response: Response<Body>, deadline: Instant) -> Result<Reply, Failure> {
+    let status = response.status().as_u16();
+    let request_id = request_id(response.headers());
+    let with_response =
+        |failure: Failure| Failure { error: failure.error.with_response(status, request_id.clone()), ..failure };
+    let success = (200..300).contains(&status);
+    let body = if success {
+        let declared =
+            response.headers().get(header::CONTENT_LENGTH).and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > MAX_BODY) {
+            return Err(with_response(too_large()));
+        }
+        response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(|e| with_response(transport_failure(e)))?
+    } else {
+        let mut kept = Vec::new();
+        // An unreadable error body still leaves the status to report.
+        let _ = response.body_mut().as_reader().take(MAX_ERROR_BODY).read_to_end(&mut kept);
+        kept
+    };
+    if Instant::now() > deadline {
+        return Err(with_response(Failure::fatal(Error::new(ErrorKind::Timeout, "timed out reading the response"))));
+    }
+    let (parts, _) = response.into_parts();
+    Ok(Reply { status, headers: parts.headers, request_id, body })
+}
+
+/// Reads and drops what is left of a redirect's body so its connection can be reused.
+fn drain(body: &mut Body) {
+    let _ = std::io::copy(&mut body.as_reader().take(MAX_ERROR_BODY), &mut std::io::sink());
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    let id = headers.get("x-request-id")?.to_str().ok()?.trim();
+    (!id.is_empty() && !id.contains('\0')).then(|| id.to_owned())
+}
+
+fn too_large() -> Failure {
+    Failure::fatal(Error::decode(format!("response body is larger than {} MiB", MAX_BODY / (1024 * 1024))))
+}
+
+/// Maps a ureq error to ours, and says whether it may be retried.
+fn transport_failure(error: ureq::Error) -> Failure {
+    use std::io::ErrorKind as Io;
+    let connection = |message: String| Error::new(ErrorKind::Connection, message);
+    let (error, retryable, before_sending) = match error {
+        ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => {
+            (Error::new(ErrorKind::Timeout, "timed out connecting to the server"), true, true)
+        }
+        ureq::Error::Timeout(which) => (Error::new(ErrorKind::Timeout, format!("timed out ({which})")), false, false),
+        ureq::Error::HostNotFound => (connection("could not resolve the host name".into()), true, true),
+        ureq::Error::ConnectionFailed => (connection("could not connect to the server".into()), true, true),
+        ureq::Error::Io(e) if matches!(e.kind(), Io::TimedOut | Io::WouldBlock) => {
+            (Error::new(ErrorKind::Timeout, format!("timed out: {e}")), false, false)
+        }
+        ureq::Error::Io(e) if e.kind() == Io::ConnectionRefused => {
+            (connection(format!("could not connect to the server: {e}")), true, true)
+        }
+        ureq::Error::Io(e) if e.kind() == Io::UnexpectedEof => {
+            (connection("the connection closed before the response was complete".into()), true, false)
+        }
+        ureq::Error::Io(e) => (connection(format!("connection error: {e}")), true, false),
+        ureq::Error::Protocol(e) => (connection(format!("invalid HTTP response: {e}")), true, false),
+        ureq::Error::BodyExceedsLimit(_) => return too_large(),
+        ureq::Error::LargeResponseHeader(..) => (Error::decode("response headers are too large"), false, false),
+        ureq::Error::Tls(e) => (connection(format!("TLS error: {e}")), false, false),
+        ureq::Error::Rustls(e) => (connection(format!("TLS error: {e}")), false, false),
+        ureq::Error::Pem(e) => (connection(format!("TLS certificate error: {e}")), false, false),
+        ureq::Error::BadUri(e) => (Error::invalid(format!("invalid URL: {e}")), false, false),
+        ureq::Error::Http(e) => (Error::invalid(format!("cannot build the request: {e}")), false, false),
+        ureq::Error::InvalidProxyUrl => (Error::invalid("invalid proxy URL"), false, false),
+        ureq::Error::ConnectProxyFailed(e) => (connection(format!("proxy refused the connection: {e}")), true, true),
+        other => (connection(other.to_string()), false, false),
+    };
+    Failure { error, retryable, before_sending }
+}
+
+/// The server's own words from an error body: `{"error":{"message":..}}`, `{"error":".."}`
+/// or `{"message":..}`, else the first 200 bytes of the body as text.
+pub fn server_message(body: &[u8]) -> String {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let text = value
+            .pointer("/error/message")
+            .or_else(|| value.get("error").filter(|e| e.is_string()))
+            .or_else(|| value.get("message"))
+            .and_then(|message| message.as_str());
+        if let Some(text) = text {
+            return clean(text);
+        }
+    }
+    let cut = &body[..body.len().min(RAW_MESSAGE_BYTES)];
+    clean(&String::from_utf8_lossy(cut))
+}
+
+/// One line of printable text: control characters become spaces.
+fn clean(text: &str) -> String {
+    let cleaned: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    cleaned.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_message_prefers_the_json_message() {
+        assert_eq!(server_message(br#"{"error":{"message":"bad id","type":"x"}}"#), "bad id");
+        assert_eq!(server_message(br#"{"error":"quota"}"#), "quota");
+        assert_eq!(server_message(br#"{"message":"gone"}"#), "gone");
+        assert_eq!(server_message(b"<html>\n<b>502</b></html>"), "<html> <b>502</b></html>");
+        assert_eq!(server_message(&[b'x'; 500]).len(), RAW_MESSAGE_BYTES);
+        assert_eq!(server_message(b""), "");
+    }
+}
