@@ -76,7 +76,7 @@ pub fn run(exchange: Exchange<'_>) -> Result<Reply, Failure> {
         let next = resolve_location(&url, location)
             .ok_or_else(|| refuse(format!("redirect (HTTP {status}) to an unusable location")))?;
         let next_origin = Origin::of(&next).expect("resolve_location returns http(s) URLs");
-        if target.is_https() && !next_origin.is_https() {
+        if is_downgrade(&target, &next_origin) {
             return Err(refuse(format!("refused a redirect (HTTP {status}) from https to http")));
         }
         if status == 303 || (matches!(status, 301 | 302) && method == Method::POST) {
@@ -87,6 +87,11 @@ pub fn run(exchange: Exchange<'_>) -> Result<Reply, Failure> {
         url = next;
     }
     Err(Failure::fatal(Error::new(ErrorKind::Http, format!("too many redirects (more than {MAX_REDIRECTS})"))))
+}
+
+/// True for a redirect that would leave TLS: https to http is never followed.
+fn is_downgrade(from: &Origin, to: &Origin) -> bool {
+    from.is_https() && !to.is_https()
 }
 
 fn send_once(
@@ -231,6 +236,15 @@ fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirects_never_leave_tls() {
+        let origin = |url| Origin::of(url).unwrap();
+        assert!(is_downgrade(&origin("https://a/x"), &origin("http://a/x")));
+        assert!(!is_downgrade(&origin("https://a/x"), &origin("https://b/x")));
+        assert!(!is_downgrade(&origin("http://a/x"), &origin("https://a/x")));
+        assert!(!is_downgrade(&origin("http://a/x"), &origin("http://b/x")));
+    }
 
     #[test]
     fn server_message_prefers_the_json_message() {

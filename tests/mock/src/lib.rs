@@ -1,1 +1,156 @@
+//! A mock of Together's video API on loopback, for the tests of every language and for
+//! `make demo`. Plain std, HTTP/1.1 with keep-alive, a thread per connection.
+//!
+//! Routes: `GET /v2/videos/{id}` needs `Authorization: Bearer <key>` (else 401), and the
+//! id picks the behaviour (the table in `scenarios.rs`): a fixture from `tests/fixtures/videos/`,
+//! an HTTP status, a retry sequence, a redirect, or a broken response. A second listener
+//! (the "other origin", another port) serves redirect targets that must not get the key.
 
+mod http;
+mod scenarios;
+
+pub use scenarios::{FIXTURES, HUGE_BODY};
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// The API key the mock accepts unless told otherwise.
+pub const DEFAULT_API_KEY: &str = "test-key";
+
+/// At most this many requests are remembered, so a soak does not grow the mock.
+const MAX_RECORDED: usize = 10_000;
+
+/// A request as the mock received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// The request target exactly as sent, e.g. `/v2/videos/a%2Fb`.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    /// Which listener got it: false for the main origin, true for the other origin.
+    pub other_origin: bool,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// State shared by the listeners and connections.
+pub(crate) struct Shared {
+    pub api_key: String,
+    pub origin: String,
+    pub other_origin: String,
+    pub hits: Mutex<HashMap<String, u32>>,
+    pub recorded: Mutex<Vec<Recorded>>,
+    pub stopping: AtomicBool,
+}
+
+impl Shared {
+    /// Counts a request for `id` and returns how many came before it.
+    pub fn hit(&self, id: &str) -> u32 {
+        let mut hits = self.hits.lock().unwrap();
+        let count = hits.entry(id.to_owned()).or_insert(0);
+        *count += 1;
+        *count - 1
+    }
+}
+
+/// A running mock. Stops accepting when dropped.
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    other_addr: SocketAddr,
+}
+
+impl MockServer {
+    /// Starts on free loopback ports with [`DEFAULT_API_KEY`].
+    pub fn start() -> MockServer {
+        MockServer::start_with(DEFAULT_API_KEY, 0).expect("the mock can bind a loopback port")
+    }
+
+    /// Starts on `port` (0: any free one), accepting `api_key`.
+    pub fn start_with(api_key: &str, port: u16) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let other = TcpListener::bind(("127.0.0.1", 0))?;
+        let (addr, other_addr) = (listener.local_addr()?, other.local_addr()?);
+        let shared = Arc::new(Shared {
+            api_key: api_key.to_owned(),
+            origin: format!("http://{addr}"),
+            other_origin: format!("http://{other_addr}"),
+            hits: Mutex::new(HashMap::new()),
+            recorded: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(false),
+        });
+        for (listener, is_other) in [(listener, false), (other, true)] {
+            let shared = Arc::clone(&shared);
+            thread::spawn(move || accept_loop(listener, shared, is_other));
+        }
+        Ok(MockServer { shared, addr, other_addr })
+    }
+
+    /// The base URL to configure a client with: `http://127.0.0.1:PORT/v2`.
+    pub fn base_url(&self) -> String {
+        format!("{}/v2", self.shared.origin)
+    }
+
+    /// `http://127.0.0.1:PORT`, as `{{origin}}` in fixtures is replaced with.
+    pub fn origin(&self) -> &str {
+        &self.shared.origin
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Every request received so far (the most recent [`MAX_RECORDED`]).
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.recorded.lock().unwrap().clone()
+    }
+
+    /// How many requests asked for this (decoded) id.
+    pub fn hits(&self, id: &str) -> u32 {
+        self.shared.hits.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+
+    /// Serves until the process ends.
+    pub fn wait(self) -> ! {
+        loop {
+            thread::park();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wake both accept loops so they see the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        let _ = TcpStream::connect_timeout(&self.other_addr, Duration::from_secs(1));
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>, other_origin: bool) {
+    for stream in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        let shared = Arc::clone(&shared);
+        thread::spawn(move || http::serve_connection(stream, &shared, other_origin));
+    }
+}
+
+pub(crate) fn record(shared: &Shared, request: Recorded) {
+    let mut recorded = shared.recorded.lock().unwrap();
+    if recorded.len() >= MAX_RECORDED {
+        recorded.remove(0);
+    }
+    recorded.push(request);
+}

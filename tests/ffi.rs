@@ -1,0 +1,218 @@
+//! The C ABI called as C would call it: NULLs, bad strings, out-parameter rules, codes.
+//! (The same contract is checked from real C programs in `tests/c/`.)
+
+use std::ffi::{c_char, CStr, CString};
+use std::ptr;
+
+use together_video::ffi::*;
+use tv_mock::{MockServer, DEFAULT_API_KEY};
+
+fn text(pointer: *const c_char) -> Option<String> {
+    // SAFETY: the library returns NULL or a NUL-terminated string that outlives this call.
+    (!pointer.is_null()).then(|| unsafe { CStr::from_ptr(pointer) }.to_str().unwrap().to_owned())
+}
+
+/// A client for the mock, built through the options API.
+fn client(server: &MockServer) -> *mut TvClient {
+    let base = CString::new(server.base_url()).unwrap();
+    let key = CString::new(DEFAULT_API_KEY).unwrap();
+    unsafe {
+        let options = tv_client_options_new();
+        assert_eq!(tv_client_options_set_base_url(options, base.as_ptr()), TvResult::Ok);
+        assert_eq!(tv_client_options_set_api_key(options, key.as_ptr()), TvResult::Ok);
+        assert_eq!(tv_client_options_set_proxy(options, c"".as_ptr()), TvResult::Ok);
+        let mut client = ptr::null_mut();
+        assert_eq!(tv_client_new_with_options(options, &mut client, ptr::null_mut()), TvResult::Ok);
+        tv_client_options_free(options);
+        assert!(!client.is_null());
+        client
+    }
+}
+
+/// Stands in for an out-parameter the library must leave alone.
+fn sentinel<T>() -> *mut T {
+    ptr::dangling_mut::<T>()
+}
+
+#[test]
+fn a_job_reads_back_through_the_c_struct() {
+    let server = MockServer::start();
+    let client = client(&server);
+    unsafe {
+        let mut video = ptr::null_mut();
+        let mut error = sentinel();
+        assert_eq!(tv_get_video(client, c"vid_completed".as_ptr(), &mut video, &mut error), TvResult::Ok);
+        assert_eq!(error, sentinel(), "out_error is written only on failure");
+        let v = &*video;
+        assert_eq!(text(v.id).as_deref(), Some("vid_completed"));
+        assert_eq!(text(v.object).as_deref(), Some("video"));
+        assert_eq!(v.status, TvVideoStatus::Completed);
+        assert_eq!(text(v.status_raw).as_deref(), Some("completed"));
+        assert_eq!((v.created_at, v.has_completed_at, v.completed_at), (1761000000.0, true, 1761000094.5));
+        assert_eq!((text(v.size).as_deref(), text(v.seconds).as_deref()), (Some("1366x768"), Some("6")));
+        assert_eq!((text(v.error_code), text(v.error_message)), (None, None));
+        assert_eq!((v.has_outputs, v.cost), (true, 0.28));
+        assert_eq!(text(v.video_url), Some(format!("{}/files/vid_completed.mp4", server.origin())));
+        assert!(text(v.json).unwrap().contains("\"vid_completed\""));
+        tv_video_free(video);
+
+        assert_eq!(tv_get_video(client, c"vid_failed".as_ptr(), &mut video, ptr::null_mut()), TvResult::Ok);
+        assert_eq!((*video).status, TvVideoStatus::Failed);
+        assert_eq!(text((*video).error_code).as_deref(), Some("content_policy_violation"));
+        tv_video_free(video);
+
+        assert_eq!(tv_get_video(client, c"vid_unknown_status".as_ptr(), &mut video, ptr::null_mut()), TvResult::Ok);
+        assert_eq!((*video).status, TvVideoStatus::Unknown);
+        assert_eq!(text((*video).status_raw).as_deref(), Some("expired"));
+        tv_video_free(video);
+        tv_client_free(client);
+    }
+}
+
+#[test]
+fn failures_fill_only_the_error_out_parameter() {
+    let server = MockServer::start();
+    let client = client(&server);
+    unsafe {
+        let mut video = sentinel();
+        let mut error = ptr::null_mut();
+        assert_eq!(tv_get_video(client, c"status-404".as_ptr(), &mut video, &mut error), TvResult::NotFound);
+        assert_eq!(video, sentinel(), "out_video is written only on success");
+        assert_eq!(tv_error_code(error), TvResult::NotFound);
+        assert_eq!(tv_error_http_status(error), 404);
+        assert_eq!(text(tv_error_request_id(error)).as_deref(), Some("req-status-404"));
+        assert_eq!(text(tv_error_message(error)).as_deref(), Some("not found (HTTP 404): mock 404 response"));
+        assert_eq!(text(tv_last_error_message()), text(tv_error_message(error)));
+        tv_error_free(error);
+
+        // Without an error out-parameter the code and the last error still tell.
+        assert_eq!(
+            tv_get_video(client, c"status-403".as_ptr(), &mut video, ptr::null_mut()),
+            TvResult::PermissionDenied
+        );
+        assert!(text(tv_last_error_message()).unwrap().contains("HTTP 403"));
+        tv_client_free(client);
+    }
+}
+
+#[test]
+fn null_and_invalid_arguments_never_crash() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let bad_utf8: &[u8] = b"vid_\xff\xfe\0";
+    unsafe {
+        let mut video = sentinel();
+        let mut error = ptr::null_mut();
+        let calls: [(&str, *const TvClient, *const c_char, *mut *mut TvVideo); 5] = [
+            ("client is NULL", ptr::null(), c"vid_completed".as_ptr(), &mut video),
+            ("id is NULL", client, ptr::null(), &mut video),
+            ("out_video is NULL", client, c"vid_completed".as_ptr(), ptr::null_mut()),
+            ("id is not valid UTF-8", client, bad_utf8.as_ptr().cast(), &mut video),
+            ("video id is empty", client, c"".as_ptr(), &mut video),
+        ];
+        for (message, client, id, out_video) in calls {
+            assert_eq!(tv_get_video(client, id, out_video, &mut error), TvResult::InvalidArgument, "{message}");
+            assert_eq!(text(tv_error_message(error)).as_deref(), Some(message));
+            assert_eq!(tv_error_http_status(error), 0);
+            assert_eq!(tv_error_request_id(error), ptr::null());
+            tv_error_free(error);
+        }
+        assert_eq!(video, sentinel());
+        assert!(server.requests().is_empty(), "no request for a bad argument");
+
+        assert_eq!(tv_error_code(ptr::null()), TvResult::InvalidArgument);
+        assert_eq!(tv_error_message(ptr::null()), ptr::null());
+        assert_eq!(tv_error_http_status(ptr::null()), 0);
+        assert_eq!(tv_error_request_id(ptr::null()), ptr::null());
+        tv_error_free(ptr::null_mut());
+        tv_video_free(ptr::null_mut());
+        tv_client_free(ptr::null_mut());
+        tv_client_options_free(ptr::null_mut());
+        tv_client_free(client);
+    }
+}
+
+#[test]
+fn option_setters_check_their_arguments() {
+    unsafe {
+        let options = tv_client_options_new();
+        let bad_utf8: &[u8] = b"\xc3\0";
+        assert_eq!(tv_client_options_set_api_key(ptr::null_mut(), c"k".as_ptr()), TvResult::InvalidArgument);
+        assert_eq!(tv_client_options_set_api_key(options, bad_utf8.as_ptr().cast()), TvResult::InvalidArgument);
+        assert_eq!(tv_client_options_set_timeout_ms(options, 0), TvResult::InvalidArgument);
+        assert_eq!(tv_client_options_set_timeout_ms(options, u64::MAX), TvResult::InvalidArgument);
+        assert_eq!(tv_client_options_set_connect_timeout_ms(options, 0), TvResult::InvalidArgument);
+        assert_eq!(tv_client_options_set_max_retries(options, 11), TvResult::InvalidArgument);
+        assert_eq!(tv_client_options_set_max_retries(options, u32::MAX), TvResult::InvalidArgument);
+        assert!(text(tv_last_error_message()).unwrap().contains("at most 10"));
+        for ok in [
+            tv_client_options_set_timeout_ms(options, 1500),
+            tv_client_options_set_connect_timeout_ms(options, 86_400_000),
+            tv_client_options_set_max_retries(options, 0),
+            tv_client_options_set_user_agent_suffix(options, c"game/1".as_ptr()),
+            tv_client_options_set_system_roots(options, 1),
+            tv_client_options_set_ca_file(options, ptr::null()),
+            tv_client_options_set_proxy(options, ptr::null()),
+            tv_client_options_set_base_url(options, c"http://127.0.0.1:9/v2".as_ptr()),
+            tv_client_options_set_api_key(options, c"k".as_ptr()),
+        ] {
+            assert_eq!(ok, TvResult::Ok);
+        }
+        let mut client = sentinel();
+        assert_eq!(tv_client_new_with_options(options, ptr::null_mut(), ptr::null_mut()), TvResult::InvalidArgument);
+
+        tv_client_options_set_base_url(options, c"not a url".as_ptr());
+        let mut error = ptr::null_mut();
+        assert_eq!(tv_client_new_with_options(options, &mut client, &mut error), TvResult::InvalidArgument);
+        assert_eq!(client, sentinel(), "out_client is written only on success");
+        assert!(text(tv_error_message(error)).unwrap().contains("base URL"));
+        tv_error_free(error);
+
+        tv_client_options_set_base_url(options, ptr::null());
+        tv_client_options_set_ca_file(options, c"/nonexistent/ca.pem".as_ptr());
+        assert_eq!(tv_client_new_with_options(options, &mut client, ptr::null_mut()), TvResult::InvalidArgument);
+        assert!(text(tv_last_error_message()).unwrap().contains("cannot read CA file"));
+        tv_client_options_free(options);
+    }
+}
+
+#[test]
+fn result_names_are_static_for_any_int() {
+    for (code, name) in [
+        (0, "ok"),
+        (5, "not found"),
+        (15, "internal error"),
+        (16, "unknown result"),
+        (-1, "unknown result"),
+        (i32::MAX, "unknown result"),
+        (i32::MIN, "unknown result"),
+    ] {
+        assert_eq!(text(tv_result_name(code)).as_deref(), Some(name));
+    }
+    assert_eq!(text(tv_result_name(TvResult::RateLimited as i32)).as_deref(), Some("rate limited"));
+}
+
+#[test]
+fn the_version_matches_the_package() {
+    assert_eq!(text(tv_version()).as_deref(), Some(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn the_key_is_redacted_in_c_messages() {
+    let server = MockServer::start();
+    let base = CString::new(server.base_url()).unwrap();
+    unsafe {
+        let options = tv_client_options_new();
+        tv_client_options_set_base_url(options, base.as_ptr());
+        tv_client_options_set_api_key(options, c"sk-top-secret".as_ptr());
+        let mut client = ptr::null_mut();
+        assert_eq!(tv_client_new_with_options(options, &mut client, ptr::null_mut()), TvResult::Ok);
+        tv_client_options_free(options);
+        let (mut video, mut error) = (ptr::null_mut(), ptr::null_mut());
+        assert_eq!(tv_get_video(client, c"echo-key".as_ptr(), &mut video, &mut error), TvResult::Authentication);
+        let message = text(tv_error_message(error)).unwrap();
+        assert!(!message.contains("sk-top-secret") && message.contains("<redacted>"), "{message}");
+        tv_error_free(error);
+        tv_client_free(client);
+    }
+}
