@@ -1,0 +1,85 @@
+# together-video: `make demo` and `make test` are all a newcomer needs.
+# Both install what they need (Rust must already be there; Debian packages are
+# installed with apt-get only when missing).
+
+CARGO   ?= cargo
+CC      ?= cc
+RELEASE := target/release
+BUILD   := target/c
+LIB_SO  := $(RELEASE)/libtogether_video.so
+LIB_A   := $(RELEASE)/libtogether_video.a
+MOCK    := $(RELEASE)/tv-mock
+# What a static link of the library needs (rustc --print native-static-libs).
+STATIC_LIBS := -lpthread -ldl -lm -lrt -lutil -lgcc_s
+C_STRICT := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+            --show-leak-kinds=definite,indirect,possible \
+            --errors-for-leak-kinds=definite,indirect,possible \
+            --suppressions=tests/c/valgrind.supp
+
+.PHONY: all build header demo test test-rust test-c deps-c clean
+.DEFAULT_GOAL := all
+
+all: build
+
+# The library (.so and .a), the header, and the mock server.
+build:
+	$(CARGO) build --release -p together-video -p tv-mock
+
+# Regenerates include/together_video.h from src/ffi (commit the result).
+header:
+	TV_UPDATE_HEADER=1 $(CARGO) build --release -p together-video
+
+$(BUILD)/%: examples/%.c include/together_video.h build | $(BUILD)
+	$(CC) $(C_STRICT) -o $@ $< -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE))
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# Fetches jobs from the bundled mock and prints them; with TOGETHER_API_KEY and
+# DEMO_ID set, fetches DEMO_ID from Together's real service instead.
+demo: $(BUILD)/get_video
+ifneq ($(and $(TOGETHER_API_KEY),$(DEMO_ID)),)
+	$(BUILD)/get_video $(DEMO_ID)
+else
+	@echo "== together-video demo against the bundled mock of Together's API (no key or network needed)"
+	@scripts/with-mock.sh $(MOCK) --api-key demo-key -- sh -c '\
+	  export TOGETHER_API_KEY=demo-key TOGETHER_BASE_URL="$$TV_MOCK_URL" NO_PROXY=127.0.0.1; \
+	  $(BUILD)/get_video vid_completed vid_in_progress vid_failed vid_unknown_status && echo && \
+	  echo "== a job that does not exist:" && \
+	  if $(BUILD)/get_video vid_does_not_exist; then exit 1; fi'
+	@echo
+	@echo "== to fetch a real job: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
+endif
+
+test: test-rust test-c
+	@echo "== all test suites passed"
+
+# Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
+# against the mock (tests/*.rs).
+test-rust:
+	$(CARGO) test --workspace
+
+deps-c:
+	@scripts/install-deps.sh valgrind:valgrind
+
+# The C tests, linked with the shared and with the static library, under valgrind.
+test-c: build deps-c | $(BUILD)
+	$(CC) $(C_STRICT) -pthread -o $(BUILD)/test_get_video_shared tests/c/test_get_video.c \
+	  -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE))
+	$(CC) $(C_STRICT) -pthread -o $(BUILD)/test_get_video_static tests/c/test_get_video.c \
+	  $(LIB_A) $(STATIC_LIBS)
+	env -u TOGETHER_API_KEY -u TOGETHER_BASE_URL scripts/with-mock.sh $(MOCK) -- \
+	  $(VALGRIND) $(BUILD)/test_get_video_shared
+	env -u TOGETHER_API_KEY -u TOGETHER_BASE_URL scripts/with-mock.sh $(MOCK) -- \
+	  $(VALGRIND) $(BUILD)/test_get_video_static
+	@# The README's quick start must compile cleanly and run.
+	awk '/^## C quick start/{on=1} on&&/^```c/{grab=1;next} grab&&/^```/{exit} grab' README.md > $(BUILD)/readme_quick_start.c
+	$(CC) $(C_STRICT) -o $(BUILD)/readme_quick_start $(BUILD)/readme_quick_start.c \
+	  -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE))
+	scripts/with-mock.sh $(MOCK) -- sh -c 'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$$TV_MOCK_URL \
+	  NO_PROXY=127.0.0.1 $(VALGRIND) $(BUILD)/readme_quick_start'
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,257 @@
+/* The C contract of together_video.h, checked from C against the mock of Together's
+ * API. Run by `make test-c` (with TV_MOCK_URL=http://127.0.0.1:PORT/v2 and
+ * TOGETHER_API_KEY unset), linked once with the shared and once with the static
+ * library, under valgrind. Written only from the header and the README. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "together_video.h"
+#include "check.h"
+
+static const char *mock_url;  /* http://127.0.0.1:PORT/v2 */
+static char origin[256];      /* http://127.0.0.1:PORT */
+
+static TvClient *client_with(const char *api_key, uint64_t timeout_ms, uint32_t retries) {
+  TvClientOptions *options = tv_client_options_new();
+  TvClient *client = NULL;
+  CHECK(options != NULL);
+  CHECK(tv_client_options_set_base_url(options, mock_url) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_api_key(options, api_key) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_timeout_ms(options, timeout_ms) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_max_retries(options, retries) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_proxy(options, "") == TV_RESULT_OK);
+  CHECK(tv_client_new_with_options(options, &client, NULL) == TV_RESULT_OK);
+  tv_client_options_free(options);
+  return client;
+}
+
+static void test_version(void) {
+  CHECK_TEXT(tv_version(), TV_VERSION_STRING);
+  CHECK_TEXT(tv_result_name(TV_RESULT_OK), "ok");
+  CHECK_TEXT(tv_result_name(TV_RESULT_NOT_FOUND), "not found");
+  CHECK_TEXT(tv_result_name(-7), "unknown result");
+  CHECK_TEXT(tv_result_name(1000), "unknown result");
+}
+
+/* With TOGETHER_API_KEY unset, tv_client_new(NULL) fails and says why; with the
+ * environment set (an origin alone in TOGETHER_BASE_URL gets /v2), it works. */
+static void test_environment(void) {
+  TvClient *client;
+  TvVideo *video = NULL;
+  char url[300];
+
+  unsetenv("TOGETHER_API_KEY");
+  CHECK(tv_client_new(NULL) == NULL);
+  CHECK(strstr(tv_last_error_message(), "TOGETHER_API_KEY") != NULL);
+  CHECK(tv_client_new("") == NULL);
+
+  snprintf(url, sizeof url, "%s", origin);
+  setenv("TOGETHER_BASE_URL", url, 1);
+  setenv("NO_PROXY", "127.0.0.1", 1);
+  setenv("TOGETHER_API_KEY", "test-key", 1);
+  client = tv_client_new(NULL);
+  CHECK(client != NULL);
+  CHECK(tv_get_video(client, "vid_completed", &video, NULL) == TV_RESULT_OK);
+  CHECK(video != NULL && strcmp(video->id, "vid_completed") == 0);
+  tv_video_free(video);
+  tv_client_free(client);
+
+  setenv("TOGETHER_BASE_URL", "ftp://nowhere", 1);
+  CHECK(tv_client_new("key") == NULL);
+  CHECK(strstr(tv_last_error_message(), "TOGETHER_BASE_URL") != NULL);
+  unsetenv("TOGETHER_BASE_URL");
+  unsetenv("TOGETHER_API_KEY");
+}
+
+static void test_jobs(TvClient *client) {
+  TvVideo *video = NULL;
+  TvError *error = NULL;
+  char url[300];
+
+  CHECK(tv_get_video(client, "vid_completed", &video, &error) == TV_RESULT_OK);
+  CHECK(error == NULL);
+  CHECK_TEXT(video->id, "vid_completed");
+  CHECK_TEXT(video->object, "video");
+  CHECK_TEXT(video->model, "minimax/video-01-director");
+  CHECK(video->status == TV_VIDEO_STATUS_COMPLETED);
+  CHECK_TEXT(video->status_raw, "completed");
+  CHECK(video->created_at == 1761000000.0);
+  CHECK(video->has_completed_at && video->completed_at == 1761000094.5);
+  CHECK_TEXT(video->size, "1366x768");
+  CHECK_TEXT(video->seconds, "6");
+  CHECK(video->error_code == NULL && video->error_message == NULL);
+  CHECK(video->has_outputs && video->cost == 0.28);
+  snprintf(url, sizeof url, "%s/files/vid_completed.mp4", origin);
+  CHECK_TEXT(video->video_url, url);
+  CHECK(strstr(video->json, "\"status\": \"completed\"") != NULL);
+  tv_video_free(video);
+
+  CHECK(tv_get_video(client, "vid_in_progress", &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_IN_PROGRESS);
+  CHECK(!video->has_completed_at && !video->has_outputs && video->video_url == NULL);
+  tv_video_free(video);
+
+  CHECK(tv_get_video(client, "vid_queued", &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
+  CHECK(video->created_at == 1761000000.25);
+  tv_video_free(video);
+
+  CHECK(tv_get_video(client, "vid_failed", &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_FAILED);
+  CHECK_TEXT(video->error_code, "content_policy_violation");
+  CHECK_TEXT(video->error_message, "The prompt was rejected by the safety system.");
+  tv_video_free(video);
+
+  CHECK(tv_get_video(client, "vid_unknown_status", &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_UNKNOWN);
+  CHECK_TEXT(video->status_raw, "expired");
+  tv_video_free(video);
+
+  CHECK(tv_get_video(client, "vid_cost_integer", &video, NULL) == TV_RESULT_OK);
+  CHECK(video->has_outputs && video->cost == 2.0);
+  tv_video_free(video);
+
+  CHECK(tv_get_video(client, "vid_minimal", &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
+  CHECK(video->object == NULL && video->model == NULL && video->size == NULL);
+  CHECK(video->seconds == NULL && video->created_at == 0.0);
+  tv_video_free(video);
+}
+
+/* Checks one failing call: its code, HTTP status, and that outputs stayed untouched. */
+static void expect_failure(TvClient *client, const char *id, TvResult code, uint16_t status) {
+  static char marker;
+  TvVideo *untouched = (TvVideo *)(void *)&marker; /* any non-NULL address */
+  TvVideo *video = untouched;
+  TvError *error = NULL;
+  TvResult result = tv_get_video(client, id, &video, &error);
+  if (result != code) fprintf(stderr, "%s: got %d (%s)\n", id, (int)result, tv_error_message(error));
+  CHECK(result == code);
+  CHECK(video == untouched);
+  CHECK(error != NULL);
+  CHECK(tv_error_code(error) == code);
+  CHECK(tv_error_http_status(error) == status);
+  CHECK(tv_error_message(error) != NULL && strlen(tv_error_message(error)) > 0);
+  tv_error_free(error);
+}
+
+static void test_errors(TvClient *client) {
+  TvClient *wrong_key = client_with("wrong-key", 10000, 0);
+  TvClient *impatient = client_with("test-key", 300, 0);
+  TvError *error = NULL;
+  TvVideo *video = NULL;
+
+  expect_failure(client, "status-400", TV_RESULT_BAD_REQUEST, 400);
+  expect_failure(wrong_key, "vid_completed", TV_RESULT_AUTHENTICATION, 401);
+  expect_failure(client, "status-403", TV_RESULT_PERMISSION_DENIED, 403);
+  expect_failure(client, "status-404", TV_RESULT_NOT_FOUND, 404);
+  expect_failure(client, "status-409", TV_RESULT_CONFLICT, 409);
+  expect_failure(client, "status-422", TV_RESULT_UNPROCESSABLE, 422);
+  expect_failure(client, "status-429", TV_RESULT_RATE_LIMITED, 429);
+  expect_failure(client, "status-500", TV_RESULT_SERVER, 500);
+  expect_failure(client, "status-503", TV_RESULT_SERVER, 503);
+  expect_failure(client, "status-418", TV_RESULT_HTTP, 418);
+  expect_failure(impatient, "slow-3000", TV_RESULT_TIMEOUT, 0);
+  expect_failure(impatient, "reset", TV_RESULT_CONNECTION, 0);
+  expect_failure(client, "huge", TV_RESULT_DECODE, 200);
+  expect_failure(client, "html-200", TV_RESULT_DECODE, 200);
+  expect_failure(client, "nul-in-id", TV_RESULT_DECODE, 200);
+
+  /* A retried status succeeds; the message and request id of a failure are the server's. */
+  CHECK(tv_get_video(client, "flaky-2-503-c", &video, NULL) == TV_RESULT_OK);
+  tv_video_free(video);
+  CHECK(tv_get_video(client, "status-404", &video, &error) == TV_RESULT_NOT_FOUND);
+  CHECK_TEXT(tv_error_message(error), "not found (HTTP 404): mock 404 response");
+  CHECK_TEXT(tv_error_request_id(error), "req-status-404");
+  CHECK_TEXT(tv_last_error_message(), "not found (HTTP 404): mock 404 response");
+  tv_error_free(error);
+
+  tv_client_free(wrong_key);
+  tv_client_free(impatient);
+}
+
+static void test_bad_arguments(TvClient *client) {
+  TvVideo *video = NULL;
+  TvError *error = NULL;
+  char long_id[2048];
+
+  CHECK(tv_get_video(NULL, "vid_completed", &video, &error) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK_TEXT(tv_error_message(error), "client is NULL");
+  tv_error_free(error);
+  CHECK(tv_get_video(client, NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "vid_completed", NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "\xff\xfe", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "..", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "a\nb", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  memset(long_id, 'x', sizeof long_id - 1);
+  long_id[sizeof long_id - 1] = '\0';
+  CHECK(tv_get_video(client, long_id, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(video == NULL);
+  /* Ids with path characters are one segment: the mock answers 404 for them. */
+  CHECK(tv_get_video(client, "../videos/vid_completed", &video, NULL) == TV_RESULT_NOT_FOUND);
+  CHECK(tv_get_video(client, "vid_completed?x=1", &video, NULL) == TV_RESULT_NOT_FOUND);
+
+  CHECK(tv_client_new_with_options(NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_client_options_set_timeout_ms(NULL, 5) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_error_code(NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_error_message(NULL) == NULL);
+  CHECK(tv_error_http_status(NULL) == 0);
+  CHECK(tv_error_request_id(NULL) == NULL);
+  tv_error_free(NULL);
+  tv_video_free(NULL);
+  tv_client_free(NULL);
+  tv_client_options_free(NULL);
+}
+
+enum { THREADS = 8, CALLS_PER_THREAD = 25 };
+
+static void *fetch_many(void *shared_client) {
+  static const char *ids[] = {"vid_completed", "vid_failed", "vid_queued", "vid_in_progress"};
+  const TvClient *client = shared_client;
+  intptr_t failures = 0;
+  for (int i = 0; i < CALLS_PER_THREAD; i++) {
+    const char *id = ids[i % 4];
+    TvVideo *video = NULL;
+    if (tv_get_video(client, id, &video, NULL) != TV_RESULT_OK || strcmp(video->id, id) != 0) failures++;
+    tv_video_free(video);
+  }
+  return (void *)failures;
+}
+
+static void test_threads(TvClient *client) {
+  pthread_t threads[THREADS];
+  for (int i = 0; i < THREADS; i++) CHECK(pthread_create(&threads[i], NULL, fetch_many, client) == 0);
+  for (int i = 0; i < THREADS; i++) {
+    void *failures = NULL;
+    CHECK(pthread_join(threads[i], &failures) == 0);
+    CHECK(failures == NULL);
+  }
+}
+
+int main(void) {
+  TvClient *client;
+  const char *path;
+
+  mock_url = getenv("TV_MOCK_URL");
+  if (mock_url == NULL || strlen(mock_url) >= sizeof origin) {
+    fprintf(stderr, "set TV_MOCK_URL to the mock's base URL (make test-c does)\n");
+    return 2;
+  }
+  path = strstr(mock_url + strlen("http://"), "/");
+  snprintf(origin, sizeof origin, "%.*s", (int)(path ? path - mock_url : (long)strlen(mock_url)), mock_url);
+
+  test_version();
+  test_environment();
+  client = client_with("test-key", 10000, 2);
+  test_jobs(client);
+  test_errors(client);
+  test_bad_arguments(client);
+  test_threads(client);
+  tv_client_free(client);
+  return finish("test_get_video");
+}
