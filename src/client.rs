@@ -2,12 +2,15 @@
 //! Safe to share between threads; every call is synchronous.
 
 use std::fmt;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use ureq::config::Config;
 use ureq::http::{HeaderMap, Method};
 use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
 use ureq::{Agent, Proxy};
 
+use crate::cancel::{cancelled, Call};
 use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT};
 use crate::error::{Error, ErrorKind};
 use crate::model::Video;
@@ -15,17 +18,24 @@ use crate::retry::{should_retry_status, RetryPolicy};
 use crate::transport::{self, Exchange, Reply};
 use crate::url::{encode_id, resolve_base_url};
 
+/// Idle agents kept for cancellable calls, with their warm connections.
+const SPARE_AGENTS: usize = 8;
+
 /// The User-Agent every request carries, before the caller's suffix.
 pub const USER_AGENT: &str = concat!("together-video/", env!("CARGO_PKG_VERSION"));
 
 /// A client for Together's video API. Cheap to share: `&Client` is `Send + Sync`.
 pub struct Client {
+    /// Shared by calls that cannot be cancelled.
     agent: Agent,
-    base_url: String,
-    authorization: String,
+    /// For agents of cancellable calls, each shut down on its own (see `cancel.rs`).
+    agent_config: Config,
+    spare_agents: Mutex<Vec<Agent>>,
+    pub(crate) base_url: String,
+    pub(crate) authorization: String,
     api_key: String,
-    timeout: Duration,
-    retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl fmt::Debug for Client {
@@ -76,7 +86,9 @@ impl Client {
             .tls_config(tls_config(&config.trust_roots)?)
             .build();
         Ok(Client {
-            agent: Agent::new_with_config(agent_config),
+            agent: Agent::new_with_config(agent_config.clone()),
+            agent_config,
+            spare_agents: Mutex::new(Vec::new()),
             base_url,
             authorization: format!("Bearer {api_key}"),
             api_key,
@@ -92,49 +104,105 @@ impl Client {
 
     /// `GET {base}/videos/{id}`: the job's current state.
     pub fn get_video(&self, id: &str) -> Result<Video, Error> {
+        self.get_video_with(id, Call::default())
+    }
+
+    /// [`Client::get_video`], bounded by a deadline and cancellable.
+    pub fn get_video_with(&self, id: &str, call: Call<'_>) -> Result<Video, Error> {
+        self.fetch_video(id, call).map(|(video, _)| video)
+    }
+
+    /// The job and the server's hint (`retry-after-ms`, `Retry-After`) for when to ask again.
+    pub(crate) fn fetch_video(&self, id: &str, call: Call<'_>) -> Result<(Video, Option<Duration>), Error> {
         let url = format!("{}/videos/{}", self.base_url, encode_id(id)?);
-        let reply = self.send(Method::GET, &url, None, true)?;
-        Video::from_json(reply.body).map_err(|e| e.with_response(reply.status, reply.request_id))
+        let reply = self.send(Method::GET, &url, None, true, call)?;
+        let hint = crate::retry::server_hint(&reply.headers);
+        let video = Video::from_json(reply.body).map_err(|e| e.with_response(reply.status, reply.request_id))?;
+        Ok((video, hint))
+    }
+
+    /// Runs `operation` with an agent: the shared one, or, when the call can be cancelled,
+    /// one of its own registered with the token so that cancelling interrupts its I/O.
+    pub(crate) fn with_agent<T>(
+        &self,
+        call: Call<'_>,
+        operation: impl FnOnce(&Agent) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let Some(token) = call.cancel else { return operation(&self.agent) };
+        let agent = self.spare_agents.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let agent = agent.unwrap_or_else(|| Agent::new_with_config(self.agent_config.clone()));
+        let result = {
+            let _watch = token.watch(&agent)?;
+            operation(&agent)
+        };
+        if token.is_cancelled() {
+            return Err(cancelled());
+        }
+        let mut spare = self.spare_agents.lock().unwrap_or_else(|e| e.into_inner());
+        if spare.len() < SPARE_AGENTS {
+            spare.push(agent);
+        }
+        result
     }
 
     /// Sends a request, retrying as [`RetryPolicy`] says. A request that is not
-    /// idempotent is retried only when it cannot have reached the server.
-    fn send(&self, method: Method, url: &str, body: Option<&[u8]>, idempotent: bool) -> Result<Reply, Error> {
-        let mut retry = 0;
-        loop {
-            let exchange = Exchange {
-                agent: &self.agent,
-                method: method.clone(),
-                url,
-                body,
-                authorization: &self.authorization,
-                deadline: Instant::now() + self.timeout,
-            };
-            let may_retry = retry < self.retry.max_retries;
-            match transport::run(exchange) {
-                Ok(reply) if (200..300).contains(&reply.status) => return Ok(reply),
-                Ok(reply) => {
-                    let retryable =
-                        should_retry_status(reply.status, &reply.headers) && (idempotent || reply.status == 429);
-                    if !(may_retry && retryable) {
-                        return Err(self.status_error(reply));
+    /// idempotent is retried only when it cannot have reached the server, or on 429.
+    pub(crate) fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&[u8]>,
+        idempotent: bool,
+        call: Call<'_>,
+    ) -> Result<Reply, Error> {
+        self.with_agent(call, |agent| {
+            let mut retry = 0;
+            loop {
+                call.check()?;
+                let attempt_deadline = Instant::now() + self.timeout;
+                let exchange = Exchange {
+                    agent,
+                    method: method.clone(),
+                    url,
+                    body,
+                    authorization: Some(&self.authorization),
+                    headers: Vec::new(),
+                    deadline: Some(call.deadline.map_or(attempt_deadline, |d| d.min(attempt_deadline))),
+                    stall_timeout: None,
+                };
+                let may_retry = retry < self.retry.max_retries;
+                let (error, wait) = match transport::run(exchange) {
+                    Ok(reply) if (200..300).contains(&reply.status) => return Ok(reply),
+                    Ok(reply) => {
+                        let retryable =
+                            should_retry_status(reply.status, &reply.headers) && (idempotent || reply.status == 429);
+                        let wait = self.retry.delay(retry, Some(&reply.headers));
+                        let error = self.status_error(reply);
+                        if !(may_retry && retryable) {
+                            return Err(error);
+                        }
+                        (error, wait)
                     }
-                    std::thread::sleep(self.retry.delay(retry, Some(&reply.headers)));
-                }
-                Err(failure) => {
-                    let retryable = if idempotent { failure.retryable } else { failure.before_sending };
-                    if !(may_retry && retryable) {
-                        return Err(self.redact(failure.error));
+                    Err(failure) => {
+                        call.check()?;
+                        let retryable = if idempotent { failure.retryable } else { failure.before_sending };
+                        if !(may_retry && retryable) {
+                            return Err(self.redact(failure.error));
+                        }
+                        (failure.error, self.retry.delay(retry, None::<&HeaderMap>))
                     }
-                    std::thread::sleep(self.retry.delay(retry, None::<&HeaderMap>));
-                }
+                };
+                call.sleep(wait).map_err(|stop| {
+                    let detail = self.redact(error);
+                    Error::new(stop.kind(), format!("{} while waiting to retry after: {detail}", stop.message()))
+                })?;
+                retry += 1;
             }
-            retry += 1;
-        }
+        })
     }
 
     /// The error for a non-2xx reply: its kind, status, request id and the server's message.
-    fn status_error(&self, reply: Reply) -> Error {
+    pub(crate) fn status_error(&self, reply: Reply) -> Error {
         let kind = ErrorKind::from_status(reply.status);
         let detail = transport::server_message(&reply.body);
         let mut message = format!("{} (HTTP {})", kind.name(), reply.status);
@@ -145,7 +213,7 @@ impl Client {
     }
 
     /// Removes the API key from a message, should a server or proxy ever echo it.
-    fn redact(&self, error: Error) -> Error {
+    pub(crate) fn redact(&self, error: Error) -> Error {
         if error.message().contains(&self.api_key) {
             let message = error.message().replace(&self.api_key, "<redacted>");
             let redacted = Error::new(error.kind(), message);

@@ -6,6 +6,7 @@
 
 #![deny(unsafe_code)]
 
+mod cancel;
 mod client;
 mod config;
 mod error;
@@ -16,6 +17,7 @@ mod url;
 
 pub mod ffi;
 
+pub use cancel::{Call, CancelToken};
 pub use client::{Client, USER_AGENT};
 pub use config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT};
 pub use error::{Error, ErrorKind};

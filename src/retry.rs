@@ -47,7 +47,7 @@ pub fn should_retry_status(status: u16, headers: &HeaderMap) -> bool {
 }
 
 /// The wait the server asked for, if it is one we obey.
-fn server_hint(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn server_hint(headers: &HeaderMap) -> Option<Duration> {
     let hint = header(headers, "retry-after-ms")
         .and_then(|ms| ms.trim().parse::<f64>().ok())
         .map(|ms| ms / 1000.0)

@@ -2,7 +2,7 @@
 //! ureq's errors into ours. Retrying is the caller's business (see `client`).
 
 use std::io::Read;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ureq::http::{header, HeaderMap, Method, Request, Response};
 use ureq::{Agent, Body, Timeout};
@@ -25,9 +25,14 @@ pub struct Exchange<'a> {
     pub method: Method,
     pub url: &'a str,
     pub body: Option<&'a [u8]>,
-    pub authorization: &'a str,
+    /// `Bearer <key>`, or `None` for requests that must never carry the key (downloads).
+    pub authorization: Option<&'a str>,
+    /// Extra request headers, such as `Range`.
+    pub headers: Vec<(header::HeaderName, String)>,
     /// Bounds the whole exchange: connecting, redirects and reading the body.
-    pub deadline: Instant,
+    pub deadline: Option<Instant>,
+    /// Bounds each read and write on its own: a stalled transfer fails after this long.
+    pub stall_timeout: Option<Duration>,
 }
 
 /// A response, read whole (2xx bodies up to [`MAX_BODY`], others up to 64 KiB).
@@ -55,9 +60,16 @@ impl Failure {
     }
 }
 
-/// Runs one exchange, following up to [`MAX_REDIRECTS`] redirects. Never follows https to
-/// http, and sends `Authorization` only to the origin the exchange started at.
+/// Runs one exchange and reads the whole reply (see [`open`] and [`Reply`]).
 pub fn run(exchange: Exchange<'_>) -> Result<Reply, Failure> {
+    let response = open(&exchange)?;
+    read_reply(response, exchange.deadline)
+}
+
+/// Sends a request and follows up to [`MAX_REDIRECTS`] redirects, returning the final
+/// response with its body unread. Never follows https to http, and sends `Authorization`
+/// only to the origin the exchange started at.
+pub fn open(exchange: &Exchange<'_>) -> Result<Response<Body>, Failure> {
     let origin = Origin::of(exchange.url)
         .ok_or_else(|| Failure::fatal(Error::invalid(format!("not an http(s) URL: {}", exchange.url))))?;
     let mut url = exchange.url.to_owned();
@@ -65,11 +77,11 @@ pub fn run(exchange: Exchange<'_>) -> Result<Reply, Failure> {
     let mut body = exchange.body;
     for _ in 0..=MAX_REDIRECTS {
         let target = Origin::of(&url).expect("only http(s) URLs are followed");
-        let mut response = send_once(&exchange, &method, &url, body, target == origin)?;
+        let mut response = send_once(exchange, &method, &url, body, target == origin)?;
         let status = response.status().as_u16();
         let location = response.headers().get(header::LOCATION).and_then(|value| value.to_str().ok());
         let (Some(location), 301 | 302 | 303 | 307 | 308) = (location, status) else {
-            return read_reply(response, exchange.deadline);
+            return Ok(response);
         };
         let request_id = request_id(response.headers());
         let refuse = |why: String| Failure::fatal(Error::http(ErrorKind::Http, status, why, request_id.clone()));
@@ -99,37 +111,53 @@ fn send_once(
     method: &Method,
     url: &str,
     body: Option<&[u8]>,
-    with_key: bool,
+    same_origin: bool,
 ) -> Result<Response<Body>, Failure> {
-    let remaining = exchange.deadline.saturating_duration_since(Instant::now());
-    if remaining.is_zero() {
-        return Err(Failure::fatal(Error::new(ErrorKind::Timeout, "timed out before the request could be sent")));
-    }
+    let remaining = match exchange.deadline {
+        Some(deadline) => match deadline.checked_duration_since(Instant::now()).filter(|left| !left.is_zero()) {
+            Some(left) => Some(left),
+            None => {
+                return Err(Failure::fatal(Error::new(ErrorKind::Timeout, "timed out before the request was sent")))
+            }
+        },
+        None => None,
+    };
     let mut request = Request::builder().method(method.clone()).uri(url);
-    if with_key {
-        request = request.header(header::AUTHORIZATION, exchange.authorization);
+    if let (Some(authorization), true) = (exchange.authorization, same_origin) {
+        request = request.header(header::AUTHORIZATION, authorization);
     }
+    for (name, value) in &exchange.headers {
+        request = request.header(name, value);
+    }
+    let invalid = |e: ureq::http::Error| Failure::fatal(Error::invalid(format!("cannot build the request: {e}")));
     let result = match body {
         Some(bytes) => {
-            let request = request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(bytes)
-                .map_err(|e| Failure::fatal(Error::invalid(format!("cannot build the request: {e}"))))?;
-            let request = exchange.agent.configure_request(request).timeout_global(Some(remaining)).build();
+            let request = request.header(header::CONTENT_TYPE, "application/json").body(bytes).map_err(invalid)?;
+            let request = exchange
+                .agent
+                .configure_request(request)
+                .timeout_global(remaining)
+                .timeout_per_read(exchange.stall_timeout)
+                .timeout_per_write(exchange.stall_timeout)
+                .build();
             exchange.agent.run(request)
         }
         None => {
-            let request = request
-                .body(())
-                .map_err(|e| Failure::fatal(Error::invalid(format!("cannot build the request: {e}"))))?;
-            let request = exchange.agent.configure_request(request).timeout_global(Some(remaining)).build();
+            let request = request.body(()).map_err(invalid)?;
+            let request = exchange
+                .agent
+                .configure_request(request)
+                .timeout_global(remaining)
+                .timeout_per_read(exchange.stall_timeout)
+                .timeout_per_write(exchange.stall_timeout)
+                .build();
             exchange.agent.run(request)
         }
     };
     result.map_err(transport_failure)
 }
 
-fn read_reply(mut response: Response<Body>, deadline: Instant) -> Result<Reply, Failure> {
+fn read_reply(mut response: Response<Body>, deadline: Option<Instant>) -> Result<Reply, Failure> {
     let status = response.status().as_u16();
     let request_id = request_id(response.headers());
     let with_response =
@@ -153,7 +181,7 @@ fn read_reply(mut response: Response<Body>, deadline: Instant) -> Result<Reply, 
         let _ = response.body_mut().as_reader().take(MAX_ERROR_BODY).read_to_end(&mut kept);
         kept
     };
-    if Instant::now() > deadline {
+    if deadline.is_some_and(|deadline| Instant::now() > deadline) {
         return Err(with_response(Failure::fatal(Error::new(ErrorKind::Timeout, "timed out reading the response"))));
     }
     let (parts, _) = response.into_parts();
@@ -165,7 +193,7 @@ fn drain(body: &mut Body) {
     let _ = std::io::copy(&mut body.as_reader().take(MAX_ERROR_BODY), &mut std::io::sink());
 }
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
     let id = headers.get("x-request-id")?.to_str().ok()?.trim();
     (!id.is_empty() && !id.contains('\0')).then(|| id.to_owned())
 }
@@ -175,7 +203,7 @@ fn too_large() -> Failure {
 }
 
 /// Maps a ureq error to ours, and says whether it may be retried.
-fn transport_failure(error: ureq::Error) -> Failure {
+pub fn transport_failure(error: ureq::Error) -> Failure {
     use std::io::ErrorKind as Io;
     let connection = |message: String| Error::new(ErrorKind::Connection, message);
     let (error, retryable, before_sending) = match error {

@@ -1,0 +1,172 @@
+//! Cancellation from another thread, and the call context every long operation takes.
+//!
+//! A token cancels promptly even when the server has stopped answering: each operation
+//! watching it runs on its own ureq agent (connection pool), which `cancel` shuts down,
+//! so blocked reads and writes fail at once; sleeps between polls and retries wake too.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use ureq::Agent;
+
+use crate::error::{Error, ErrorKind};
+
+/// A cancellation flag shared between the caller and operations. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct CancelToken {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    cancelled: AtomicBool,
+    next_watch: AtomicU64,
+    /// The agents of operations in flight under this token.
+    agents: Mutex<Vec<(u64, Agent)>>,
+    wake: Condvar,
+}
+
+impl std::fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CancelToken").field("cancelled", &self.is_cancelled()).finish()
+    }
+}
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Cancels every operation watching this token, now and later. Returns at once.
+    pub fn cancel(&self) {
+        self.inner.cancelled.store(true, Ordering::SeqCst);
+        let agents = std::mem::take(&mut *self.inner.agents.lock().unwrap_or_else(|e| e.into_inner()));
+        self.inner.wake.notify_all();
+        for (_, agent) in agents {
+            agent.shutdown();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// `Err(Cancelled)` once cancelled.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.is_cancelled() {
+            return Err(cancelled());
+        }
+        Ok(())
+    }
+
+    /// Sleeps for `duration` unless cancelled first.
+    pub(crate) fn sleep(&self, duration: Duration) -> Result<(), Error> {
+        let until = Instant::now() + duration;
+        let mut guard = self.inner.agents.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            self.check()?;
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            guard = self.inner.wake.wait_timeout(guard, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Registers an operation's agent, to be shut down on cancel, until the guard drops.
+    pub(crate) fn watch(&self, agent: &Agent) -> Result<Watch<'_>, Error> {
+        let id = self.inner.next_watch.fetch_add(1, Ordering::Relaxed);
+        let mut agents = self.inner.agents.lock().unwrap_or_else(|e| e.into_inner());
+        self.check()?;
+        agents.push((id, agent.clone()));
+        Ok(Watch { token: self, id })
+    }
+}
+
+/// Keeps an agent registered with a token; unregisters it when dropped.
+pub(crate) struct Watch<'a> {
+    token: &'a CancelToken,
+    id: u64,
+}
+
+impl Drop for Watch<'_> {
+    fn drop(&mut self) {
+        let mut agents = self.token.inner.agents.lock().unwrap_or_else(|e| e.into_inner());
+        agents.retain(|(id, _)| *id != self.id);
+    }
+}
+
+pub(crate) fn cancelled() -> Error {
+    Error::new(ErrorKind::Cancelled, "cancelled")
+}
+
+/// How a long operation may be bounded: an overall deadline and a cancellation token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Call<'a> {
+    /// Bounds everything, the request in flight included: `Timeout` when it passes.
+    pub deadline: Option<Instant>,
+    pub cancel: Option<&'a CancelToken>,
+}
+
+impl Call<'_> {
+    /// `Err` when cancelled or past the deadline.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if let Some(token) = self.cancel {
+            token.check()?;
+        }
+        if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return Err(deadline_passed());
+        }
+        Ok(())
+    }
+
+    /// Sleeps, waking early for cancellation, and failing with `Timeout` rather than
+    /// sleeping past the deadline.
+    pub(crate) fn sleep(&self, duration: Duration) -> Result<(), Error> {
+        let (duration, hits_deadline) = match self.deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                (duration.min(left), duration >= left)
+            }
+            None => (duration, false),
+        };
+        match self.cancel {
+            Some(token) => token.sleep(duration)?,
+            None => std::thread::sleep(duration),
+        }
+        if hits_deadline {
+            return Err(deadline_passed());
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn deadline_passed() -> Error {
+    Error::new(ErrorKind::Timeout, "the deadline passed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancel_wakes_a_sleeper_at_once() {
+        let token = CancelToken::new();
+        let sleeper = {
+            let token = token.clone();
+            std::thread::spawn(move || token.sleep(Duration::from_secs(600)))
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        token.cancel();
+        assert_eq!(sleeper.join().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    }
+
+    #[test]
+    fn a_sleep_past_the_deadline_is_a_timeout() {
+        let call = Call { deadline: Some(Instant::now() + Duration::from_millis(10)), cancel: None };
+        assert_eq!(call.sleep(Duration::from_secs(600)).unwrap_err().kind(), ErrorKind::Timeout);
+        assert_eq!(call.check().unwrap_err().kind(), ErrorKind::Timeout);
+        assert!(Call::default().sleep(Duration::from_millis(1)).is_ok());
+    }
+}
