@@ -9,19 +9,25 @@
 mod cancel;
 mod client;
 mod config;
+mod create;
+mod download;
 mod error;
 mod model;
 mod retry;
 mod transport;
 mod url;
+mod wait;
 
 pub mod ffi;
 
 pub use cancel::{Call, CancelToken};
 pub use client::{Client, USER_AGENT};
 pub use config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT};
+pub use create::{CreateVideoParams, FrameImage, FramePosition, Media, MediaUrl, OutputFormat, MAX_PROMPT_CHARS};
+pub use download::{video_url, DownloadProgress, DownloadSink, WriterSink};
 pub use error::{Error, ErrorKind};
 pub use model::{JobError, Outputs, Video, VideoStatus};
 pub use retry::RetryPolicy;
 pub use transport::{MAX_BODY, MAX_REDIRECTS};
 pub use url::{DEFAULT_BASE_URL, MAX_ID_LEN};
+pub use wait::{Progress, WaitOptions};

@@ -176,16 +176,33 @@ fn read_reply(mut response: Response<Body>, deadline: Option<Instant>) -> Result
             .read_to_vec()
             .map_err(|e| with_response(transport_failure(e)))?
     } else {
-        let mut kept = Vec::new();
-        // An unreadable error body still leaves the status to report.
-        let _ = response.body_mut().as_reader().take(MAX_ERROR_BODY).read_to_end(&mut kept);
-        kept
+        return Ok(read_error_reply(response));
     };
     if deadline.is_some_and(|deadline| Instant::now() > deadline) {
         return Err(with_response(Failure::fatal(Error::new(ErrorKind::Timeout, "timed out reading the response"))));
     }
     let (parts, _) = response.into_parts();
     Ok(Reply { status, headers: parts.headers, request_id, body })
+}
+
+/// Reads the first 64 KiB of a non-2xx response, where the server's message is.
+pub fn read_error_reply(mut response: Response<Body>) -> Reply {
+    let mut body = Vec::new();
+    // An unreadable error body still leaves the status to report.
+    let _ = response.body_mut().as_reader().take(MAX_ERROR_BODY).read_to_end(&mut body);
+    let (parts, _) = response.into_parts();
+    Reply { status: parts.status.as_u16(), request_id: request_id(&parts.headers), headers: parts.headers, body }
+}
+
+/// Maps an error from reading a response body, which wraps ureq's own errors.
+pub fn io_failure(error: std::io::Error) -> Failure {
+    if error.get_ref().is_some_and(|inner| inner.is::<ureq::Error>()) {
+        if let Ok(inner) = error.into_inner().expect("checked above").downcast::<ureq::Error>() {
+            return transport_failure(*inner);
+        }
+        unreachable!("checked above");
+    }
+    transport_failure(ureq::Error::Io(error))
 }
 
 /// Reads and drops what is left of a redirect's body so its connection can be reused.

@@ -44,6 +44,7 @@ pub(crate) fn serve_connection(stream: TcpStream, shared: &Shared, other_origin:
                 method: request.method.clone(),
                 target: request.target.clone(),
                 headers: request.headers.clone(),
+                body: String::from_utf8_lossy(&request.body).into_owned(),
                 other_origin,
             },
         );
@@ -125,6 +126,18 @@ fn perform(stream: &mut TcpStream, action: Action) -> io::Result<bool> {
             thread::sleep(wait);
             Ok(false)
         }
+        Action::Trickle { status, headers, body, chunk, pause } => {
+            let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
+            for (name, value) in headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            stream.write_all(format!("{head}\r\n").as_bytes())?;
+            for piece in body.chunks(chunk) {
+                stream.write_all(piece)?;
+                thread::sleep(pause);
+            }
+            Ok(true)
+        }
         Action::Stream { total, chunked } => {
             let mut head = String::from("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n");
             head.push_str(&if chunked {
@@ -158,6 +171,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
+        206 => "Partial Content",
         301 => "Moved Permanently",
         302 => "Found",
         303 => "See Other",

@@ -1,20 +1,24 @@
 //! A mock of Together's video API on loopback, for the tests of every language and for
 //! `make demo`. Plain std, HTTP/1.1 with keep-alive, a thread per connection.
 //!
-//! Routes: `GET /v2/videos/{id}` needs `Authorization: Bearer <key>` (else 401), and the
+//! Routes: `POST /v2/videos` creates jobs (`jobs.rs`), `GET /files/{name}` serves their
+//! videos (`files.rs`), and `GET /v2/videos/{id}` needs `Authorization: Bearer <key>` (else 401), and the
 //! id picks the behaviour (the table in `scenarios.rs`): a fixture from `tests/fixtures/videos/`,
 //! an HTTP status, a retry sequence, a redirect, or a broken response. A second listener
 //! (the "other origin", another port) serves redirect targets that must not get the key.
 
+mod files;
 mod http;
+mod jobs;
 mod scenarios;
 
+pub use files::{video_bytes, VIDEO_SIZE};
 pub use scenarios::{FIXTURES, HUGE_BODY};
 
 use std::collections::HashMap;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -32,6 +36,8 @@ pub struct Recorded {
     /// The request target exactly as sent, e.g. `/v2/videos/a%2Fb`.
     pub target: String,
     pub headers: Vec<(String, String)>,
+    /// The request body, as text.
+    pub body: String,
     /// Which listener got it: false for the main origin, true for the other origin.
     pub other_origin: bool,
 }
@@ -50,6 +56,9 @@ pub(crate) struct Shared {
     pub hits: Mutex<HashMap<String, u32>>,
     pub recorded: Mutex<Vec<Recorded>>,
     pub stopping: AtomicBool,
+    /// Jobs created by POST, by id, with the model they were created with.
+    pub jobs: Mutex<HashMap<String, String>>,
+    pub next_job: AtomicU64,
 }
 
 impl Shared {
@@ -87,6 +96,8 @@ impl MockServer {
             hits: Mutex::new(HashMap::new()),
             recorded: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
+            jobs: Mutex::new(HashMap::new()),
+            next_job: AtomicU64::new(1),
         });
         for (listener, is_other) in [(listener, false), (other, true)] {
             let shared = Arc::clone(&shared);

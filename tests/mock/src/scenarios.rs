@@ -20,6 +20,8 @@
 //! | `redirect-loop` | 302 to itself |
 //! | `redirect-cross` | 302 to the other origin's `auth-absent` |
 //! | `redirect-scheme` | 302 to a `ftp://` URL |
+//! | `video-at-<file>` | a completed job whose `video_url` is `/files/<file>` (see `files.rs`) |
+//! | `job-<n>` | a job created by POST (see `jobs.rs`) |
 //! | `auth-absent` | 200 `vid_completed` only when no Authorization header came, else 400 |
 //! | anything else | 404 "Video <id> not found" |
 
@@ -43,12 +45,27 @@ pub const FIXTURES: &[(&str, &str)] = &[
 pub const HUGE_BODY: u64 = 9 * 1024 * 1024;
 
 pub(crate) enum Action {
-    Respond { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
     RawThenClose(Vec<u8>),
     Close,
     Delay(Duration, Box<Action>),
     Stall(Duration),
-    Stream { total: u64, chunked: bool },
+    Stream {
+        total: u64,
+        chunked: bool,
+    },
+    /// A response whose body goes out `chunk` bytes at a time, `pause` apart.
+    Trickle {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        chunk: usize,
+        pause: Duration,
+    },
 }
 
 /// A fixture's body, with `{{origin}}` filled in.
@@ -58,6 +75,15 @@ pub(crate) fn fixture(shared: &Shared, id: &str) -> Option<String> {
 
 pub(crate) fn route(shared: &Shared, request: &Request, other_origin: bool) -> Action {
     let path = request.target.split('?').next().unwrap_or_default();
+    if let Some(name) = path.strip_prefix("/files/") {
+        return crate::files::serve(shared, request, name);
+    }
+    if path == "/v2/videos" && request.method == "POST" && !other_origin {
+        return match authorized(shared, request) {
+            Ok(()) => crate::jobs::create(shared, request),
+            Err(refusal) => refusal,
+        };
+    }
     let Some(raw_id) = path.strip_prefix("/v2/videos/") else {
         return error(404, &format!("no route for {} {path}", request.method), "req-no-route");
     };
@@ -75,21 +101,35 @@ pub(crate) fn route(shared: &Shared, request: &Request, other_origin: bool) -> A
     if request.method != "GET" {
         return error(405, "only GET is served here", "req-method");
     }
-    let expected = format!("Bearer {}", shared.api_key);
-    match request.header("authorization") {
-        Some(presented) if presented == expected => {}
-        Some(presented) if id == "echo-key" => {
-            let key = presented.trim_start_matches("Bearer ");
-            return error(401, &format!("Incorrect API key provided: {key}"), "req-echo-key");
-        }
-        _ => return error(401, "Invalid API key provided", "req-unauthorized"),
+    if id == "echo-key" {
+        let key = request.header("authorization").unwrap_or_default().trim_start_matches("Bearer ");
+        return error(401, &format!("Incorrect API key provided: {key}"), "req-echo-key");
     }
-    answer(shared, &id, previous_hits)
+    match authorized(shared, request) {
+        Ok(()) => answer(shared, &id, previous_hits),
+        Err(refusal) => refusal,
+    }
+}
+
+fn authorized(shared: &Shared, request: &Request) -> Result<(), Action> {
+    match request.header("authorization") {
+        Some(presented) if presented == format!("Bearer {}", shared.api_key) => Ok(()),
+        _ => Err(error(401, "Invalid API key provided", "req-unauthorized")),
+    }
 }
 
 fn answer(shared: &Shared, id: &str, previous_hits: u32) -> Action {
     if fixture(shared, id).is_some() {
         return job(shared, id, id);
+    }
+    if let Some(poll) = crate::jobs::poll(shared, id, previous_hits) {
+        return poll;
+    }
+    if let Some(file) = id.strip_prefix("video-at-") {
+        let mut video: serde_json::Value = serde_json::from_str(&fixture(shared, "vid_completed").unwrap()).unwrap();
+        video["id"] = id.into();
+        video["outputs"]["video_url"] = format!("{}/files/{file}", shared.origin).into();
+        return json_response(200, &video, &format!("req-{id}"));
     }
     let parts: Vec<&str> = id.split('-').collect();
     match parts.as_slice() {
@@ -179,6 +219,15 @@ fn job(shared: &Shared, fixture_id: &str, id: &str) -> Action {
         status: 200,
         headers: vec![json_type(), ("x-request-id".into(), format!("req-{id}"))],
         body: body.into_bytes(),
+    }
+}
+
+/// A JSON value as a response with a request id.
+pub(crate) fn json_response(status: u16, body: &serde_json::Value, request_id: &str) -> Action {
+    Action::Respond {
+        status,
+        headers: vec![json_type(), ("x-request-id".into(), request_id.to_owned())],
+        body: body.to_string().into_bytes(),
     }
 }
 
