@@ -2,7 +2,7 @@
 //! Safe to share between threads; every call is synchronous.
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
@@ -11,8 +11,9 @@ use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
 use ureq::{Agent, Proxy};
 
 use crate::cancel::{cancelled, Call};
-use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT};
+use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_WORKER_THREADS};
 use crate::error::{Error, ErrorKind};
+use crate::executor::Executor;
 use crate::model::Video;
 use crate::retry::{should_retry_status, RetryPolicy};
 use crate::transport::{self, Exchange, Reply};
@@ -31,6 +32,9 @@ pub struct Client {
     /// For agents of cancellable calls, each shut down on its own (see `cancel.rs`).
     agent_config: Config,
     spare_agents: Mutex<Vec<Agent>>,
+    /// The library threads of non-blocking calls, started on first use.
+    pub(crate) executor: OnceLock<Executor>,
+    pub(crate) worker_threads: usize,
     pub(crate) base_url: String,
     pub(crate) authorization: String,
     api_key: String,
@@ -59,6 +63,9 @@ impl Client {
                 "max retries is {}; at most {MAX_RETRIES_LIMIT} are allowed",
                 config.max_retries
             )));
+        }
+        if !(1..=MAX_WORKER_THREADS).contains(&config.worker_threads) {
+            return Err(Error::invalid(format!("worker threads must be from 1 to {MAX_WORKER_THREADS}")));
         }
         if config.timeout.is_zero() || config.connect_timeout.is_zero() {
             return Err(Error::invalid("timeouts must be greater than zero"));
@@ -89,6 +96,8 @@ impl Client {
             agent: Agent::new_with_config(agent_config.clone()),
             agent_config,
             spare_agents: Mutex::new(Vec::new()),
+            executor: OnceLock::new(),
+            worker_threads: config.worker_threads,
             base_url,
             authorization: format!("Bearer {api_key}"),
             api_key,

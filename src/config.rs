@@ -6,6 +6,8 @@ use std::time::Duration;
 
 /// The most retries a caller may ask for; more would only hide an outage.
 pub const MAX_RETRIES_LIMIT: u32 = 10;
+/// The most library threads a client may run for non-blocking calls.
+pub const MAX_WORKER_THREADS: usize = 64;
 
 /// Where requests go through. `Debug` hides a proxy's password.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -71,6 +73,8 @@ pub struct ClientConfig {
     pub user_agent_suffix: Option<String>,
     pub trust_roots: TrustRoots,
     pub proxy: ProxySetting,
+    /// Library threads for non-blocking calls, started on first use.
+    pub worker_threads: usize,
 }
 
 impl Default for ClientConfig {
@@ -84,6 +88,7 @@ impl Default for ClientConfig {
             user_agent_suffix: None,
             trust_roots: TrustRoots::default(),
             proxy: ProxySetting::default(),
+            worker_threads: 4,
         }
     }
 }
@@ -99,6 +104,7 @@ impl fmt::Debug for ClientConfig {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("trust_roots", &self.trust_roots)
             .field("proxy", &self.proxy)
+            .field("worker_threads", &self.worker_threads)
             .finish()
     }
 }

@@ -28,7 +28,7 @@ const MAGIC_LEN: usize = 12;
 pub type DownloadProgress<'a> = &'a mut (dyn FnMut(u64, Option<u64>) -> bool + Send + 'a);
 
 /// Receives the video's bytes in order.
-pub trait DownloadSink {
+pub trait DownloadSink: Send {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error>;
     /// Starts over from the first byte, when a server ignores a resume request.
     /// Returns false when the bytes already given cannot be taken back.
@@ -339,7 +339,7 @@ impl Drop for TempFile {
 /// Any `Write` as a sink; it cannot restart.
 pub struct WriterSink<W: Write>(pub W);
 
-impl<W: Write> DownloadSink for WriterSink<W> {
+impl<W: Write + Send> DownloadSink for WriterSink<W> {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
         self.0
             .write_all(bytes)

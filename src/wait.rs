@@ -72,7 +72,10 @@ impl Client {
         };
         if let Some(progress) = progress {
             if !progress(&video) {
-                return Step::Done(Box::new(Err(Error::new(ErrorKind::Cancelled, "the progress callback stopped the wait"))));
+                return Step::Done(Box::new(Err(Error::new(
+                    ErrorKind::Cancelled,
+                    "the progress callback stopped the wait",
+                ))));
             }
         }
         match video.status {

@@ -1,0 +1,156 @@
+//! Non-blocking calls through the core: polled, waited on, called back, cancelled.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use together_video::{
+    Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, VideoStatus, WaitOptions,
+};
+use tv_mock::{video_bytes, MockServer, DEFAULT_API_KEY};
+
+fn client(server: &MockServer, worker_threads: usize) -> Arc<Client> {
+    Arc::new(
+        Client::new(&ClientConfig {
+            api_key: Some(DEFAULT_API_KEY.into()),
+            base_url: Some(server.base_url()),
+            timeout: Duration::from_secs(20),
+            proxy: ProxySetting::Direct,
+            worker_threads,
+            ..ClientConfig::default()
+        })
+        .unwrap(),
+    )
+}
+
+fn video_of(request: &Request) -> together_video::Video {
+    match request.outcome() {
+        Some(Ok(Outcome::Video(video))) => *video,
+        other => panic!("expected a video, got {other:?}"),
+    }
+}
+
+#[test]
+fn forty_waits_share_two_threads() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    let options = WaitOptions {
+        poll_interval: Duration::from_millis(5),
+        deadline: Some(Instant::now() + Duration::from_secs(60)),
+    };
+    let ids: Vec<_> =
+        (0..40).map(|_| client.create_video(&CreateVideoParams::new("m"), Default::default()).unwrap().id).collect();
+    let requests: Vec<_> = ids.iter().map(|id| client.wait_video_start(id, options, None)).collect();
+    for request in &requests {
+        assert!(request.wait(Some(Duration::from_secs(60))));
+        assert_eq!(video_of(request).status, VideoStatus::Completed);
+    }
+}
+
+#[test]
+fn wait_progress_runs_on_a_library_thread() {
+    let server = MockServer::start();
+    let client = client(&server, 1);
+    let created = client.create_video(&CreateVideoParams::new("m"), Default::default()).unwrap();
+    let (sender, statuses) = mpsc::channel();
+    let progress = Box::new(move |video: &together_video::Video| {
+        let thread = std::thread::current().name().unwrap_or_default().to_owned();
+        sender.send((video.status_raw.clone(), thread)).unwrap();
+        true
+    });
+    let options = WaitOptions { poll_interval: Duration::from_millis(5), deadline: None };
+    let request = client.wait_video_start(&created.id, options, Some(progress));
+    assert!(request.wait(None));
+    let seen: Vec<_> = statuses.try_iter().collect();
+    assert_eq!(
+        seen.iter().map(|(status, _)| status.as_str()).collect::<Vec<_>>(),
+        ["queued", "in_progress", "completed"]
+    );
+    assert!(seen.iter().all(|(_, thread)| thread.starts_with("together-video")));
+}
+
+#[test]
+fn cancel_returns_at_once_and_frees_the_thread_from_a_silent_server() {
+    let server = MockServer::start();
+    let client = client(&server, 1);
+    let stuck = client.get_video_start("stall");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!stuck.is_done());
+    stuck.cancel();
+    assert!(stuck.is_done(), "done as soon as cancel returns");
+    assert_eq!(stuck.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    // The only library thread is free again: its blocked read was interrupted.
+    let next = client.get_video_start("vid_completed");
+    assert!(next.wait(Some(Duration::from_secs(10))), "the pool's one thread was released");
+    assert_eq!(video_of(&next).id, "vid_completed");
+}
+
+#[test]
+fn a_completion_callback_runs_exactly_once() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let request = client.get_video_start("slow-200");
+    let counter = Arc::clone(&calls);
+    request.on_complete(Box::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }));
+    assert!(request.wait(None));
+    request.cancel();
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(video_of(&request).id, "slow-200", "cancel after completion changes nothing");
+
+    // Registered after completion: runs at once, on this thread.
+    let counter = Arc::clone(&calls);
+    request.on_complete(Box::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn errors_arrive_as_outcomes() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    let request = client.get_video_start("status-404");
+    assert!(request.wait(None));
+    let error = request.outcome().unwrap().unwrap_err();
+    assert_eq!((error.kind(), error.http_status()), (ErrorKind::NotFound, Some(404)));
+    let request = client.create_video_start(CreateVideoParams::new("status-503"));
+    assert!(request.wait(None));
+    assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Server);
+}
+
+#[test]
+fn a_download_runs_in_the_background_and_can_be_cancelled() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    let dir = std::env::temp_dir().join(format!("tv-requests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let video = client.get_video("video-at-bg.webm").unwrap();
+    let request = client.download_to_path_start(video, dir.join("bg.webm"), None);
+    assert!(request.wait(None));
+    assert_eq!(request.outcome().unwrap().unwrap(), Outcome::Downloaded(video_bytes("bg.webm").len() as u64));
+    assert!(std::fs::read(dir.join("bg.webm")).unwrap() == video_bytes("bg.webm"));
+
+    let slow = client.get_video("video-at-slow-bg.mp4").unwrap();
+    let request = client.download_to_path_start(slow, dir.join("slow.mp4"), None);
+    std::thread::sleep(Duration::from_millis(150));
+    request.cancel();
+    assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    std::thread::sleep(Duration::from_millis(200));
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["bg.webm"], "the cancelled download left nothing behind");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn requests_outlive_the_callers_client_handle() {
+    let server = MockServer::start();
+    let client = client(&server, 1);
+    let request = client.get_video_start("slow-100");
+    drop(client);
+    assert!(request.wait(None));
+    assert_eq!(video_of(&request).id, "slow-100");
+}
