@@ -32,6 +32,26 @@
 #define TV_VERSION_STRING "0.1.0"
 
 /**
+ * `tv_create_params_add_frame_image`: let the server place the frame.
+ */
+#define TV_FRAME_AUTO 0
+
+/**
+ * `tv_create_params_add_frame_image`: the first frame.
+ */
+#define TV_FRAME_FIRST 1
+
+/**
+ * `tv_create_params_add_frame_image`: the last frame.
+ */
+#define TV_FRAME_LAST 2
+
+/**
+ * `tv_create_params_add_frame_image`: the frame number given.
+ */
+#define TV_FRAME_AT 3
+
+/**
  * The result of a call. `TV_RESULT_OK` is 0. The numbers are part of the ABI: they are
  * explicit, never change, and a retired one is never reused. New codes may be added in a
  * minor release, so treat an unknown code like `TV_RESULT_INTERNAL`.
@@ -115,6 +135,25 @@ typedef enum TvVideoStatus {
 } TvVideoStatus;
 
 /**
+ * Where a request stands. `TV_REQUEST_STATE_INVALID` answers a NULL request.
+ */
+typedef enum TvRequestState {
+  TV_REQUEST_STATE_PENDING = 0,
+  TV_REQUEST_STATE_DONE = 1,
+  TV_REQUEST_STATE_INVALID = 2,
+} TvRequestState;
+
+/**
+ * A cancellation flag to hand to `tv_wait_options_set_cancel_token` or
+ * `tv_download_options_set_cancel_token`; `tv_cancel_token_cancel` then stops those
+ * calls promptly, even while a request waits on a server that stopped answering (they
+ * return `TV_RESULT_CANCELLED`). Once cancelled it stays cancelled. Thread-safe: cancel
+ * it from any thread. Free it with `tv_cancel_token_free` (options keep their own
+ * reference, so freeing the token does not disturb them).
+ */
+typedef struct TvCancelToken TvCancelToken;
+
+/**
  * A client for Together's video API. Opaque.
  *
  * Thread-safety: every function that takes a `const TvClient *` may be called on the same
@@ -139,11 +178,56 @@ typedef struct TvClient TvClient;
 typedef struct TvClientOptions TvClientOptions;
 
 /**
+ * What to create: the fields of Together's `CreateVideoBody`. Opaque; create it with
+ * `tv_create_params_new`, set fields with `tv_create_params_set_*` / `_add_*`, free it
+ * with `tv_create_params_free`. Only the model is required; unset fields are not sent.
+ * Strings are copied. Each setter checks what it can at once and returns
+ * `TV_RESULT_INVALID_ARGUMENT` (with `tv_last_error_message`) for NULL `params`, invalid
+ * UTF-8 or a value out of range; NULL for a string field unsets it.
+ *
+ * Thread-safety: not synchronised; do not change it from two threads at once. It may be
+ * read by several `tv_create_video` calls at once.
+ */
+typedef struct TvCreateParams TvCreateParams;
+
+/**
+ * How to download. Opaque; create with `tv_download_options_new` (defaults: no overall
+ * deadline, a stall of the client's timeout fails, no progress callback, no cancel
+ * token), change with `tv_download_options_set_*`, free with `tv_download_options_free`.
+ * Settings are copied when a download starts. Do not change one from two threads at once.
+ */
+typedef struct TvDownloadOptions TvDownloadOptions;
+
+/**
  * An error returned through a `TvError **out_error` parameter. Opaque; read it with the
  * `tv_error_*` functions and free it with `tv_error_free`. Immutable, so it may be read
  * from several threads at once.
  */
 typedef struct TvError TvError;
+
+/**
+ * A non-blocking call in flight. Opaque; every `*_start` function returns one. The work
+ * runs on the client's small pool of library threads (see
+ * `tv_client_options_set_worker_threads`), never on the caller's.
+ *
+ * Poll it (`tv_request_poll`, e.g. once per frame), wait on it (`tv_request_wait`), or
+ * be called back (`tv_request_on_complete`); then read its result (`tv_request_result`)
+ * and free it (`tv_request_free`). `tv_request_cancel` returns at once, even when the
+ * server has stopped answering.
+ *
+ * Thread-safety: every function but `tv_request_free` may be called from any thread at
+ * once. A request keeps what it needs alive: its client may be freed first.
+ */
+typedef struct TvRequest TvRequest;
+
+/**
+ * How to wait. Opaque; create with `tv_wait_options_new` (defaults: poll every 2 s, give
+ * up after 30 minutes, no progress callback, no cancel token), change with the
+ * `tv_wait_options_set_*` functions, free with `tv_wait_options_free`. Settings are
+ * copied when a wait starts, so options may be changed or freed afterwards.
+ * Thread-safety: do not change one options object from two threads at once.
+ */
+typedef struct TvWaitOptions TvWaitOptions;
 
 /**
  * A video job. Allocated by the library only (never declare one yourself: fields may be
@@ -212,6 +296,31 @@ typedef struct TvVideo {
   const char *json;
 } TvVideo;
 
+/**
+ * Called as bytes arrive: `received` so far and `total` (-1 when unknown). Return 0 to
+ * go on, non-zero to stop (`TV_RESULT_CANCELLED`). Runs on the downloading thread.
+ */
+typedef int (*TvDownloadProgressCallback)(void *user_data, uint64_t received, int64_t total);
+
+/**
+ * Receives the video's bytes in order: `data` is valid for the call only. Return 0 to go
+ * on, non-zero to stop (`TV_RESULT_CANCELLED`). Runs on the downloading thread.
+ */
+typedef int (*TvWriteCallback)(void *user_data, const uint8_t *data, size_t length);
+
+/**
+ * Called once when a request is done; see `tv_request_on_complete`.
+ */
+typedef void (*TvRequestCallback)(void *user_data);
+
+/**
+ * Called with each polled state of the job. `video` is borrowed for the call only (copy
+ * what you keep). Return 0 to go on waiting, non-zero to stop (`TV_RESULT_CANCELLED`).
+ * Runs on the thread that called `tv_wait_video`, or on a library thread for
+ * `tv_wait_video_start`.
+ */
+typedef int (*TvWaitProgressCallback)(void *user_data, const struct TvVideo *video);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -221,6 +330,35 @@ extern "C" {
  * matches the library). Static: never free it. Thread-safe.
  */
 const char *tv_version(void);
+
+/**
+ * Creates a token. NULL only if the library failed internally.
+ */
+struct TvCancelToken *tv_cancel_token_new(void);
+
+/**
+ * Cancels every call watching `token`, now and later. Returns at once. NULL is ignored.
+ *
+ * # Safety
+ * `token` must be NULL or a live token.
+ */
+void tv_cancel_token_cancel(const struct TvCancelToken *token);
+
+/**
+ * True once `token` is cancelled (false for NULL).
+ *
+ * # Safety
+ * `token` must be NULL or a live token.
+ */
+bool tv_cancel_token_is_cancelled(const struct TvCancelToken *token);
+
+/**
+ * Frees a token. NULL is fine. Must not be called twice.
+ *
+ * # Safety
+ * `token` must be NULL or a pointer from `tv_cancel_token_new`, not yet freed.
+ */
+void tv_cancel_token_free(struct TvCancelToken *token);
 
 /**
  * Creates a client with default settings. The API key is `api_key`, or the
@@ -254,7 +392,9 @@ enum TvResult tv_client_new_with_options(const struct TvClientOptions *options,
 
 /**
  * Frees a client and closes its idle connections. NULL is fine. Must not be called twice
- * for the same client, nor while another thread is using it.
+ * for the same client, nor while another thread is using it. Non-blocking requests
+ * still in flight keep what they need and finish (cancel them first to end them at
+ * once); the library's threads for this client end when they have.
  *
  * # Safety
  * `client` must be NULL or a pointer returned by this library and not yet freed.
@@ -390,6 +530,349 @@ enum TvResult tv_client_options_set_system_roots(struct TvClientOptions *options
 enum TvResult tv_client_options_set_proxy(struct TvClientOptions *options, const char *proxy_url);
 
 /**
+ * Sets how many library threads run this client's non-blocking calls (`*_start`): 1 to
+ * 64, default 4. They start on first use and end after `tv_client_free`.
+ *
+ * # Safety
+ * `options` must be NULL or a live options object.
+ */
+enum TvResult tv_client_options_set_worker_threads(struct TvClientOptions *options,
+                                                   uint32_t threads);
+
+/**
+ * Creates empty create parameters. Set the model before creating. NULL only if the
+ * library failed internally.
+ */
+struct TvCreateParams *tv_create_params_new(void);
+
+/**
+ * Frees create parameters. NULL is fine. Must not be called twice.
+ *
+ * # Safety
+ * `params` must be NULL or a pointer from `tv_create_params_new`, not yet freed.
+ */
+void tv_create_params_free(struct TvCreateParams *params);
+
+/**
+ * Sets the model, e.g. "minimax/video-01-director". Required.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `model` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_model(struct TvCreateParams *params, const char *model);
+
+/**
+ * Sets the prompt: 1 to 32000 characters.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `prompt` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_prompt(struct TvCreateParams *params, const char *prompt);
+
+/**
+ * Sets what the video should avoid.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `negative_prompt` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_negative_prompt(struct TvCreateParams *params,
+                                                   const char *negative_prompt);
+
+/**
+ * Sets the width in pixels (positive).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_width(struct TvCreateParams *params, int64_t width);
+
+/**
+ * Sets the height in pixels (positive).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_height(struct TvCreateParams *params, int64_t height);
+
+/**
+ * Sets the resolution, e.g. "720p".
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `resolution` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_resolution(struct TvCreateParams *params,
+                                              const char *resolution);
+
+/**
+ * Sets the aspect ratio, e.g. "16:9".
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `ratio` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_ratio(struct TvCreateParams *params, const char *ratio);
+
+/**
+ * Sets the clip's length in seconds, as text (the API takes a string), e.g. "5".
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `seconds` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_seconds(struct TvCreateParams *params, const char *seconds);
+
+/**
+ * Sets frames per second (positive; the server's default is 24).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_fps(struct TvCreateParams *params, int64_t fps);
+
+/**
+ * Sets the denoising steps: 10 to 50.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_steps(struct TvCreateParams *params, int64_t steps);
+
+/**
+ * Sets the seed, for repeatable results.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_seed(struct TvCreateParams *params, int64_t seed);
+
+/**
+ * Sets how closely the video follows the prompt (sent as a decimal, e.g. 8.0). Finite.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_guidance_scale(struct TvCreateParams *params,
+                                                  double guidance_scale);
+
+/**
+ * Sets the container: "MP4" or "WEBM" (any case).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `format` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_output_format(struct TvCreateParams *params, const char *format);
+
+/**
+ * Sets the compression quality (not negative; the server's default is 20).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_output_quality(struct TvCreateParams *params, int64_t quality);
+
+/**
+ * Non-zero: generate audio; zero: do not.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters.
+ */
+enum TvResult tv_create_params_set_generate_audio(struct TvCreateParams *params, int enabled);
+
+/**
+ * Adds an image at a position of the timeline (`media.frame_images`): `position` is
+ * `TV_FRAME_AUTO`, `TV_FRAME_FIRST`, `TV_FRAME_LAST`, or `TV_FRAME_AT` with `frame` the
+ * frame number (finite, not negative; ignored otherwise).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `image_url` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_add_frame_image(struct TvCreateParams *params,
+                                               const char *image_url,
+                                               int position,
+                                               double frame);
+
+/**
+ * Adds a starting clip (`media.frame_videos`).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_add_frame_video(struct TvCreateParams *params,
+                                               const char *video_url);
+
+/**
+ * Adds an image that guides the general appearance (`media.reference_images`).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `image_url` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_add_reference_image(struct TvCreateParams *params,
+                                                   const char *image_url);
+
+/**
+ * Adds a reference video (`media.reference_videos`).
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_add_reference_video(struct TvCreateParams *params,
+                                                   const char *video_url);
+
+/**
+ * Sets the video to edit (`media.source_video`), sent as a URL string, or as
+ * `{"video": url}` when `as_object` is non-zero. NULL `video_url` unsets it.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_set_source_video(struct TvCreateParams *params,
+                                                const char *video_url,
+                                                int as_object);
+
+/**
+ * Adds an audio input (`media.audio_inputs`), sent as a URL string, or as
+ * `{"audio": url}` when `as_object` is non-zero.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `audio_url` NULL or a NUL-terminated string.
+ */
+enum TvResult tv_create_params_add_audio_input(struct TvCreateParams *params,
+                                               const char *audio_url,
+                                               int as_object);
+
+/**
+ * Sets a field this version does not know to a JSON value (`json_value` is JSON text,
+ * e.g. `"{\"x\":1}"` or `"true"`); it is sent as given and wins over a typed setter of
+ * the same name. NULL `json_value` removes the field.
+ *
+ * # Safety
+ * `params` must be NULL or live parameters; `name` and `json_value` NULL or NUL-terminated strings.
+ */
+enum TvResult tv_create_params_set_json_field(struct TvCreateParams *params,
+                                              const char *name,
+                                              const char *json_value);
+
+/**
+ * Creates a video job: `POST {base}/videos` with the fields set in `params`, checked
+ * first (a model; a prompt of 1 to 32000 characters; steps 10 to 50), and returns the
+ * job as created (usually `queued`).
+ *
+ * Never retried once the request may have reached the server (5xx, a timeout, a reset
+ * after sending): a second POST could start a second, billed job. Only 429 and
+ * failures to connect are retried. On success writes a new `TvVideo` to `*out_video`;
+ * on failure leaves it and writes a `TvError` to `*out_error` if not NULL.
+ * Blocks for up to the client's timeout per attempt. Thread-safe.
+ *
+ * # Safety
+ * `client` NULL or a live client; `params` NULL or live parameters; `out_video` and
+ * `out_error` NULL or pointing to writable storage for one pointer.
+ */
+enum TvResult tv_create_video(const struct TvClient *client,
+                              const struct TvCreateParams *params,
+                              struct TvVideo **out_video,
+                              struct TvError **out_error);
+
+/**
+ * Creates a video job from a JSON body of your own (a JSON object with a "model"
+ * string), for fields this version does not know. Otherwise as `tv_create_video`.
+ *
+ * # Safety
+ * `client` NULL or a live client; `json_body` NULL or a NUL-terminated string;
+ * `out_video` and `out_error` NULL or pointing to writable storage for one pointer.
+ */
+enum TvResult tv_create_video_json(const struct TvClient *client,
+                                   const char *json_body,
+                                   struct TvVideo **out_video,
+                                   struct TvError **out_error);
+
+/**
+ * Creates download options holding the defaults. NULL only if the library failed internally.
+ */
+struct TvDownloadOptions *tv_download_options_new(void);
+
+/**
+ * Frees download options. NULL is fine. Must not be called twice.
+ *
+ * # Safety
+ * `options` must be NULL or a pointer from `tv_download_options_new`, not yet freed.
+ */
+void tv_download_options_free(struct TvDownloadOptions *options);
+
+/**
+ * Sets an overall deadline in milliseconds from the start of the download
+ * (`TV_RESULT_TIMEOUT` when it passes); 0, the default, sets none.
+ *
+ * # Safety
+ * `options` must be NULL or live options.
+ */
+enum TvResult tv_download_options_set_timeout_ms(struct TvDownloadOptions *options, uint64_t ms);
+
+/**
+ * Sets the progress callback and its `user_data`; NULL `callback` removes it.
+ * `user_data` must stay valid, and usable from the downloading thread, while a download
+ * using these options runs.
+ *
+ * # Safety
+ * `options` must be NULL or live options; `callback` NULL or a function of that type.
+ */
+enum TvResult tv_download_options_set_progress(struct TvDownloadOptions *options,
+                                               TvDownloadProgressCallback callback,
+                                               void *user_data);
+
+/**
+ * Lets `token` cancel downloads started with these options (the blocking ones; cancel a
+ * non-blocking download with `tv_request_cancel`). NULL removes it. The options keep
+ * their own reference.
+ *
+ * # Safety
+ * `options` must be NULL or live options; `token` NULL or a live token.
+ */
+enum TvResult tv_download_options_set_cancel_token(struct TvDownloadOptions *options,
+                                                   const struct TvCancelToken *token);
+
+/**
+ * Downloads a completed job's video to the file `path`, streaming (constant memory).
+ *
+ * The bytes go to a temporary file in the same directory, renamed to `path` only when
+ * complete and checked: a failed or cancelled download leaves nothing under `path` and
+ * removes its temporary file. The API key is never sent to the video's host. A body that
+ * is plainly not a video (an HTML or JSON page, or bytes that are neither MP4 nor WebM)
+ * is `TV_RESULT_DECODE`. An interrupted transfer resumes with a `Range` request when the
+ * server allows it, up to the client's retries. A job that is not completed, or has no
+ * `video_url`, is `TV_RESULT_INVALID_ARGUMENT`.
+ *
+ * `options` may be NULL. On success writes the size to `*out_bytes` when `out_bytes` is
+ * not NULL. Blocks the calling thread. Thread-safe.
+ *
+ * # Safety
+ * `client` NULL or live; `video` NULL or a live `TvVideo` from this library; `path` NULL
+ * or a NUL-terminated string; `options` NULL or live; `out_bytes` NULL or writable;
+ * `out_error` NULL or pointing to writable storage for one pointer.
+ */
+enum TvResult tv_download_video_to_file(const struct TvClient *client,
+                                        const struct TvVideo *video,
+                                        const char *path,
+                                        const struct TvDownloadOptions *options,
+                                        uint64_t *out_bytes,
+                                        struct TvError **out_error);
+
+/**
+ * Downloads a completed job's video through `write`, streaming, with the checks of
+ * `tv_download_video_to_file`. `write` sees each byte once, in order: when a server
+ * cannot resume an interrupted transfer, the download fails (`TV_RESULT_CONNECTION`)
+ * rather than start over. NULL `write` is `TV_RESULT_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * As `tv_download_video_to_file`; `write` a function of its type, and `user_data` valid
+ * for it throughout the call.
+ */
+enum TvResult tv_download_video_to_callback(const struct TvClient *client,
+                                            const struct TvVideo *video,
+                                            TvWriteCallback write,
+                                            void *user_data,
+                                            const struct TvDownloadOptions *options,
+                                            uint64_t *out_bytes,
+                                            struct TvError **out_error);
+
+/**
  * The result code of `error`; `TV_RESULT_INVALID_ARGUMENT` when `error` is NULL.
  *
  * # Safety
@@ -442,6 +925,150 @@ void tv_error_free(struct TvError *error);
 const char *tv_last_error_message(void);
 
 /**
+ * Starts `tv_get_video` without blocking. On success writes a new request to
+ * `*out_request` (free it with `tv_request_free`); the request's result is a `TvVideo`.
+ * Argument errors (NULL, an unsafe id) are reported here, at once.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or a NUL-terminated string; `out_request` and
+ * `out_error` NULL or pointing to writable storage for one pointer.
+ */
+enum TvResult tv_get_video_start(const struct TvClient *client,
+                                 const char *id,
+                                 struct TvRequest **out_request,
+                                 struct TvError **out_error);
+
+/**
+ * Starts `tv_create_video` without blocking. `params` are checked here and copied: they
+ * may be freed at once. The request's result is the created `TvVideo`.
+ *
+ * # Safety
+ * `client` NULL or live; `params` NULL or live; `out_request` and `out_error` NULL or
+ * pointing to writable storage for one pointer.
+ */
+enum TvResult tv_create_video_start(const struct TvClient *client,
+                                    const struct TvCreateParams *params,
+                                    struct TvRequest **out_request,
+                                    struct TvError **out_error);
+
+/**
+ * Starts `tv_wait_video` without blocking: polls are scheduled on the library's threads,
+ * which also run the progress callback (so its `user_data` must be usable there). The
+ * options are copied (their cancel token is not used: cancel with `tv_request_cancel`),
+ * and the deadline counts from now. `options` may be NULL. The result is the final
+ * `TvVideo`.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or a NUL-terminated string; `options` NULL or live;
+ * `out_request` and `out_error` NULL or pointing to writable storage for one pointer.
+ */
+enum TvResult tv_wait_video_start(const struct TvClient *client,
+                                  const char *id,
+                                  const struct TvWaitOptions *options,
+                                  struct TvRequest **out_request,
+                                  struct TvError **out_error);
+
+/**
+ * Starts `tv_download_video_to_file` without blocking. The video's URL and the options
+ * are copied here (the `TvVideo` may be freed at once; the cancel token of the options is
+ * not used). The progress callback runs on a library thread. The request has no `TvVideo`
+ * result: `tv_request_result` returns `TV_RESULT_OK` once the file is in place.
+ *
+ * # Safety
+ * `client` NULL or live; `video` NULL or a live `TvVideo`; `path` NULL or a
+ * NUL-terminated string; `options` NULL or live; `out_request` and `out_error` NULL or
+ * pointing to writable storage for one pointer.
+ */
+enum TvResult tv_download_video_to_file_start(const struct TvClient *client,
+                                              const struct TvVideo *video,
+                                              const char *path,
+                                              const struct TvDownloadOptions *options,
+                                              struct TvRequest **out_request,
+                                              struct TvError **out_error);
+
+/**
+ * Starts `tv_download_video_to_callback` without blocking: `write` and the progress
+ * callback run on a library thread, so `user_data` must be usable there until the
+ * request is done. Otherwise as `tv_download_video_to_file_start`.
+ *
+ * # Safety
+ * As `tv_download_video_to_file_start`; `write` a function of its type.
+ */
+enum TvResult tv_download_video_to_callback_start(const struct TvClient *client,
+                                                  const struct TvVideo *video,
+                                                  TvWriteCallback write,
+                                                  void *user_data,
+                                                  const struct TvDownloadOptions *options,
+                                                  struct TvRequest **out_request,
+                                                  struct TvError **out_error);
+
+/**
+ * Whether the request is done, without blocking: call it once per frame.
+ *
+ * # Safety
+ * `request` must be NULL or a live request.
+ */
+enum TvRequestState tv_request_poll(const struct TvRequest *request);
+
+/**
+ * Blocks until the request is done or `timeout_ms` passes (`UINT64_MAX`: no limit; 0:
+ * just poll), and says which.
+ *
+ * # Safety
+ * `request` must be NULL or a live request.
+ */
+enum TvRequestState tv_request_wait(const struct TvRequest *request, uint64_t timeout_ms);
+
+/**
+ * Cancels the request and returns at once: a request not yet done is done from now on
+ * with `TV_RESULT_CANCELLED`, and its network I/O is interrupted. Cancelling a done
+ * request changes nothing. NULL is ignored.
+ *
+ * # Safety
+ * `request` must be NULL or a live request.
+ */
+void tv_request_cancel(const struct TvRequest *request);
+
+/**
+ * Calls `callback(user_data)` once when the request is done: on a library thread when
+ * it finishes by itself, on the thread calling `tv_request_cancel` when that ends it, or
+ * before this function returns when it is done already. Replaces an earlier callback
+ * that has not run; NULL removes it. Keep the callback short; do not free the request
+ * from inside it.
+ *
+ * # Safety
+ * `request` must be NULL or a live request; `callback` NULL or a function of its type;
+ * `user_data` valid for it on those threads.
+ */
+enum TvResult tv_request_on_complete(const struct TvRequest *request,
+                                     TvRequestCallback callback,
+                                     void *user_data);
+
+/**
+ * The request's result once done: its `TvResult`, and for get, create and wait a new
+ * `TvVideo` in `*out_video` (free it; each call gives a new copy), or a new `TvError` in
+ * `*out_error` (when not NULL) on failure. `out_video` may be NULL for downloads. A
+ * request still pending is `TV_RESULT_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `request` NULL or live; `out_video` and `out_error` NULL or pointing to writable
+ * storage for one pointer.
+ */
+enum TvResult tv_request_result(const struct TvRequest *request,
+                                struct TvVideo **out_video,
+                                struct TvError **out_error);
+
+/**
+ * Frees a request. A request still pending is cancelled first (its completion callback
+ * is dropped, not called). NULL is fine. Must not be called twice, nor while another
+ * thread uses the request.
+ *
+ * # Safety
+ * `request` must be NULL or a pointer from a `*_start` function, not yet freed.
+ */
+void tv_request_free(struct TvRequest *request);
+
+/**
  * A short static description of a result code, e.g. "not found" for `TV_RESULT_NOT_FOUND`.
  *
  * Any `int` is safe: a code this version does not know gives "unknown result".
@@ -457,6 +1084,85 @@ const char *tv_result_name(int code);
  * `video` must be NULL or a pointer returned by this library and not yet freed.
  */
 void tv_video_free(struct TvVideo *video);
+
+/**
+ * Creates wait options holding the defaults. NULL only if the library failed internally.
+ */
+struct TvWaitOptions *tv_wait_options_new(void);
+
+/**
+ * Frees wait options. NULL is fine. Must not be called twice.
+ *
+ * # Safety
+ * `options` must be NULL or a pointer from `tv_wait_options_new`, not yet freed.
+ */
+void tv_wait_options_free(struct TvWaitOptions *options);
+
+/**
+ * Sets the time between polls, in milliseconds: 1 to 3600000. Default 2000. A server's
+ * `Retry-After` on a poll takes precedence.
+ *
+ * # Safety
+ * `options` must be NULL or live options.
+ */
+enum TvResult tv_wait_options_set_poll_interval_ms(struct TvWaitOptions *options, uint64_t ms);
+
+/**
+ * Sets the overall deadline, in milliseconds from the start of the wait; it also bounds
+ * the request in flight, and passing it gives `TV_RESULT_TIMEOUT`. 0 waits without a
+ * deadline. Default 1800000 (30 minutes).
+ *
+ * # Safety
+ * `options` must be NULL or live options.
+ */
+enum TvResult tv_wait_options_set_timeout_ms(struct TvWaitOptions *options, uint64_t ms);
+
+/**
+ * Sets the progress callback and the `user_data` passed to it; NULL `callback` removes
+ * it. `user_data` must stay valid, and be usable from the thread the callback runs on,
+ * for as long as a wait using these options runs.
+ *
+ * # Safety
+ * `options` must be NULL or live options; `callback` NULL or a function of that type.
+ */
+enum TvResult tv_wait_options_set_progress(struct TvWaitOptions *options,
+                                           TvWaitProgressCallback callback,
+                                           void *user_data);
+
+/**
+ * Lets `token` cancel waits started with these options (`tv_wait_video` only; cancel a
+ * non-blocking wait with `tv_request_cancel`). NULL removes it. The options keep their
+ * own reference: the token may be freed before them.
+ *
+ * # Safety
+ * `options` must be NULL or live options; `token` NULL or a live token.
+ */
+enum TvResult tv_wait_options_set_cancel_token(struct TvWaitOptions *options,
+                                               const struct TvCancelToken *token);
+
+/**
+ * Waits for a job: polls `GET /videos/{id}` until its status is `completed`, `failed`
+ * or `cancelled`, and returns that final state as a `TvVideo` with `TV_RESULT_OK` (a
+ * failed job is a result: read its `error_*` fields). `queued` and `in_progress` keep
+ * waiting; any status this version does not know (`TV_VIDEO_STATUS_UNKNOWN`) is
+ * returned at once rather than polled for ever.
+ *
+ * `options` may be NULL (the defaults). `TV_RESULT_TIMEOUT` when the deadline passes,
+ * even while a request is in flight; `TV_RESULT_CANCELLED` when the progress callback
+ * returns non-zero or the options' cancel token is cancelled; any error of
+ * `tv_get_video` when a poll fails after its retries. Out-parameters as `tv_get_video`.
+ * Blocks the calling thread (see `tv_wait_video_start` for a non-blocking wait).
+ * Thread-safe.
+ *
+ * # Safety
+ * `client` NULL or a live client; `id` NULL or a NUL-terminated string; `options` NULL
+ * or live options; `out_video` and `out_error` NULL or pointing to writable storage.
+ */
+enum TvResult tv_wait_video(const struct TvClient *client,
+                            const char *id,
+                            const struct TvWaitOptions *options,
+                            struct TvVideo **out_video,
+                            struct TvError **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -118,6 +118,11 @@ impl Request {
         callback();
     }
 
+    /// Forgets a completion callback that has not run.
+    pub fn on_complete_remove(&self) {
+        self.state().callback = None;
+    }
+
     /// Records the outcome unless there is one already, wakes waiters, runs the callback.
     fn complete(&self, outcome: Result<Outcome, Error>) {
         let callback = {
@@ -346,7 +351,9 @@ impl Client {
 
     /// [`Client::create_video_json`] on a library thread.
     pub fn create_video_json_start(self: &Arc<Client>, body: String) -> Request {
-        self.start(move |client, call| client.create_video_json(&body, call).map(|video| Outcome::Video(Box::new(video))))
+        self.start(move |client, call| {
+            client.create_video_json(&body, call).map(|video| Outcome::Video(Box::new(video)))
+        })
     }
 
     /// [`Client::wait_video`] as polls scheduled on the library's threads; `progress` runs

@@ -109,6 +109,47 @@ pub unsafe fn handle_mut<'a, T>(handle: *mut T, name: &str) -> Result<&'a mut T,
     unsafe { handle.as_mut() }.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")))
 }
 
+/// Applies `change` to a live handle, inside the panic boundary: what every setter does.
+///
+/// # Safety
+/// As for [`handle_mut`].
+pub unsafe fn update<T>(handle: *mut T, name: &str, change: impl FnOnce(&mut T) -> Result<(), Error>) -> TvResult {
+    run(ptr::null_mut(), || {
+        // SAFETY: forwarded contract.
+        let handle = unsafe { handle_mut(handle, name) }?;
+        change(handle)
+    })
+}
+
+/// Frees a handle made by `Box::into_raw`, inside the panic boundary. NULL is fine.
+///
+/// # Safety
+/// `handle` must be NULL or a pointer from `Box::into_raw(Box<T>)` not freed before.
+pub unsafe fn free<T>(handle: *mut T) {
+    run_infallible((), || {
+        if !handle.is_null() {
+            // SAFETY: forwarded contract.
+            drop(unsafe { Box::from_raw(handle) });
+        }
+    })
+}
+
+/// A caller's `void *user_data`, carried to the thread a callback runs on.
+#[derive(Clone, Copy)]
+pub struct UserData(pub *mut std::ffi::c_void);
+
+impl UserData {
+    /// The pointer. (A method, so that closures capture the whole `Send` wrapper.)
+    pub fn get(self) -> *mut std::ffi::c_void {
+        self.0
+    }
+}
+
+// SAFETY: the library never dereferences it; it only hands it back to the caller's own
+// callback, and every function taking one documents that the callback may run on a
+// library thread, so making that safe is the caller's part of the contract.
+unsafe impl Send for UserData {}
+
 /// Checks that an out-parameter can be written, before any work is done.
 pub fn out_param<T>(out: *mut *mut T, name: &str) -> Result<*mut *mut T, Error> {
     if out.is_null() {

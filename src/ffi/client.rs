@@ -3,14 +3,15 @@
 use std::ffi::{c_char, c_int};
 use std::path::PathBuf;
 use std::ptr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::boundary::{handle, handle_mut, optional_str_arg, out_param, run, run_infallible, str_arg};
+use super::boundary::{free, handle, optional_str_arg, out_param, run, run_infallible, str_arg, update};
 use super::error::TvError;
 use super::result::TvResult;
 use super::video::TvVideo;
 use crate::client::Client;
-use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT};
+use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_WORKER_THREADS};
 use crate::error::Error;
 
 /// The longest timeout accepted by the option setters: one day, in milliseconds.
@@ -22,7 +23,7 @@ const MAX_TIMEOUT_MS: u64 = 24 * 60 * 60 * 1000;
 /// client from many threads at once (it holds a shared connection pool). `tv_client_free`
 /// must not run while another call on the same client is in progress.
 pub struct TvClient {
-    inner: Client,
+    pub(super) inner: Arc<Client>,
 }
 
 /// Settings for `tv_client_new_with_options`. Opaque; create it with
@@ -95,24 +96,21 @@ pub unsafe extern "C" fn tv_client_new_with_options(
 }
 
 fn new_client(config: &ClientConfig) -> Result<*mut TvClient, Error> {
-    let inner = Client::new(config)?;
+    let inner = Arc::new(Client::new(config)?);
     Ok(Box::into_raw(Box::new(TvClient { inner })))
 }
 
 /// Frees a client and closes its idle connections. NULL is fine. Must not be called twice
-/// for the same client, nor while another thread is using it.
+/// for the same client, nor while another thread is using it. Non-blocking requests
+/// still in flight keep what they need and finish (cancel them first to end them at
+/// once); the library's threads for this client end when they have.
 ///
 /// # Safety
 /// `client` must be NULL or a pointer returned by this library and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_free(client: *mut TvClient) {
-    run_infallible((), || {
-        if !client.is_null() {
-            // SAFETY: a non-NULL client came from `Box::into_raw` in `new_client` and, per
-            // the contract, was not freed before and is not in use.
-            drop(unsafe { Box::from_raw(client) });
-        }
-    })
+    // SAFETY: NULL or from `Box::into_raw` in `new_client`, not freed before (contract).
+    unsafe { free(client) }
 }
 
 /// Fetches a video job: `GET {base}/videos/{id}`, retrying 408, 409, 429, 5xx and
@@ -169,13 +167,8 @@ pub extern "C" fn tv_client_options_new() -> *mut TvClientOptions {
 /// `options` must be NULL or a pointer returned by `tv_client_options_new`, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_free(options: *mut TvClientOptions) {
-    run_infallible((), || {
-        if !options.is_null() {
-            // SAFETY: it came from `Box::into_raw` in `tv_client_options_new` and, per the
-            // contract, was not freed before.
-            drop(unsafe { Box::from_raw(options) });
-        }
-    })
+    // SAFETY: NULL or from `Box::into_raw` in `tv_client_options_new`, not freed before.
+    unsafe { free(options) }
 }
 
 /// Applies `change` to a live options object, inside the panic boundary.
@@ -183,14 +176,11 @@ pub unsafe extern "C" fn tv_client_options_free(options: *mut TvClientOptions) {
 /// # Safety
 /// `options` must be NULL or a live options object not used by another thread.
 unsafe fn set(options: *mut TvClientOptions, change: impl FnOnce(&mut ClientConfig) -> Result<(), Error>) -> TvResult {
-    run(ptr::null_mut(), || {
-        // SAFETY: forwarded contract of the calling setter.
-        let options = unsafe { handle_mut(options, "options") }?;
-        change(&mut options.config)
-    })
+    // SAFETY: forwarded contract of the calling setter.
+    unsafe { update(options, "options", |options| change(&mut options.config)) }
 }
 
-fn timeout(ms: u64, name: &str) -> Result<Duration, Error> {
+pub(super) fn timeout(ms: u64, name: &str) -> Result<Duration, Error> {
     if ms == 0 || ms > MAX_TIMEOUT_MS {
         return Err(Error::invalid(format!("{name} must be between 1 and {MAX_TIMEOUT_MS} ms, not {ms}")));
     }
@@ -368,6 +358,28 @@ pub unsafe extern "C" fn tv_client_options_set_proxy(
                 Some("") => ProxySetting::Direct,
                 Some(url) => ProxySetting::Url(url.to_owned()),
             };
+            Ok(())
+        })
+    }
+}
+
+/// Sets how many library threads run this client's non-blocking calls (`*_start`): 1 to
+/// 64, default 4. They start on first use and end after `tv_client_free`.
+///
+/// # Safety
+/// `options` must be NULL or a live options object.
+#[no_mangle]
+pub unsafe extern "C" fn tv_client_options_set_worker_threads(options: *mut TvClientOptions, threads: u32) -> TvResult {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set(options, |config| {
+            let threads = threads as usize;
+            if !(1..=MAX_WORKER_THREADS).contains(&threads) {
+                return Err(Error::invalid(format!(
+                    "worker threads must be from 1 to {MAX_WORKER_THREADS}, not {threads}"
+                )));
+            }
+            config.worker_threads = threads;
             Ok(())
         })
     }

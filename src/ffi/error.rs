@@ -3,7 +3,7 @@
 use std::ffi::{c_char, CString};
 use std::ptr;
 
-use super::boundary::{c_string, last_error, run_infallible};
+use super::boundary::{c_string, free, last_error, run_infallible};
 use super::result::TvResult;
 use crate::error::Error;
 
@@ -80,13 +80,8 @@ pub unsafe extern "C" fn tv_error_request_id(error: *const TvError) -> *const c_
 /// `error` must be NULL or a `TvError` from this library that was not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn tv_error_free(error: *mut TvError) {
-    run_infallible((), || {
-        if !error.is_null() {
-            // SAFETY: a non-NULL `error` came from `Box::into_raw` in this library and,
-            // per the contract, has not been freed before.
-            drop(unsafe { Box::from_raw(error) });
-        }
-    })
+    // SAFETY: NULL or from `Box::into_raw` in `boundary::run`, not freed before (contract).
+    unsafe { free(error) }
 }
 
 /// The message of the last failed call on this thread, for C programs that did not ask

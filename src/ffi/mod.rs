@@ -7,15 +7,25 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod boundary;
+mod cancel;
 mod client;
+mod create;
+mod download;
 mod error;
+mod request;
 mod result;
 mod video;
+mod wait;
 
+pub use cancel::*;
 pub use client::*;
+pub use create::*;
+pub use download::*;
 pub use error::*;
+pub use request::*;
 pub use result::*;
 pub use video::*;
+pub use wait::*;
 
 use std::ffi::c_char;
 

@@ -149,3 +149,28 @@ pub unsafe extern "C" fn tv_video_free(video: *mut TvVideo) {
         }
     })
 }
+
+impl TvVideo {
+    /// What a download needs of a `TvVideo` the library made: id, status and URL.
+    ///
+    /// # Safety
+    /// `self` must be a live TvVideo from this library (its strings valid).
+    pub(super) unsafe fn download_target(&self) -> Result<Video, Error> {
+        // SAFETY: the library made every string field NULL or NUL-terminated (contract).
+        let text = |pointer: *const c_char| unsafe { super::boundary::optional_str_arg(pointer, "video") };
+        Ok(Video {
+            id: text(self.id)?.unwrap_or_default().to_owned(),
+            object: None,
+            model: None,
+            status: VideoStatus::parse(text(self.status_raw)?.unwrap_or_default()),
+            status_raw: text(self.status_raw)?.unwrap_or_default().to_owned(),
+            created_at: None,
+            completed_at: None,
+            size: None,
+            seconds: None,
+            error: None,
+            outputs: Some(crate::model::Outputs { cost: None, video_url: text(self.video_url)?.map(str::to_owned) }),
+            json: String::new(),
+        })
+    }
+}

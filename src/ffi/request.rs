@@ -1,0 +1,326 @@
+//! `TvRequest`: non-blocking calls for game loops and UI threads.
+
+use std::ffi::{c_char, c_void};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::boundary::{handle, out_param, run, run_infallible, str_arg, UserData};
+use super::client::TvClient;
+use super::create::TvCreateParams;
+use super::download::{CallbackSink, TvDownloadOptions, TvWriteCallback};
+use super::error::TvError;
+use super::result::TvResult;
+use super::video::TvVideo;
+use super::wait::TvWaitOptions;
+use crate::error::Error;
+use crate::executor::{Outcome, Request};
+
+/// Where a request stands. `TV_REQUEST_STATE_INVALID` answers a NULL request.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TvRequestState {
+    Pending = 0,
+    Done = 1,
+    Invalid = 2,
+}
+
+/// Called once when a request is done; see `tv_request_on_complete`.
+pub type TvRequestCallback = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+
+/// A non-blocking call in flight. Opaque; every `*_start` function returns one. The work
+/// runs on the client's small pool of library threads (see
+/// `tv_client_options_set_worker_threads`), never on the caller's.
+///
+/// Poll it (`tv_request_poll`, e.g. once per frame), wait on it (`tv_request_wait`), or
+/// be called back (`tv_request_on_complete`); then read its result (`tv_request_result`)
+/// and free it (`tv_request_free`). `tv_request_cancel` returns at once, even when the
+/// server has stopped answering.
+///
+/// Thread-safety: every function but `tv_request_free` may be called from any thread at
+/// once. A request keeps what it needs alive: its client may be freed first.
+pub struct TvRequest {
+    request: Request,
+}
+
+fn started(request: Request) -> *mut TvRequest {
+    Box::into_raw(Box::new(TvRequest { request }))
+}
+
+/// Starts `tv_get_video` without blocking. On success writes a new request to
+/// `*out_request` (free it with `tv_request_free`); the request's result is a `TvVideo`.
+/// Argument errors (NULL, an unsafe id) are reported here, at once.
+///
+/// # Safety
+/// `client` NULL or live; `id` NULL or a NUL-terminated string; `out_request` and
+/// `out_error` NULL or pointing to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn tv_get_video_start(
+    client: *const TvClient,
+    id: *const c_char,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or live handles and strings (contract).
+        let (client, id) = unsafe { (handle(client, "client")?, str_arg(id, "id")?) };
+        let out_request = out_param(out_request, "out_request")?;
+        crate::url::encode_id(id)?;
+        let request = started(client.inner.get_video_start(id));
+        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_request.write(request) };
+        Ok(())
+    })
+}
+
+/// Starts `tv_create_video` without blocking. `params` are checked here and copied: they
+/// may be freed at once. The request's result is the created `TvVideo`.
+///
+/// # Safety
+/// `client` NULL or live; `params` NULL or live; `out_request` and `out_error` NULL or
+/// pointing to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn tv_create_video_start(
+    client: *const TvClient,
+    params: *const TvCreateParams,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or live handles (contract).
+        let (client, params) = unsafe { (handle(client, "client")?, handle(params, "params")?) };
+        let out_request = out_param(out_request, "out_request")?;
+        params.params().validate()?;
+        let request = started(client.inner.create_video_start(params.params().clone()));
+        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_request.write(request) };
+        Ok(())
+    })
+}
+
+/// Starts `tv_wait_video` without blocking: polls are scheduled on the library's threads,
+/// which also run the progress callback (so its `user_data` must be usable there). The
+/// options are copied (their cancel token is not used: cancel with `tv_request_cancel`),
+/// and the deadline counts from now. `options` may be NULL. The result is the final
+/// `TvVideo`.
+///
+/// # Safety
+/// `client` NULL or live; `id` NULL or a NUL-terminated string; `options` NULL or live;
+/// `out_request` and `out_error` NULL or pointing to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn tv_wait_video_start(
+    client: *const TvClient,
+    id: *const c_char,
+    options: *const TvWaitOptions,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or live handles and strings (contract).
+        let (client, id) = unsafe { (handle(client, "client")?, str_arg(id, "id")?) };
+        let out_request = out_param(out_request, "out_request")?;
+        crate::url::encode_id(id)?;
+        let default = TvWaitOptions::default();
+        // SAFETY: NULL or live options (contract).
+        let options = unsafe { options.as_ref() }.unwrap_or(&default);
+        let request = started(client.inner.wait_video_start(id, options.start_now(), options.progress()));
+        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_request.write(request) };
+        Ok(())
+    })
+}
+
+/// Starts `tv_download_video_to_file` without blocking. The video's URL and the options
+/// are copied here (the `TvVideo` may be freed at once; the cancel token of the options is
+/// not used). The progress callback runs on a library thread. The request has no `TvVideo`
+/// result: `tv_request_result` returns `TV_RESULT_OK` once the file is in place.
+///
+/// # Safety
+/// `client` NULL or live; `video` NULL or a live `TvVideo`; `path` NULL or a
+/// NUL-terminated string; `options` NULL or live; `out_request` and `out_error` NULL or
+/// pointing to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn tv_download_video_to_file_start(
+    client: *const TvClient,
+    video: *const TvVideo,
+    path: *const c_char,
+    options: *const TvDownloadOptions,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or live handles and strings (contract).
+        let (client, video, path) =
+            unsafe { (handle(client, "client")?, handle(video, "video")?, str_arg(path, "path")?) };
+        let out_request = out_param(out_request, "out_request")?;
+        // SAFETY: `video` is a live TvVideo from this library (contract).
+        let video = unsafe { video.download_target() }?;
+        crate::download::video_url(&video)?;
+        // SAFETY: NULL or live options (contract).
+        let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
+        let request = started(client.inner.download_to_path_start(video, PathBuf::from(path), progress));
+        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_request.write(request) };
+        Ok(())
+    })
+}
+
+/// Starts `tv_download_video_to_callback` without blocking: `write` and the progress
+/// callback run on a library thread, so `user_data` must be usable there until the
+/// request is done. Otherwise as `tv_download_video_to_file_start`.
+///
+/// # Safety
+/// As `tv_download_video_to_file_start`; `write` a function of its type.
+#[no_mangle]
+pub unsafe extern "C" fn tv_download_video_to_callback_start(
+    client: *const TvClient,
+    video: *const TvVideo,
+    write: TvWriteCallback,
+    user_data: *mut c_void,
+    options: *const TvDownloadOptions,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or live handles (contract).
+        let (client, video) = unsafe { (handle(client, "client")?, handle(video, "video")?) };
+        let write = write.ok_or_else(|| Error::invalid("write is NULL"))?;
+        let out_request = out_param(out_request, "out_request")?;
+        // SAFETY: `video` is a live TvVideo from this library (contract).
+        let video = unsafe { video.download_target() }?;
+        crate::download::video_url(&video)?;
+        // SAFETY: NULL or live options (contract).
+        let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
+        let sink = Box::new(CallbackSink { write, user_data: UserData(user_data) });
+        let request = started(client.inner.download_to_sink_start(video, sink, progress));
+        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_request.write(request) };
+        Ok(())
+    })
+}
+
+/// Whether the request is done, without blocking: call it once per frame.
+///
+/// # Safety
+/// `request` must be NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn tv_request_poll(request: *const TvRequest) -> TvRequestState {
+    // SAFETY: NULL or a live request (contract).
+    run_infallible(TvRequestState::Invalid, || match unsafe { request.as_ref() } {
+        None => TvRequestState::Invalid,
+        Some(request) if request.request.is_done() => TvRequestState::Done,
+        Some(_) => TvRequestState::Pending,
+    })
+}
+
+/// Blocks until the request is done or `timeout_ms` passes (`UINT64_MAX`: no limit; 0:
+/// just poll), and says which.
+///
+/// # Safety
+/// `request` must be NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn tv_request_wait(request: *const TvRequest, timeout_ms: u64) -> TvRequestState {
+    // SAFETY: NULL or a live request (contract).
+    run_infallible(TvRequestState::Invalid, || {
+        let Some(request) = (unsafe { request.as_ref() }) else { return TvRequestState::Invalid };
+        let timeout = (timeout_ms != u64::MAX).then(|| Duration::from_millis(timeout_ms));
+        if request.request.wait(timeout) {
+            TvRequestState::Done
+        } else {
+            TvRequestState::Pending
+        }
+    })
+}
+
+/// Cancels the request and returns at once: a request not yet done is done from now on
+/// with `TV_RESULT_CANCELLED`, and its network I/O is interrupted. Cancelling a done
+/// request changes nothing. NULL is ignored.
+///
+/// # Safety
+/// `request` must be NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn tv_request_cancel(request: *const TvRequest) {
+    // SAFETY: NULL or a live request (contract).
+    run_infallible((), || {
+        if let Some(request) = unsafe { request.as_ref() } {
+            request.request.cancel();
+        }
+    })
+}
+
+/// Calls `callback(user_data)` once when the request is done: on a library thread when
+/// it finishes by itself, on the thread calling `tv_request_cancel` when that ends it, or
+/// before this function returns when it is done already. Replaces an earlier callback
+/// that has not run; NULL removes it. Keep the callback short; do not free the request
+/// from inside it.
+///
+/// # Safety
+/// `request` must be NULL or a live request; `callback` NULL or a function of its type;
+/// `user_data` valid for it on those threads.
+#[no_mangle]
+pub unsafe extern "C" fn tv_request_on_complete(
+    request: *const TvRequest,
+    callback: TvRequestCallback,
+    user_data: *mut c_void,
+) -> TvResult {
+    run(std::ptr::null_mut(), || {
+        // SAFETY: NULL or a live request (contract).
+        let request = unsafe { handle(request, "request") }?;
+        let user_data = UserData(user_data);
+        match callback {
+            // SAFETY: the caller gave this callback and user_data for exactly this use.
+            Some(callback) => request.request.on_complete(Box::new(move || unsafe { callback(user_data.get()) })),
+            None => request.request.on_complete_remove(),
+        }
+        Ok(())
+    })
+}
+
+/// The request's result once done: its `TvResult`, and for get, create and wait a new
+/// `TvVideo` in `*out_video` (free it; each call gives a new copy), or a new `TvError` in
+/// `*out_error` (when not NULL) on failure. `out_video` may be NULL for downloads. A
+/// request still pending is `TV_RESULT_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `request` NULL or live; `out_video` and `out_error` NULL or pointing to writable
+/// storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn tv_request_result(
+    request: *const TvRequest,
+    out_video: *mut *mut TvVideo,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or a live request (contract).
+        let request = unsafe { handle(request, "request") }?;
+        let outcome = request.request.outcome().ok_or_else(|| Error::invalid("the request is still pending"))?;
+        match outcome? {
+            Outcome::Video(video) => {
+                let out_video = out_param(out_video, "out_video")?;
+                let video = TvVideo::allocate(*video)?;
+                // SAFETY: non-NULL (checked) and writable (contract).
+                unsafe { out_video.write(video) };
+            }
+            Outcome::Downloaded(_) => {}
+        }
+        Ok(())
+    })
+}
+
+/// Frees a request. A request still pending is cancelled first (its completion callback
+/// is dropped, not called). NULL is fine. Must not be called twice, nor while another
+/// thread uses the request.
+///
+/// # Safety
+/// `request` must be NULL or a pointer from a `*_start` function, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn tv_request_free(request: *mut TvRequest) {
+    run_infallible((), || {
+        if request.is_null() {
+            return;
+        }
+        // SAFETY: from `Box::into_raw` in `started`, not freed before (contract).
+        let request = unsafe { Box::from_raw(request) };
+        request.request.on_complete_remove();
+        request.request.cancel();
+    })
+}
