@@ -63,16 +63,19 @@ test-rust:
 deps-c:
 	@scripts/install-deps.sh valgrind:valgrind
 
-# The C tests, linked with the shared and with the static library, under valgrind.
+C_TESTS := test_get_video test_lifecycle
+
+# The C tests, each linked with the shared and with the static library, under valgrind.
 test-c: build deps-c | $(BUILD)
-	$(CC) $(C_STRICT) -pthread -o $(BUILD)/test_get_video_shared tests/c/test_get_video.c \
-	  -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE))
-	$(CC) $(C_STRICT) -pthread -o $(BUILD)/test_get_video_static tests/c/test_get_video.c \
-	  $(LIB_A) $(STATIC_LIBS)
-	env -u TOGETHER_API_KEY -u TOGETHER_BASE_URL scripts/with-mock.sh $(MOCK) -- \
-	  $(VALGRIND) $(BUILD)/test_get_video_shared
-	env -u TOGETHER_API_KEY -u TOGETHER_BASE_URL scripts/with-mock.sh $(MOCK) -- \
-	  $(VALGRIND) $(BUILD)/test_get_video_static
+	for test in $(C_TESTS); do \
+	  $(CC) $(C_STRICT) -pthread -o $(BUILD)/$${test}_shared tests/c/$$test.c \
+	    -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE)) && \
+	  $(CC) $(C_STRICT) -pthread -o $(BUILD)/$${test}_static tests/c/$$test.c $(LIB_A) $(STATIC_LIBS) && \
+	  for linked in shared static; do \
+	    env -u TOGETHER_API_KEY -u TOGETHER_BASE_URL scripts/with-mock.sh $(MOCK) -- \
+	      $(VALGRIND) $(BUILD)/$${test}_$$linked || exit 1; \
+	  done || exit 1; \
+	done
 	@# The README's quick start must compile cleanly and run.
 	awk '/^## C quick start/{on=1} on&&/^```c/{grab=1;next} grab&&/^```/{exit} grab' README.md > $(BUILD)/readme_quick_start.c
 	$(CC) $(C_STRICT) -o $(BUILD)/readme_quick_start $(BUILD)/readme_quick_start.c \

@@ -3,13 +3,15 @@
 //!
 //! The pool is a time-ordered queue served by at most `worker_threads` threads, started
 //! on first use. A wait is a series of one-poll jobs scheduled between polls, so a
-//! thousand waits need no more threads than one. The threads end once their client is
-//! dropped and the queue is empty.
+//! thousand waits need no more threads than one. `Client::shutdown` cancels what is left
+//! and joins the threads (`tv_client_free` does); otherwise they end once their client
+//! is dropped and the queue is empty.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::cancel::{cancelled, Call, CancelToken};
@@ -192,8 +194,12 @@ struct PoolState {
     queue: BinaryHeap<Scheduled>,
     threads: usize,
     idle: usize,
+    /// No new threads; run what is queued at once (it is cancelled) and end.
     closing: bool,
     sequence: u64,
+    handles: Vec<JoinHandle<()>>,
+    /// Requests not yet done, for `shutdown` to cancel.
+    requests: Vec<Weak<RequestInner>>,
 }
 
 impl Executor {
@@ -205,6 +211,43 @@ impl Executor {
 
     fn schedule(&self, delay: Duration, job: Box<dyn Job>) {
         Shared::schedule(&self.shared, delay, job);
+    }
+
+    /// Queues the first job of `request`, remembering the request for `shutdown`. After
+    /// `shutdown` the request ends at once with `Cancelled`.
+    fn submit(&self, request: &Request, job: Box<dyn Job>) {
+        {
+            // Lock order: the pool, then a request; never the other way round.
+            let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            if !state.closing {
+                state.requests.retain(|weak| weak.upgrade().is_some_and(|inner| !Request { inner }.is_done()));
+                state.requests.push(Arc::downgrade(&request.inner));
+                drop(state);
+                self.schedule(Duration::ZERO, job);
+                return;
+            }
+        }
+        request.complete(Err(Error::new(crate::ErrorKind::Cancelled, "the client was shut down")));
+    }
+
+    /// Cancels every request not yet done and waits for the threads to end (except the
+    /// calling thread, when it is one of them).
+    fn shutdown(&self) {
+        let (requests, handles) = {
+            let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.closing = true;
+            (std::mem::take(&mut state.requests), std::mem::take(&mut state.handles))
+        };
+        for inner in requests.iter().filter_map(Weak::upgrade) {
+            Request { inner }.cancel();
+        }
+        self.shared.work.notify_all();
+        let me = std::thread::current().id();
+        for handle in handles {
+            if handle.thread().id() != me {
+                let _ = handle.join();
+            }
+        }
     }
 }
 
@@ -221,11 +264,12 @@ impl Shared {
         state.sequence += 1;
         let sequence = state.sequence;
         state.queue.push(Scheduled { due: Instant::now() + delay, sequence, job });
-        if state.idle == 0 && state.threads < shared.max_threads {
+        if state.idle == 0 && state.threads < shared.max_threads && !state.closing {
             let worker = Arc::clone(shared);
             let name = format!("together-video-{}", state.threads + 1);
-            if std::thread::Builder::new().name(name).spawn(move || worker.serve()).is_ok() {
+            if let Ok(handle) = std::thread::Builder::new().name(name).spawn(move || worker.serve()) {
                 state.threads += 1;
+                state.handles.push(handle);
             }
         }
         drop(state);
@@ -237,7 +281,7 @@ impl Shared {
         loop {
             let now = Instant::now();
             match state.queue.peek().map(|next| next.due) {
-                Some(due) if due <= now => {
+                Some(due) if due <= now || state.closing => {
                     let job = state.queue.pop().expect("peeked").job;
                     drop(state);
                     // A job never unwinds (each catches its own panics), so this thread lives on.
@@ -327,6 +371,14 @@ impl Client {
         self.executor.get_or_init(|| Executor::new(self.worker_threads))
     }
 
+    /// Cancels this client's non-blocking requests that are not done (they end with
+    /// `Cancelled`; their handles stay valid) and waits for its library threads to end.
+    /// Final: non-blocking calls started afterwards end at once with `Cancelled`.
+    /// Do not call it from a callback of a request (that thread cannot wait for itself).
+    pub fn shutdown(&self) {
+        self.executor().shutdown();
+    }
+
     fn start(
         self: &Arc<Client>,
         work: impl FnOnce(&Client, Call<'_>) -> Result<Outcome, Error> + Send + 'static,
@@ -334,7 +386,7 @@ impl Client {
         let request = Request::new();
         let client = Arc::clone(self);
         let job = Once { request: request.clone(), work: move |call: Call<'_>| work(&client, call) };
-        self.executor().schedule(Duration::ZERO, Box::new(job));
+        self.executor().submit(&request, Box::new(job));
         request
     }
 
@@ -366,7 +418,7 @@ impl Client {
     ) -> Request {
         let request = Request::new();
         let wait = Wait { request: request.clone(), client: Arc::clone(self), id: id.to_owned(), options, progress };
-        self.executor().schedule(Duration::ZERO, Box::new(wait));
+        self.executor().submit(&request, Box::new(wait));
         request
     }
 

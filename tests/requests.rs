@@ -154,3 +154,21 @@ fn requests_outlive_the_callers_client_handle() {
     assert!(request.wait(None));
     assert_eq!(video_of(&request).id, "slow-100");
 }
+
+#[test]
+fn shutdown_cancels_what_is_left_and_is_final() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    let stuck = client.get_video_start("stall");
+    let options = WaitOptions { poll_interval: Duration::from_secs(60), deadline: None };
+    let waiting = client.wait_video_start("vid_in_progress", options, None);
+    std::thread::sleep(Duration::from_millis(100));
+    client.shutdown();
+    for request in [&stuck, &waiting] {
+        assert!(request.is_done());
+        assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    }
+    let late = client.get_video_start("vid_completed");
+    assert_eq!(late.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    assert_eq!(client.get_video("vid_completed").unwrap().id, "vid_completed", "blocking calls still work");
+}

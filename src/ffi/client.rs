@@ -101,14 +101,22 @@ fn new_client(config: &ClientConfig) -> Result<*mut TvClient, Error> {
 }
 
 /// Frees a client and closes its idle connections. NULL is fine. Must not be called twice
-/// for the same client, nor while another thread is using it. Non-blocking requests
-/// still in flight keep what they need and finish (cancel them first to end them at
-/// once); the library's threads for this client end when they have.
+/// for the same client, nor while another thread is using it, nor from a request's
+/// callback. Its non-blocking requests that are not done are cancelled (they end with
+/// `TV_RESULT_CANCELLED`; free their handles as usual), and the library threads it
+/// started are joined before this returns, so no library thread of this client outlives
+/// it (safe for unloading a plugin).
 ///
 /// # Safety
 /// `client` must be NULL or a pointer returned by this library and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_free(client: *mut TvClient) {
+    run_infallible((), || {
+        // SAFETY: NULL or a live client, not in use by another thread (contract).
+        if let Some(client) = unsafe { client.as_ref() } {
+            client.inner.shutdown();
+        }
+    });
     // SAFETY: NULL or from `Box::into_raw` in `new_client`, not freed before (contract).
     unsafe { free(client) }
 }

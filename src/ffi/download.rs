@@ -13,8 +13,8 @@ use super::result::TvResult;
 use super::video::TvVideo;
 use crate::cancel::{Call, CancelToken};
 use crate::download::{DownloadProgress, DownloadSink};
-use crate::executor::DownloadProgressFn;
 use crate::error::{Error, ErrorKind};
+use crate::executor::DownloadProgressFn;
 
 /// Called as bytes arrive: `received` so far and `total` (-1 when unknown). Return 0 to
 /// go on, non-zero to stop (`TV_RESULT_CANCELLED`). Runs on the downloading thread.

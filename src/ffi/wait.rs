@@ -12,8 +12,8 @@ use super::result::TvResult;
 use super::video::{tv_video_free, TvVideo};
 use crate::cancel::CancelToken;
 use crate::error::Error;
-use crate::model::Video;
 use crate::executor::WaitProgressFn;
+use crate::model::Video;
 use crate::wait::WaitOptions;
 
 /// The longest poll interval accepted: one hour, in milliseconds.

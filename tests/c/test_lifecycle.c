@@ -1,0 +1,424 @@
+/* The job lifecycle from C against the mock: create, wait, download, cancel, and the
+ * non-blocking requests a game loop uses. Run by `make test-c` under valgrind. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "together_video.h"
+#include "check.h"
+
+enum { VIDEO_SIZE = 256 * 1024 };
+
+static const char *mock_url;
+static char workdir[256];
+
+static TvClient *new_client(void) {
+  TvClientOptions *options = tv_client_options_new();
+  TvClient *client = NULL;
+  CHECK(tv_client_options_set_base_url(options, mock_url) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_api_key(options, "test-key") == TV_RESULT_OK);
+  CHECK(tv_client_options_set_proxy(options, "") == TV_RESULT_OK);
+  CHECK(tv_client_options_set_worker_threads(options, 4) == TV_RESULT_OK);
+  CHECK(tv_client_new_with_options(options, &client, NULL) == TV_RESULT_OK);
+  tv_client_options_free(options);
+  return client;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&pause, NULL);
+}
+
+static int files_in_workdir(void) {
+  int count = 0;
+  DIR *dir = opendir(workdir);
+  struct dirent *entry;
+  while (dir && (entry = readdir(dir)) != NULL)
+    count += strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0;
+  if (dir) closedir(dir);
+  return count;
+}
+
+static long file_size(const char *path) {
+  struct stat info;
+  return stat(path, &info) == 0 ? (long)info.st_size : -1;
+}
+
+static TvVideo *create(TvClient *client, const char *model) {
+  TvCreateParams *params = tv_create_params_new();
+  TvVideo *video = NULL;
+  CHECK(tv_create_params_set_model(params, model) == TV_RESULT_OK);
+  CHECK(tv_create_video(client, params, &video, NULL) == TV_RESULT_OK);
+  tv_create_params_free(params);
+  return video;
+}
+
+static void test_create(TvClient *client) {
+  TvCreateParams *params = tv_create_params_new();
+  TvVideo *video = NULL;
+  TvError *error = NULL;
+
+  CHECK(tv_create_video(client, params, &video, &error) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK_TEXT(tv_error_message(error), "model is required");
+  tv_error_free(error);
+
+  CHECK(tv_create_params_set_model(params, "minimax/video-01-director") == TV_RESULT_OK);
+  CHECK(tv_create_params_set_prompt(params, "a lighthouse at dusk, waves crashing") == TV_RESULT_OK);
+  CHECK(tv_create_params_set_width(params, 1280) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_height(params, 720) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_seconds(params, "5") == TV_RESULT_OK);
+  CHECK(tv_create_params_set_fps(params, 24) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_steps(params, 30) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_seed(params, 42) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_guidance_scale(params, 8.0) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_output_format(params, "webm") == TV_RESULT_OK);
+  CHECK(tv_create_params_set_output_quality(params, 20) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_negative_prompt(params, "blur") == TV_RESULT_OK);
+  CHECK(tv_create_params_set_generate_audio(params, 1) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_resolution(params, "720p") == TV_RESULT_OK);
+  CHECK(tv_create_params_set_ratio(params, "16:9") == TV_RESULT_OK);
+  CHECK(tv_create_params_add_frame_image(params, "https://img/first.png", TV_FRAME_FIRST, 0) == TV_RESULT_OK);
+  CHECK(tv_create_params_add_frame_image(params, "https://img/mid.png", TV_FRAME_AT, 48) == TV_RESULT_OK);
+  CHECK(tv_create_params_add_frame_video(params, "https://v/start.mp4") == TV_RESULT_OK);
+  CHECK(tv_create_params_add_reference_image(params, "https://img/ref.png") == TV_RESULT_OK);
+  CHECK(tv_create_params_add_reference_video(params, "https://v/ref.mp4") == TV_RESULT_OK);
+  CHECK(tv_create_params_set_source_video(params, "https://v/src.mp4", 1) == TV_RESULT_OK);
+  CHECK(tv_create_params_add_audio_input(params, "https://a/track.mp3", 0) == TV_RESULT_OK);
+  CHECK(tv_create_params_set_json_field(params, "future_knob", "{\"level\": 3}") == TV_RESULT_OK);
+
+  /* Values the spec rules out are refused by the setter. */
+  CHECK(tv_create_params_set_steps(params, 9) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_set_steps(params, 51) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_set_prompt(params, "") == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_set_output_format(params, "AVI") == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_set_width(params, -5) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_add_frame_image(params, "https://img/x.png", 9, 0) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_add_frame_image(params, "https://img/x.png", TV_FRAME_AT, -1) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_add_frame_video(params, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_set_json_field(params, "x", "{not json") == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_params_set_model(NULL, "m") == TV_RESULT_INVALID_ARGUMENT);
+
+  CHECK(tv_create_video(client, params, &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
+  CHECK(strncmp(video->id, "job-", 4) == 0);
+  CHECK_TEXT(video->model, "minimax/video-01-director");
+  tv_video_free(video);
+  tv_create_params_free(params);
+
+  /* A 5xx after sending is not retried (a second POST could bill twice). */
+  params = tv_create_params_new();
+  tv_create_params_set_model(params, "status-503");
+  CHECK(tv_create_video(client, params, &video, NULL) == TV_RESULT_SERVER);
+  tv_create_params_free(params);
+
+  CHECK(tv_create_video_json(client, "{\"model\":\"m\",\"brand_new\":true}", &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
+  tv_video_free(video);
+  CHECK(tv_create_video_json(client, "[1]", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+}
+
+struct progress_log {
+  int calls;
+  char statuses[8][16];
+};
+
+static int log_progress(void *user_data, const TvVideo *video) {
+  struct progress_log *log = user_data;
+  if (log->calls < 8) snprintf(log->statuses[log->calls], sizeof log->statuses[0], "%s", video->status_raw);
+  log->calls++;
+  return 0;
+}
+
+static int stop_at_second_poll(void *user_data, const TvVideo *video) {
+  (void)video;
+  return ++*(int *)user_data >= 2;
+}
+
+static void *cancel_after_300ms(void *token) {
+  sleep_ms(300);
+  tv_cancel_token_cancel(token);
+  return NULL;
+}
+
+static void test_wait(TvClient *client) {
+  TvWaitOptions *options = tv_wait_options_new();
+  struct progress_log log = {0};
+  TvVideo *created, *video = NULL;
+  TvError *error = NULL;
+  int polls = 0;
+
+  CHECK(tv_wait_options_set_poll_interval_ms(options, 10) == TV_RESULT_OK);
+  CHECK(tv_wait_options_set_poll_interval_ms(options, 0) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_wait_options_set_progress(options, log_progress, &log) == TV_RESULT_OK);
+
+  created = create(client, "m");
+  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_COMPLETED && video->video_url != NULL);
+  CHECK(log.calls == 3);
+  CHECK_TEXT(log.statuses[0], "queued");
+  CHECK_TEXT(log.statuses[1], "in_progress");
+  CHECK_TEXT(log.statuses[2], "completed");
+  tv_video_free(video);
+  tv_video_free(created);
+  tv_wait_options_set_progress(options, NULL, NULL);
+
+  created = create(client, "fail-job");
+  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_FAILED);
+  CHECK_TEXT(video->error_code, "generation_failed");
+  tv_video_free(video);
+  tv_video_free(created);
+
+  created = create(client, "unknown-job");
+  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_UNKNOWN);
+  CHECK_TEXT(video->status_raw, "expired");
+  tv_video_free(video);
+  tv_video_free(created);
+
+  /* The deadline holds while the server stops answering mid-wait. */
+  created = create(client, "silent-job");
+  CHECK(tv_wait_options_set_timeout_ms(options, 400) == TV_RESULT_OK);
+  CHECK(tv_wait_video(client, created->id, options, &video, &error) == TV_RESULT_TIMEOUT);
+  CHECK(strstr(tv_error_message(error), created->id) != NULL);
+  tv_error_free(error);
+
+  /* Another thread cancels the same kind of wait. */
+  {
+    TvCancelToken *token = tv_cancel_token_new();
+    pthread_t canceller;
+    tv_wait_options_set_timeout_ms(options, 0);
+    tv_wait_options_set_cancel_token(options, token);
+    CHECK(pthread_create(&canceller, NULL, cancel_after_300ms, token) == 0);
+    CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_CANCELLED);
+    pthread_join(canceller, NULL);
+    CHECK(tv_cancel_token_is_cancelled(token));
+    tv_cancel_token_free(token); /* the options keep their own reference */
+    tv_wait_options_set_cancel_token(options, NULL);
+  }
+  tv_video_free(created);
+
+  /* The progress callback can stop the wait. */
+  created = create(client, "stall-job");
+  tv_wait_options_set_progress(options, stop_at_second_poll, &polls);
+  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_CANCELLED);
+  CHECK(polls == 2);
+  tv_video_free(created);
+  tv_wait_options_free(options);
+}
+
+struct counted {
+  uint64_t bytes;
+  unsigned char head[4];
+};
+
+static int count_bytes(void *user_data, const uint8_t *data, size_t length) {
+  struct counted *counted = user_data;
+  if (counted->bytes == 0 && length >= 4) memcpy(counted->head, data, 4);
+  counted->bytes += length;
+  return 0;
+}
+
+static int track_progress(void *user_data, uint64_t received, int64_t total) {
+  int64_t *last = user_data;
+  last[0] = (int64_t)received;
+  last[1] = total;
+  return 0;
+}
+
+struct download_job {
+  TvClient *client;
+  TvVideo *video;
+  const char *path;
+  TvDownloadOptions *options;
+  TvResult result;
+};
+
+static void *download_in_thread(void *arg) {
+  struct download_job *job = arg;
+  job->result = tv_download_video_to_file(job->client, job->video, job->path, job->options, NULL, NULL);
+  return NULL;
+}
+
+static void test_download(TvClient *client) {
+  TvDownloadOptions *options = tv_download_options_new();
+  TvVideo *video = NULL;
+  TvError *error = NULL;
+  char path[512];
+  uint64_t bytes = 0;
+  int64_t last[2] = {0, 0};
+  struct counted counted = {0};
+  FILE *file;
+  unsigned char head[8];
+
+  CHECK(tv_download_options_set_progress(options, track_progress, last) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "video-at-clip.mp4", &video, NULL) == TV_RESULT_OK);
+  snprintf(path, sizeof path, "%s/clip.mp4", workdir);
+  CHECK(tv_download_video_to_file(client, video, path, options, &bytes, NULL) == TV_RESULT_OK);
+  CHECK(bytes == VIDEO_SIZE && file_size(path) == VIDEO_SIZE);
+  CHECK(last[0] == VIDEO_SIZE && last[1] == VIDEO_SIZE);
+  file = fopen(path, "rb");
+  CHECK(file != NULL && fread(head, 1, 8, file) == 8 && memcmp(head + 4, "ftyp", 4) == 0);
+  if (file) fclose(file);
+  unlink(path);
+  tv_video_free(video);
+
+  CHECK(tv_get_video(client, "video-at-clip.webm", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_download_video_to_callback(client, video, count_bytes, &counted, NULL, &bytes, NULL) == TV_RESULT_OK);
+  CHECK(counted.bytes == VIDEO_SIZE && bytes == VIDEO_SIZE);
+  CHECK(memcmp(counted.head, "\x1a\x45\xdf\xa3", 4) == 0);
+  CHECK(tv_download_video_to_callback(client, video, NULL, NULL, NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  tv_video_free(video);
+
+  /* An interrupted transfer resumes. */
+  CHECK(tv_get_video(client, "video-at-drop-c.mp4", &video, NULL) == TV_RESULT_OK);
+  snprintf(path, sizeof path, "%s/resumed.mp4", workdir);
+  CHECK(tv_download_video_to_file(client, video, path, NULL, &bytes, NULL) == TV_RESULT_OK);
+  CHECK(bytes == VIDEO_SIZE && file_size(path) == VIDEO_SIZE);
+  unlink(path);
+  tv_video_free(video);
+
+  /* Not a video, or not ready: a clear error and no file. */
+  snprintf(path, sizeof path, "%s/page.mp4", workdir);
+  CHECK(tv_get_video(client, "video-at-page.html", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_download_video_to_file(client, video, path, NULL, NULL, &error) == TV_RESULT_DECODE);
+  CHECK(strstr(tv_error_message(error), "not a video") != NULL);
+  tv_error_free(error);
+  tv_video_free(video);
+  CHECK(tv_get_video(client, "vid_in_progress", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_download_video_to_file(client, video, path, NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  tv_video_free(video);
+  CHECK(files_in_workdir() == 0);
+
+  /* Cancelled from another thread mid-transfer: no partial file. */
+  {
+    TvCancelToken *token = tv_cancel_token_new();
+    TvDownloadOptions *cancellable = tv_download_options_new();
+    struct download_job job = {client, NULL, path, cancellable, TV_RESULT_OK};
+    pthread_t worker;
+    tv_download_options_set_cancel_token(cancellable, token);
+    CHECK(tv_get_video(client, "video-at-slow-c.mp4", &job.video, NULL) == TV_RESULT_OK);
+    snprintf(path, sizeof path, "%s/slow.mp4", workdir);
+    CHECK(pthread_create(&worker, NULL, download_in_thread, &job) == 0);
+    sleep_ms(200);
+    tv_cancel_token_cancel(token);
+    pthread_join(worker, NULL);
+    CHECK(job.result == TV_RESULT_CANCELLED);
+    CHECK(files_in_workdir() == 0);
+    tv_video_free(job.video);
+    tv_download_options_free(cancellable);
+    tv_cancel_token_free(token);
+  }
+  tv_download_options_free(options);
+}
+
+static atomic_int completions;
+
+static void on_done(void *user_data) {
+  (void)user_data;
+  atomic_fetch_add(&completions, 1);
+}
+
+/* A game loop: start work, then poll once per "frame" without ever blocking. */
+static void test_non_blocking(TvClient *client) {
+  enum { COUNT = 100 };
+  static const char *ids[] = {"vid_completed", "vid_failed", "vid_queued", "vid_in_progress"};
+  TvRequest *requests[COUNT];
+  TvRequest *wait = NULL, *download = NULL, *stuck = NULL;
+  TvWaitOptions *options = tv_wait_options_new();
+  TvVideo *created, *video = NULL;
+  int pending = COUNT, frames = 0;
+  char path[512];
+
+  for (int i = 0; i < COUNT; i++) {
+    CHECK(tv_get_video_start(client, ids[i % 4], &requests[i], NULL) == TV_RESULT_OK);
+    CHECK(tv_request_on_complete(requests[i], on_done, NULL) == TV_RESULT_OK);
+  }
+  while (pending > 0 && frames < 100000) {
+    pending = 0;
+    for (int i = 0; i < COUNT; i++) pending += tv_request_poll(requests[i]) == TV_REQUEST_STATE_PENDING;
+    frames++;
+    sleep_ms(1);
+  }
+  CHECK(pending == 0);
+  for (int i = 0; i < COUNT; i++) {
+    CHECK(tv_request_result(requests[i], &video, NULL) == TV_RESULT_OK);
+    CHECK(video != NULL && strcmp(video->id, ids[i % 4]) == 0);
+    tv_video_free(video);
+    video = NULL;
+    tv_request_free(requests[i]);
+  }
+  CHECK(atomic_load(&completions) == COUNT);
+
+  /* Wait, then download, without blocking. */
+  created = create(client, "m");
+  tv_wait_options_set_poll_interval_ms(options, 10);
+  CHECK(tv_wait_video_start(client, created->id, options, &wait, NULL) == TV_RESULT_OK);
+  CHECK(tv_request_wait(wait, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+  CHECK(tv_request_result(wait, &video, NULL) == TV_RESULT_OK);
+  CHECK(video->status == TV_VIDEO_STATUS_COMPLETED);
+  snprintf(path, sizeof path, "%s/%s.mp4", workdir, created->id);
+  CHECK(tv_download_video_to_file_start(client, video, path, NULL, &download, NULL) == TV_RESULT_OK);
+  tv_video_free(video); /* the request copied what it needs */
+  video = NULL;
+  CHECK(tv_request_wait(download, 30000) == TV_REQUEST_STATE_DONE);
+  CHECK(tv_request_result(download, NULL, NULL) == TV_RESULT_OK);
+  CHECK(file_size(path) == VIDEO_SIZE);
+  unlink(path);
+  tv_request_free(wait);
+  tv_request_free(download);
+  tv_video_free(created);
+
+  /* Cancel returns at once, even when the server stopped answering. */
+  CHECK(tv_get_video_start(client, "stall", &stuck, NULL) == TV_RESULT_OK);
+  sleep_ms(50);
+  CHECK(tv_request_poll(stuck) == TV_REQUEST_STATE_PENDING);
+  tv_request_cancel(stuck);
+  CHECK(tv_request_poll(stuck) == TV_REQUEST_STATE_DONE);
+  CHECK(tv_request_result(stuck, &video, NULL) == TV_RESULT_CANCELLED);
+  CHECK(video == NULL);
+  tv_request_free(stuck);
+
+  /* Freeing a pending request cancels it. */
+  CHECK(tv_get_video_start(client, "stall", &stuck, NULL) == TV_RESULT_OK);
+  tv_request_free(stuck);
+
+  /* Bad arguments are reported at start; NULL requests are harmless. */
+  CHECK(tv_get_video_start(client, "..", &stuck, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video_start(client, "vid_completed", NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_request_poll(NULL) == TV_REQUEST_STATE_INVALID);
+  CHECK(tv_request_wait(NULL, 0) == TV_REQUEST_STATE_INVALID);
+  CHECK(tv_request_result(NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_request_on_complete(NULL, on_done, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  tv_request_cancel(NULL);
+  tv_request_free(NULL);
+  tv_wait_options_free(options);
+}
+
+int main(void) {
+  TvClient *client;
+  mock_url = getenv("TV_MOCK_URL");
+  if (mock_url == NULL) {
+    fprintf(stderr, "set TV_MOCK_URL to the mock's base URL (make test-c does)\n");
+    return 2;
+  }
+  snprintf(workdir, sizeof workdir, "/tmp/tv-c-lifecycle-%ld", (long)getpid());
+  if (mkdir(workdir, 0700) != 0) return 2;
+
+  client = new_client();
+  test_create(client);
+  test_wait(client);
+  test_download(client);
+  test_non_blocking(client);
+  tv_client_free(client);
+  rmdir(workdir);
+  return finish("test_lifecycle");
+}
