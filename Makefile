@@ -36,20 +36,27 @@ $(BUILD)/%: examples/%.c include/together_video.h build | $(BUILD)
 $(BUILD):
 	mkdir -p $(BUILD)
 
-# Fetches jobs from the bundled mock and prints them; with TOGETHER_API_KEY and
-# DEMO_ID set, fetches DEMO_ID from Together's real service instead.
-demo: $(BUILD)/get_video
-ifneq ($(and $(TOGETHER_API_KEY),$(DEMO_ID)),)
+# The whole journey against the bundled mock: create -> wait with progress -> download,
+# then a few jobs looked up. With TOGETHER_API_KEY and DEMO_ID set, fetches DEMO_ID from
+# Together's real service instead (DEMO_MODEL=... as well runs the journey for real,
+# which starts a billed job).
+demo: $(BUILD)/get_video $(BUILD)/journey
+ifneq ($(and $(TOGETHER_API_KEY),$(DEMO_MODEL)),)
+	$(BUILD)/journey $(BUILD)/together-video-demo.mp4
+else ifneq ($(and $(TOGETHER_API_KEY),$(DEMO_ID)),)
 	$(BUILD)/get_video $(DEMO_ID)
 else
 	@echo "== together-video demo against the bundled mock of Together's API (no key or network needed)"
+	@echo
 	@scripts/with-mock.sh $(MOCK) --api-key demo-key -- sh -c '\
-	  export TOGETHER_API_KEY=demo-key TOGETHER_BASE_URL="$$TV_MOCK_URL" NO_PROXY=127.0.0.1; \
-	  $(BUILD)/get_video vid_completed vid_in_progress vid_failed vid_unknown_status && echo && \
+	  export TOGETHER_API_KEY=demo-key TOGETHER_BASE_URL="$$TV_MOCK_URL" NO_PROXY=127.0.0.1 DEMO_POLL_MS=700; \
+	  $(BUILD)/journey $(BUILD)/together-video-demo.mp4 && echo && \
+	  echo "== looking jobs up:" && echo && \
+	  $(BUILD)/get_video vid_failed vid_unknown_status && echo && \
 	  echo "== a job that does not exist:" && \
 	  if $(BUILD)/get_video vid_does_not_exist; then exit 1; fi'
 	@echo
-	@echo "== to fetch a real job: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
+	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
 test: test-rust test-c
