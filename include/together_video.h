@@ -954,6 +954,18 @@ enum TvResult tv_create_video_start(const struct TvClient *client,
                                     struct TvError **out_error);
 
 /**
+ * Starts `tv_create_video_json` without blocking. The body is checked here and copied.
+ *
+ * # Safety
+ * `client` NULL or live; `json_body` NULL or a NUL-terminated string; `out_request` and
+ * `out_error` NULL or pointing to writable storage for one pointer.
+ */
+enum TvResult tv_create_video_json_start(const struct TvClient *client,
+                                         const char *json_body,
+                                         struct TvRequest **out_request,
+                                         struct TvError **out_error);
+
+/**
  * Starts `tv_wait_video` without blocking: polls are scheduled on the library's threads,
  * which also run the progress callback (so its `user_data` must be usable there). The
  * options are copied (their cancel token is not used: cancel with `tv_request_cancel`),

@@ -221,6 +221,17 @@ fn frame_number(frame: f64) -> Value {
     }
 }
 
+/// Checks a caller's create body: a JSON object with a non-empty `model` string.
+pub(crate) fn check_json_body(body: &str) -> Result<(), Error> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| Error::invalid(format!("the body is not valid JSON: {e}")))?;
+    match value.get("model") {
+        Some(Value::String(model)) if !model.trim().is_empty() => Ok(()),
+        _ if !value.is_object() => Err(Error::invalid("the body must be a JSON object")),
+        _ => Err(Error::invalid("the body needs a \"model\" string")),
+    }
+}
+
 impl Client {
     /// `POST {base}/videos`: starts a job and returns it as created.
     pub fn create_video(&self, params: &CreateVideoParams, call: Call<'_>) -> Result<Video, Error> {
@@ -231,13 +242,7 @@ impl Client {
     /// `POST {base}/videos` with a body of the caller's: a JSON object with a `model`.
     /// For fields this version does not know.
     pub fn create_video_json(&self, body: &str, call: Call<'_>) -> Result<Video, Error> {
-        let value: Value =
-            serde_json::from_str(body).map_err(|e| Error::invalid(format!("the body is not valid JSON: {e}")))?;
-        match value.get("model") {
-            Some(Value::String(model)) if !model.trim().is_empty() => {}
-            _ if !value.is_object() => return Err(Error::invalid("the body must be a JSON object")),
-            _ => return Err(Error::invalid("the body needs a \"model\" string")),
-        }
+        check_json_body(body)?;
         self.post_video(body.as_bytes(), call)
     }
 

@@ -137,6 +137,17 @@ fn wait_follows_a_job_to_completion_with_progress() {
 }
 
 #[test]
+fn a_servers_retry_after_on_a_poll_sets_the_pace() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let created = client.create_video(&CreateVideoParams::new("hinted-job"), Call::default()).unwrap();
+    // Without the server's 20 ms hint this would sleep ten minutes between polls.
+    let options = WaitOptions { poll_interval: Duration::from_secs(600), deadline: None };
+    let video = client.wait_video(&created.id, &options, None, None).unwrap();
+    assert_eq!(video.status, VideoStatus::Completed);
+}
+
+#[test]
 fn a_failed_job_is_a_result_with_its_error() {
     let server = MockServer::start();
     let client = client(&server);

@@ -97,6 +97,30 @@ pub unsafe extern "C" fn tv_create_video_start(
     })
 }
 
+/// Starts `tv_create_video_json` without blocking. The body is checked here and copied.
+///
+/// # Safety
+/// `client` NULL or live; `json_body` NULL or a NUL-terminated string; `out_request` and
+/// `out_error` NULL or pointing to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn tv_create_video_json_start(
+    client: *const TvClient,
+    json_body: *const c_char,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or a live client; NULL or a NUL-terminated string (contract).
+        let (client, body) = unsafe { (handle(client, "client")?, str_arg(json_body, "json_body")?) };
+        let out_request = out_param(out_request, "out_request")?;
+        crate::create::check_json_body(body)?;
+        let request = started(client.inner.create_video_json_start(body.to_owned()));
+        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_request.write(request) };
+        Ok(())
+    })
+}
+
 /// Starts `tv_wait_video` without blocking: polls are scheduled on the library's threads,
 /// which also run the progress callback (so its `user_data` must be usable there). The
 /// options are copied (their cancel token is not used: cancel with `tv_request_cancel`),

@@ -377,6 +377,26 @@ static void test_non_blocking(TvClient *client) {
   tv_request_free(download);
   tv_video_free(created);
 
+  /* Creates, typed and raw, without blocking. */
+  {
+    TvCreateParams *params = tv_create_params_new();
+    TvRequest *typed = NULL, *raw = NULL;
+    tv_create_params_set_model(params, "m");
+    CHECK(tv_create_video_start(client, params, &typed, NULL) == TV_RESULT_OK);
+    tv_create_params_free(params); /* copied by the request */
+    CHECK(tv_create_video_json_start(client, "{\"model\":\"m\"}", &raw, NULL) == TV_RESULT_OK);
+    CHECK(tv_create_video_json_start(client, "{}", &stuck, NULL) == TV_RESULT_INVALID_ARGUMENT);
+    CHECK(tv_request_wait(typed, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+    CHECK(tv_request_wait(raw, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+    CHECK(tv_request_result(typed, &video, NULL) == TV_RESULT_OK && video->status == TV_VIDEO_STATUS_QUEUED);
+    tv_video_free(video);
+    CHECK(tv_request_result(raw, &video, NULL) == TV_RESULT_OK && video->status == TV_VIDEO_STATUS_QUEUED);
+    tv_video_free(video);
+    video = NULL;
+    tv_request_free(typed);
+    tv_request_free(raw);
+  }
+
   /* Cancel returns at once, even when the server stopped answering. */
   CHECK(tv_get_video_start(client, "stall", &stuck, NULL) == TV_RESULT_OK);
   sleep_ms(50);

@@ -10,6 +10,7 @@
 //! | `unknown-job` | created; at the second poll `expired` |
 //! | `stall-job` | created; `in_progress` for ever |
 //! | `silent-job` | created; polls after the first never get an answer |
+//! | `hinted-job` | created; each poll answers with `retry-after-ms: 20` |
 //! | anything else | created (`job-<n>`); polls: `queued`, `in_progress`, then `completed` with `/files/job-<n>.mp4` |
 //!
 //! An invalid body (not JSON, no `model` string) gets 400.
@@ -54,6 +55,11 @@ pub(crate) fn poll(shared: &Shared, id: &str, previous_hits: u32) -> Option<Acti
         ("fail-job", _) => "failed",
         _ => "completed",
     };
+    let response = json_response(200, &job(shared, id, &model, status), &format!("req-{id}"));
+    if let (Action::Respond { status, mut headers, body }, "hinted-job") = (response, model.as_str()) {
+        headers.push(("retry-after-ms".into(), "20".into()));
+        return Some(Action::Respond { status, headers, body });
+    }
     Some(json_response(200, &job(shared, id, &model, status), &format!("req-{id}")))
 }
 
