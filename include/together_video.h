@@ -1100,6 +1100,20 @@ const char *tv_result_name(int code);
 void tv_video_free(struct TvVideo *video);
 
 /**
+ * Decodes a video job from its JSON (such as the `json` field of a `TvVideo` saved
+ * earlier), with the same rules as a response. On success writes a new `TvVideo` to
+ * `*out_video` (free it with `tv_video_free`); an invalid job is `TV_RESULT_DECODE`,
+ * NULL or invalid UTF-8 `TV_RESULT_INVALID_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `json` must be NULL or a NUL-terminated string; `out_video` and `out_error` NULL or
+ * pointing to writable storage for one pointer.
+ */
+enum TvResult tv_video_from_json(const char *json,
+                                 struct TvVideo **out_video,
+                                 struct TvError **out_error);
+
+/**
  * Creates wait options holding the defaults. NULL only if the library failed internally.
  */
 struct TvWaitOptions *tv_wait_options_new(void);

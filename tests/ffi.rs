@@ -216,3 +216,21 @@ fn the_key_is_redacted_in_c_messages() {
         tv_client_free(client);
     }
 }
+
+#[test]
+fn a_saved_json_decodes_back_into_a_video() {
+    unsafe {
+        let mut video = ptr::null_mut();
+        let json = cr#"{"id":"v","status":"completed","outputs":{"cost":1,"video_url":"http://h/v.mp4"}}"#;
+        assert_eq!(tv_video_from_json(json.as_ptr(), &mut video, ptr::null_mut()), TvResult::Ok);
+        assert_eq!(
+            ((*video).status, text((*video).video_url).as_deref()),
+            (TvVideoStatus::Completed, Some("http://h/v.mp4"))
+        );
+        tv_video_free(video);
+        let mut error = ptr::null_mut();
+        assert_eq!(tv_video_from_json(c"[1]".as_ptr(), &mut video, &mut error), TvResult::Decode);
+        tv_error_free(error);
+        assert_eq!(tv_video_from_json(ptr::null(), &mut video, ptr::null_mut()), TvResult::InvalidArgument);
+    }
+}

@@ -3,7 +3,9 @@
 use std::ffi::{c_char, CString};
 use std::ptr;
 
-use super::boundary::run_infallible;
+use super::boundary::{optional_str_arg, out_param, run, run_infallible, str_arg};
+use super::error::TvError;
+use super::result::TvResult;
 use crate::error::Error;
 use crate::model::{Video, VideoStatus};
 
@@ -157,7 +159,7 @@ impl TvVideo {
     /// `self` must be a live TvVideo from this library (its strings valid).
     pub(super) unsafe fn download_target(&self) -> Result<Video, Error> {
         // SAFETY: the library made every string field NULL or NUL-terminated (contract).
-        let text = |pointer: *const c_char| unsafe { super::boundary::optional_str_arg(pointer, "video") };
+        let text = |pointer: *const c_char| unsafe { optional_str_arg(pointer, "video") };
         Ok(Video {
             id: text(self.id)?.unwrap_or_default().to_owned(),
             object: None,
@@ -173,4 +175,29 @@ impl TvVideo {
             json: String::new(),
         })
     }
+}
+
+/// Decodes a video job from its JSON (such as the `json` field of a `TvVideo` saved
+/// earlier), with the same rules as a response. On success writes a new `TvVideo` to
+/// `*out_video` (free it with `tv_video_free`); an invalid job is `TV_RESULT_DECODE`,
+/// NULL or invalid UTF-8 `TV_RESULT_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `json` must be NULL or a NUL-terminated string; `out_video` and `out_error` NULL or
+/// pointing to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn tv_video_from_json(
+    json: *const c_char,
+    out_video: *mut *mut TvVideo,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or a NUL-terminated string (contract).
+        let json = unsafe { str_arg(json, "json") }?;
+        let out_video = out_param(out_video, "out_video")?;
+        let video = TvVideo::allocate(Video::from_json(json.as_bytes().to_vec())?)?;
+        // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_video.write(video) };
+        Ok(())
+    })
 }
