@@ -1035,8 +1035,10 @@ enum TvRequestState tv_request_wait(const struct TvRequest *request, uint64_t ti
 
 /**
  * Cancels the request and returns at once: a request not yet done is done from now on
- * with `TV_RESULT_CANCELLED`, and its network I/O is interrupted. Cancelling a done
- * request changes nothing. NULL is ignored.
+ * with `TV_RESULT_CANCELLED`, and its network I/O is interrupted. Once it returns, no
+ * progress or write callback of the request runs again, so their `user_data` may be
+ * freed (a callback already running is waited for, unless this is called from inside
+ * it). Cancelling a done request changes nothing. NULL is ignored.
  *
  * # Safety
  * `request` must be NULL or a live request.
@@ -1074,7 +1076,7 @@ enum TvResult tv_request_result(const struct TvRequest *request,
 
 /**
  * Frees a request. A request still pending is cancelled first (its completion callback
- * is dropped, not called). NULL is fine. Must not be called twice, nor while another
+ * is dropped, not called); once this returns, none of its callbacks runs again. NULL is fine. Must not be called twice, nor while another
  * thread uses the request.
  *
  * # Safety

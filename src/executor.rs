@@ -49,6 +49,48 @@ struct RequestInner {
     cancel: CancelToken,
     state: Mutex<RequestState>,
     done: Condvar,
+    gate: Gate,
+}
+
+/// Keeps the caller's progress and write callbacks from running once `cancel` returns:
+/// each call enters the gate, and `cancel` waits for a call inside to leave.
+#[derive(Default)]
+struct Gate {
+    /// The thread running a callback now, if any.
+    running: Mutex<Option<std::thread::ThreadId>>,
+    left: Condvar,
+}
+
+impl Gate {
+    /// Runs `callback` unless the request is cancelled (then `None`).
+    fn pass<T>(&self, token: &CancelToken, callback: impl FnOnce() -> T) -> Option<T> {
+        struct Leave<'a>(&'a Gate);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                *self.0.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                self.0.left.notify_all();
+            }
+        }
+        {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            if token.is_cancelled() {
+                return None;
+            }
+            *running = Some(std::thread::current().id());
+        }
+        let _leave = Leave(self);
+        Some(callback())
+    }
+
+    /// Waits until no callback runs, unless it is this thread's own (a callback cancelling
+    /// its request cannot wait for itself).
+    fn drain(&self) {
+        let me = std::thread::current().id();
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        while running.is_some_and(|thread| thread != me) {
+            running = self.left.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 #[derive(Default)]
@@ -64,6 +106,7 @@ impl Request {
                 cancel: CancelToken::new(),
                 state: Mutex::new(RequestState::default()),
                 done: Condvar::new(),
+                gate: Gate::default(),
             }),
         }
     }
@@ -101,10 +144,25 @@ impl Request {
     }
 
     /// Cancels the request and returns at once. A request not yet done is done from now
-    /// on, with `Cancelled`; its network I/O is interrupted and its job discarded.
+    /// on, with `Cancelled`; its network I/O is interrupted and its job discarded. Once
+    /// this returns, no progress or write callback of the request runs again (a call
+    /// already running is waited for, unless it is the caller).
     pub fn cancel(&self) {
         self.inner.cancel.cancel();
+        self.inner.gate.drain();
         self.complete(Err(cancelled()));
+    }
+
+    /// Wraps a wait's progress callback in this request's gate.
+    fn gate_wait_progress(&self, mut progress: WaitProgressFn) -> WaitProgressFn {
+        let request = self.clone();
+        Box::new(move |video: &Video| request.inner.gate.pass(request.token(), || progress(video)).unwrap_or(false))
+    }
+
+    /// Wraps a download's progress callback in this request's gate.
+    fn gate_download_progress(&self, mut progress: DownloadProgressFn) -> DownloadProgressFn {
+        let request = self.clone();
+        Box::new(move |done, total| request.inner.gate.pass(request.token(), || progress(done, total)).unwrap_or(false))
     }
 
     /// Runs `callback` once the request is done: on the thread that finishes it (a library
@@ -383,7 +441,14 @@ impl Client {
         self: &Arc<Client>,
         work: impl FnOnce(&Client, Call<'_>) -> Result<Outcome, Error> + Send + 'static,
     ) -> Request {
-        let request = Request::new();
+        self.start_with(Request::new(), work)
+    }
+
+    fn start_with(
+        self: &Arc<Client>,
+        request: Request,
+        work: impl FnOnce(&Client, Call<'_>) -> Result<Outcome, Error> + Send + 'static,
+    ) -> Request {
         let client = Arc::clone(self);
         let job = Once { request: request.clone(), work: move |call: Call<'_>| work(&client, call) };
         self.executor().submit(&request, Box::new(job));
@@ -417,6 +482,7 @@ impl Client {
         progress: Option<WaitProgressFn>,
     ) -> Request {
         let request = Request::new();
+        let progress = progress.map(|progress| request.gate_wait_progress(progress));
         let wait = Wait { request: request.clone(), client: Arc::clone(self), id: id.to_owned(), options, progress };
         self.executor().submit(&request, Box::new(wait));
         request
@@ -427,9 +493,11 @@ impl Client {
         self: &Arc<Client>,
         video: Video,
         path: PathBuf,
-        mut progress: Option<DownloadProgressFn>,
+        progress: Option<DownloadProgressFn>,
     ) -> Request {
-        self.start(move |client, call| {
+        let request = Request::new();
+        let mut progress = progress.map(|progress| request.gate_download_progress(progress));
+        self.start_with(request, move |client, call| {
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
             client.download_to_path(&video, &path, progress, call).map(Outcome::Downloaded)
         })
@@ -439,12 +507,32 @@ impl Client {
     pub fn download_to_sink_start(
         self: &Arc<Client>,
         video: Video,
-        mut sink: Box<dyn DownloadSink + Send>,
-        mut progress: Option<DownloadProgressFn>,
+        sink: Box<dyn DownloadSink + Send>,
+        progress: Option<DownloadProgressFn>,
     ) -> Request {
-        self.start(move |client, call| {
+        let request = Request::new();
+        let mut progress = progress.map(|progress| request.gate_download_progress(progress));
+        let mut sink = GatedSink { sink, request: request.clone() };
+        self.start_with(request, move |client, call| {
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
-            client.download_to_sink(&video, sink.as_mut(), progress, call).map(Outcome::Downloaded)
+            client.download_to_sink(&video, &mut sink, progress, call).map(Outcome::Downloaded)
         })
+    }
+}
+
+/// A caller's sink behind its request's gate: no write once the request is cancelled.
+struct GatedSink {
+    sink: Box<dyn DownloadSink + Send>,
+    request: Request,
+}
+
+impl DownloadSink for GatedSink {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let (gate, token) = (&self.request.inner.gate, self.request.token());
+        gate.pass(token, || self.sink.write(bytes)).unwrap_or_else(|| Err(cancelled()))
+    }
+
+    fn restart(&mut self) -> Result<bool, Error> {
+        self.sink.restart()
     }
 }

@@ -172,3 +172,32 @@ fn shutdown_cancels_what_is_left_and_is_final() {
     assert_eq!(late.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     assert_eq!(client.get_video("vid_completed").unwrap().id, "vid_completed", "blocking calls still work");
 }
+
+#[test]
+fn no_progress_callback_runs_once_cancel_returns() {
+    use std::sync::atomic::AtomicBool;
+    let server = MockServer::start();
+    let client = client(&server, 1);
+    let created = client.create_video(&CreateVideoParams::new("stall-job"), Default::default()).unwrap();
+    let (inside, calls) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    let progress = {
+        let (inside, calls) = (Arc::clone(&inside), Arc::clone(&calls));
+        Box::new(move |_: &together_video::Video| {
+            inside.store(true, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(100));
+            calls.fetch_add(1, Ordering::SeqCst);
+            inside.store(false, Ordering::SeqCst);
+            true
+        })
+    };
+    let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+    let request = client.wait_video_start(&created.id, options, Some(progress));
+    while !inside.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    request.cancel();
+    assert!(!inside.load(Ordering::SeqCst), "cancel waited for the running callback");
+    let seen = calls.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(calls.load(Ordering::SeqCst), seen, "and no callback ran after it");
+}
