@@ -1038,7 +1038,8 @@ enum TvRequestState tv_request_wait(const struct TvRequest *request, uint64_t ti
  * with `TV_RESULT_CANCELLED`, and its network I/O is interrupted. Once it returns, no
  * progress or write callback of the request runs again, so their `user_data` may be
  * freed (a callback already running is waited for, unless this is called from inside
- * it). Cancelling a done request changes nothing. NULL is ignored.
+ * it), and a file download's temporary file is gone. Cancelling a done request changes
+ * nothing. NULL is ignored.
  *
  * # Safety
  * `request` must be NULL or a live request.

@@ -58,8 +58,20 @@ impl Client {
         progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
+        self.download_via_temp(video, &temp_path_for(path)?, path, progress, call)
+    }
+
+    /// [`Client::download_to_path`] through a temporary file chosen by the caller.
+    pub(crate) fn download_via_temp(
+        &self,
+        video: &Video,
+        temp: &Path,
+        path: &Path,
+        progress: Option<DownloadProgress<'_>>,
+        call: Call<'_>,
+    ) -> Result<u64, Error> {
         let url = video_url(video)?;
-        let mut file = TempFile::create(path)?;
+        let mut file = TempFile::create(temp, path)?;
         let written = self.download_url(url, &mut file, progress, call)?;
         file.persist()?;
         Ok(written)
@@ -280,19 +292,20 @@ struct TempFile {
     persisted: bool,
 }
 
+/// A fresh temporary path beside `destination`: `.NAME.PID-N.part`.
+pub(crate) fn temp_path_for(destination: &Path) -> Result<PathBuf, Error> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = destination
+        .file_name()
+        .ok_or_else(|| Error::invalid(format!("{} is not a file path", destination.display())))?;
+    let unique =
+        format!(".{}.{}-{}.part", name.to_string_lossy(), std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    Ok(destination.with_file_name(unique))
+}
+
 impl TempFile {
-    fn create(destination: &Path) -> Result<TempFile, Error> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name = destination
-            .file_name()
-            .ok_or_else(|| Error::invalid(format!("{} is not a file path", destination.display())))?;
-        let unique = format!(
-            ".{}.{}-{}.part",
-            name.to_string_lossy(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let temp = destination.with_file_name(unique);
+    fn create(temp: &Path, destination: &Path) -> Result<TempFile, Error> {
+        let temp = temp.to_owned();
         let file = File::options()
             .write(true)
             .create_new(true)

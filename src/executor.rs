@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::cancel::{cancelled, Call, CancelToken};
 use crate::client::Client;
 use crate::create::CreateVideoParams;
-use crate::download::{DownloadProgress, DownloadSink};
+use crate::download::{temp_path_for, DownloadProgress, DownloadSink};
 use crate::error::Error;
 use crate::model::Video;
 use crate::wait::{Step, WaitOptions};
@@ -97,6 +97,9 @@ impl Gate {
 struct RequestState {
     outcome: Option<Result<Outcome, Error>>,
     callback: Option<Callback>,
+    /// Undoes what the job leaves behind when cancelled (a download's temporary file),
+    /// so that nothing is left once `cancel` returns.
+    cleanup: Option<Callback>,
 }
 
 impl Request {
@@ -150,6 +153,10 @@ impl Request {
     pub fn cancel(&self) {
         self.inner.cancel.cancel();
         self.inner.gate.drain();
+        let cleanup = self.state().cleanup.take();
+        if let Some(cleanup) = cleanup {
+            cleanup();
+        }
         self.complete(Err(cancelled()));
     }
 
@@ -497,9 +504,20 @@ impl Client {
     ) -> Request {
         let request = Request::new();
         let mut progress = progress.map(|progress| request.gate_download_progress(progress));
+        let temp = match temp_path_for(&path) {
+            Ok(temp) => temp,
+            Err(error) => {
+                request.complete(Err(error));
+                return request;
+            }
+        };
+        let removable = temp.clone();
+        request.state().cleanup = Some(Box::new(move || {
+            let _ = std::fs::remove_file(removable);
+        }));
         self.start_with(request, move |client, call| {
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
-            client.download_to_path(&video, &path, progress, call).map(Outcome::Downloaded)
+            client.download_via_temp(&video, &temp, &path, progress, call).map(Outcome::Downloaded)
         })
     }
 
