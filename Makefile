@@ -17,7 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=tests/c/valgrind.supp
 
-.PHONY: all build header demo test test-rust test-c deps-c clean
+.PHONY: all build header demo test test-rust test-c test-go bench bench-go deps-c clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -59,7 +59,7 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust test-c
+test: test-rust test-c test-go
 	@echo "== all test suites passed"
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
@@ -89,6 +89,25 @@ test-c: build deps-c | $(BUILD)
 	  -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE))
 	scripts/with-mock.sh $(MOCK) -- sh -c 'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$$TV_MOCK_URL \
 	  NO_PROXY=127.0.0.1 $(VALGRIND) $(BUILD)/readme_quick_start'
+
+GO ?= go
+
+# The Go binding (bindings/go), linked statically against the library: vet, the tests
+# under the race detector, again with GOGC=1 (a missing runtime.KeepAlive shows up as a
+# use after free), and once linked dynamically.
+test-go: build
+	cd bindings/go && $(GO) vet ./...
+	cd bindings/go && $(GO) test -race -count=1 ./...
+	cd bindings/go && GOGC=1 $(GO) test -count=1 ./...
+	cd bindings/go && $(GO) test -count=1 -tags together_dynamic -run 'Fixture|ResultCode' ./...
+
+bench: bench-go
+
+# GetVideo through the binding against the same call with net/http + encoding/json,
+# both against tv-mock in its own process.
+bench-go: build
+	scripts/with-mock.sh $(MOCK) -- sh -c 'cd bindings/go && TV_BENCH_URL=$$TV_MOCK_URL \
+	  $(GO) test -run XXX -bench GetVideo -benchtime 3s -count 3 ./...'
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,221 @@
+package together
+
+/*
+#include <stdlib.h>
+#include "together_video.h"
+*/
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Client talks to Together's video API. It is safe for concurrent use by many
+// goroutines (it shares one connection pool). Close it when done; a finalizer closes a
+// forgotten one.
+type Client struct {
+	mu     sync.RWMutex
+	native *C.TvClient
+}
+
+type settings struct {
+	apply []func(*C.TvClientOptions) error
+}
+
+// Option configures NewClient.
+type Option func(*settings)
+
+func optionString(name string, value *string, set func(*C.TvClientOptions, *C.char) C.enum_TvResult) Option {
+	return func(s *settings) {
+		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
+			var text *C.char
+			if value != nil {
+				text = C.CString(*value)
+				defer C.free(unsafe.Pointer(text))
+			}
+			return checkOption(name, func() C.enum_TvResult { return set(options, text) })
+		})
+	}
+}
+
+// checkOption runs a native setter. A failing setter explains itself only through the
+// thread's last error, so the goroutine stays on one OS thread to read it.
+func checkOption(name string, set func() C.enum_TvResult) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if code := set(); code != C.TV_RESULT_OK {
+		message := name + ": " + Code(code).String()
+		if last := C.tv_last_error_message(); last != nil {
+			message = name + ": " + C.GoString(last)
+		}
+		return &Error{Code: Code(code), Message: message}
+	}
+	return nil
+}
+
+func optionDuration(name string, d time.Duration, set func(*C.TvClientOptions, C.uint64_t) C.enum_TvResult) Option {
+	return func(s *settings) {
+		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
+			if d <= 0 {
+				return invalidArgument("%s must be positive, not %v", name, d)
+			}
+			return checkOption(name, func() C.enum_TvResult { return set(options, C.uint64_t(d.Milliseconds())) })
+		})
+	}
+}
+
+// WithAPIKey sets the API key (default: TOGETHER_API_KEY).
+func WithAPIKey(key string) Option {
+	return optionString("API key", &key, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+		return C.tv_client_options_set_api_key(o, v)
+	})
+}
+
+// WithBaseURL sets the base URL, used as given, e.g. "http://127.0.0.1:8080/v2"
+// (default: TOGETHER_BASE_URL, else https://api.together.xyz/v2).
+func WithBaseURL(url string) Option {
+	return optionString("base URL", &url, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+		return C.tv_client_options_set_base_url(o, v)
+	})
+}
+
+// WithTimeout bounds each attempt of a request, from connecting to the last byte
+// (default 60 s). A context's deadline bounds the whole call.
+func WithTimeout(d time.Duration) Option {
+	return optionDuration("timeout", d, func(o *C.TvClientOptions, ms C.uint64_t) C.enum_TvResult {
+		return C.tv_client_options_set_timeout_ms(o, ms)
+	})
+}
+
+// WithConnectTimeout bounds connecting: DNS, TCP and TLS (default 5 s).
+func WithConnectTimeout(d time.Duration) Option {
+	return optionDuration("connect timeout", d, func(o *C.TvClientOptions, ms C.uint64_t) C.enum_TvResult {
+		return C.tv_client_options_set_connect_timeout_ms(o, ms)
+	})
+}
+
+// WithMaxRetries sets how often a failed request is retried, 0 to 10 (default 2).
+func WithMaxRetries(n int) Option {
+	return func(s *settings) {
+		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
+			if n < 0 || n > 10 {
+				return invalidArgument("max retries must be 0 to 10, not %d", n)
+			}
+			return checkOption("max retries", func() C.enum_TvResult {
+				return C.tv_client_options_set_max_retries(options, C.uint32_t(n))
+			})
+		})
+	}
+}
+
+// WithUserAgent appends text to the User-Agent, e.g. "my-app/1.2".
+func WithUserAgent(suffix string) Option {
+	return optionString("user agent", &suffix, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+		return C.tv_client_options_set_user_agent_suffix(o, v)
+	})
+}
+
+// WithCAFile trusts only the certificates in a PEM file (like curl's --cacert).
+func WithCAFile(path string) Option {
+	return optionString("CA file", &path, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+		return C.tv_client_options_set_ca_file(o, v)
+	})
+}
+
+// WithSystemRoots verifies servers with the operating system's certificate store.
+func WithSystemRoots() Option {
+	return func(s *settings) {
+		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
+			return checkOption("system roots", func() C.enum_TvResult { return C.tv_client_options_set_system_roots(options, 1) })
+		})
+	}
+}
+
+// WithProxy sends requests through a proxy URL; "" connects directly. The default
+// reads HTTPS_PROXY, ALL_PROXY and NO_PROXY.
+func WithProxy(url string) Option {
+	return optionString("proxy", &url, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+		return C.tv_client_options_set_proxy(o, v)
+	})
+}
+
+// WithWorkerThreads sets how many library threads carry this client's calls, 1 to 64
+// (default 4). Many waits share them: a wait holds no thread between polls.
+func WithWorkerThreads(n int) Option {
+	return func(s *settings) {
+		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
+			if n < 1 || n > 64 {
+				return invalidArgument("worker threads must be 1 to 64, not %d", n)
+			}
+			return checkOption("worker threads", func() C.enum_TvResult {
+				return C.tv_client_options_set_worker_threads(options, C.uint32_t(n))
+			})
+		})
+	}
+}
+
+// NewClient builds a client. Without WithAPIKey it reads TOGETHER_API_KEY; with no key
+// at all it fails with ErrAuthentication.
+func NewClient(opts ...Option) (*Client, error) {
+	var s settings
+	for _, opt := range opts {
+		opt(&s)
+	}
+	options := C.tv_client_options_new()
+	if options == nil {
+		return nil, &Error{Code: CodeInternal, Message: "cannot allocate client options"}
+	}
+	defer C.tv_client_options_free(options)
+	for _, apply := range s.apply {
+		if err := apply(options); err != nil {
+			return nil, err
+		}
+	}
+	var native *C.TvClient
+	var nativeErr *C.TvError
+	if code := C.tv_client_new_with_options(options, &native, &nativeErr); code != C.TV_RESULT_OK {
+		return nil, takeError(code, nativeErr)
+	}
+	client := &Client{native: native}
+	runtime.SetFinalizer(client, (*Client).Close)
+	return client, nil
+}
+
+// Close cancels the client's calls in flight (they return ErrCancelled) and frees it.
+// Closing twice is fine; calls after Close return ErrInvalidArgument.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.native != nil {
+		C.tv_client_free(c.native)
+		c.native = nil
+		runtime.SetFinalizer(c, nil)
+	}
+	return nil
+}
+
+// withNative runs f with the native client, which Close cannot free meanwhile.
+func (c *Client) withNative(f func(*C.TvClient) C.enum_TvResult) (C.enum_TvResult, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.native == nil {
+		return 0, &Error{Code: CodeInvalidArgument, Message: "the client is closed"}
+	}
+	code := f(c.native)
+	runtime.KeepAlive(c)
+	return code, nil
+}
+
+// GetVideo fetches a video job: GET /videos/{id}, retried as configured. A job that
+// failed on Together's side is not an error: read its Status and ErrorMessage.
+func (c *Client) GetVideo(ctx context.Context, id string) (*Video, error) {
+	cid := C.CString(id)
+	defer C.free(unsafe.Pointer(cid))
+	return c.run(ctx, func(native *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+		return C.tv_get_video_start(native, cid, request, nativeErr)
+	})
+}

@@ -1,0 +1,373 @@
+package together_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	together "github.com/together-video/together-video/bindings/go"
+)
+
+func newClient(t testing.TB, m *mock, opts ...together.Option) *together.Client {
+	t.Helper()
+	base := []together.Option{together.WithAPIKey(apiKey), together.WithBaseURL(m.baseURL()), together.WithProxy("")}
+	client, err := together.NewClient(append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return client
+}
+
+// expected is tests/fixtures/expected.json: what every binding must decode.
+func expected(t *testing.T) map[string]map[string]any {
+	raw, err := os.ReadFile(filepath.Join(fixturesDir(), "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for id, fields := range all {
+		if strings.HasPrefix(id, "_") {
+			continue
+		}
+		var decoded map[string]any
+		if err := json.Unmarshal(fields, &decoded); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = decoded
+	}
+	return out
+}
+
+func TestEveryFixtureDecodesAsExpected(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	for id, want := range expected(t) {
+		video, err := client.GetVideo(context.Background(), id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		text := func(name string) string {
+			s, _ := want[name].(string)
+			return strings.ReplaceAll(s, "{{origin}}", m.URL)
+		}
+		number := func(name string) float64 { f, _ := want[name].(float64); return f }
+		checks := []struct {
+			name      string
+			got, want any
+		}{
+			{"object", video.Object, text("object")},
+			{"model", video.Model, text("model")},
+			{"status", video.Status.String(), text("status")},
+			{"status_raw", video.StatusRaw, text("status_raw")},
+			{"size", video.Size, text("size")},
+			{"seconds", video.Seconds, text("seconds")},
+			{"error_code", video.ErrorCode, text("error_code")},
+			{"error_message", video.ErrorMessage, text("error_message")},
+			{"has_outputs", video.HasOutputs, want["has_outputs"]},
+			{"cost", video.Cost, number("cost")},
+			{"video_url", video.VideoURL, text("video_url")},
+		}
+		for _, check := range checks {
+			if check.got != check.want {
+				t.Errorf("%s %s = %v, want %v", id, check.name, check.got, check.want)
+			}
+		}
+		seconds := func(at time.Time) float64 { return float64(at.UnixNano()) / 1e9 }
+		near := func(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+		if created := number("created_at"); created == 0 != video.CreatedAt.IsZero() ||
+			(created != 0 && !near(seconds(video.CreatedAt), created)) {
+			t.Errorf("%s created_at = %v, want %v", id, video.CreatedAt, created)
+		}
+		if completed, ok := want["completed_at"].(float64); ok != !video.CompletedAt.IsZero() ||
+			(ok && !near(seconds(video.CompletedAt), completed)) {
+			t.Errorf("%s completed_at = %v, want %v", id, video.CompletedAt, want["completed_at"])
+		}
+		if !strings.Contains(video.JSON, `"`+id+`"`) {
+			t.Errorf("%s JSON is not the body: %s", id, video.JSON)
+		}
+	}
+}
+
+func TestEveryResultCodeMatchesItsSentinel(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m, together.WithMaxRetries(0))
+	cases := []struct {
+		status   int
+		sentinel error
+	}{
+		{400, together.ErrBadRequest}, {401, together.ErrAuthentication}, {403, together.ErrPermissionDenied},
+		{404, together.ErrNotFound}, {409, together.ErrConflict}, {418, together.ErrHTTP},
+		{422, together.ErrUnprocessable}, {429, together.ErrRateLimited}, {500, together.ErrServer},
+		{503, together.ErrServer},
+	}
+	for _, c := range cases {
+		_, err := client.GetVideo(context.Background(), fmt.Sprintf("status-%d", c.status))
+		var apiErr *together.Error
+		if !errors.Is(err, c.sentinel) || !errors.As(err, &apiErr) {
+			t.Fatalf("%d: %v is not %v", c.status, err, c.sentinel)
+		}
+		if apiErr.HTTPStatus != c.status || apiErr.RequestID != fmt.Sprintf("req-status-%d", c.status) {
+			t.Errorf("%d: %+v", c.status, apiErr)
+		}
+		if !strings.Contains(apiErr.Message, fmt.Sprintf("mock %d response", c.status)) {
+			t.Errorf("%d: message %q", c.status, apiErr.Message)
+		}
+		if errors.Is(err, together.ErrInternal) {
+			t.Errorf("%d matches another sentinel", c.status)
+		}
+	}
+	wrongKey, err := together.NewClient(together.WithAPIKey("wrong"), together.WithBaseURL(m.baseURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrongKey.Close()
+	if _, err := wrongKey.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, together.ErrAuthentication) {
+		t.Errorf("wrong key: %v", err)
+	}
+	if _, err := client.GetVideo(context.Background(), ".."); !errors.Is(err, together.ErrInvalidArgument) {
+		t.Errorf("unsafe id: %v", err)
+	}
+	_, err = together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL("ftp://nowhere"))
+	if !errors.Is(err, together.ErrInvalidArgument) {
+		t.Errorf("bad base URL: %v", err)
+	}
+	_, err = together.NewClient(together.WithAPIKey(apiKey), together.WithMaxRetries(11))
+	if !errors.Is(err, together.ErrInvalidArgument) {
+		t.Errorf("bad retries: %v", err)
+	}
+	_, err = together.NewClient(together.WithAPIKey(apiKey), together.WithCAFile("/nonexistent.pem"))
+	var apiErr *together.Error
+	if !errors.As(err, &apiErr) || apiErr.Code != together.CodeInvalidArgument || !strings.Contains(apiErr.Message, "CA file") {
+		t.Errorf("bad CA file: %v", err)
+	}
+}
+
+func TestRetriesThenSuccess(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	video, err := client.GetVideo(context.Background(), "flaky-2-503-go")
+	if err != nil || video.ID != "flaky-2-503-go" || m.count("flaky-2-503-go") != 3 {
+		t.Fatalf("video %v, err %v, hits %d", video, err, m.count("flaky-2-503-go"))
+	}
+	_, err = client.GetVideo(context.Background(), "flaky-9-429-spent")
+	if !errors.Is(err, together.ErrRateLimited) || m.count("flaky-9-429-spent") != 3 {
+		t.Fatalf("err %v, hits %d", err, m.count("flaky-9-429-spent"))
+	}
+}
+
+func TestContextStopsTheCallInFlight(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := client.GetVideo(ctx, "stall")
+	if !errors.Is(err, together.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("deadline: %v", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	_, err = client.GetVideo(ctx, "stall")
+	if !errors.Is(err, together.ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancel: %v", err)
+	}
+	if _, err := client.GetVideo(ctx, "vid_completed"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a done context: %v", err)
+	}
+}
+
+func TestCloseIsIdempotentAndEndsCalls(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	result := make(chan error)
+	go func() {
+		_, err := client.GetVideo(context.Background(), "stall")
+		result <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	client.Close()
+	client.Close()
+	if err := <-result; !errors.Is(err, together.ErrCancelled) {
+		t.Fatalf("call in flight at Close: %v", err)
+	}
+	if _, err := client.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, together.ErrInvalidArgument) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
+
+func TestThirtyTwoGoroutinesShareOneClient(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	ids := []string{"vid_completed", "vid_failed", "vid_queued", "vid_in_progress", "vid_unknown_status"}
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for g := 0; g < 32; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				id := ids[(g+i)%len(ids)]
+				video, err := client.GetVideo(context.Background(), id)
+				if err != nil || video.ID != id {
+					errs <- fmt.Errorf("%s: %v %v", id, video, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestWaitFollowsAJobAndReportsProgress(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	ctx := context.Background()
+	created, err := client.CreateVideo(ctx, &together.CreateVideoParams{Model: "m", Prompt: "a cat", Steps: 20})
+	if err != nil || created.Status != together.StatusQueued {
+		t.Fatalf("create: %v %v", created, err)
+	}
+	var mu sync.Mutex
+	var seen []string
+	video, err := client.WaitVideo(ctx, created.ID, &together.WaitOptions{
+		PollInterval: 10 * time.Millisecond,
+		Progress: func(v *together.Video) {
+			mu.Lock()
+			seen = append(seen, v.StatusRaw)
+			mu.Unlock()
+		},
+	})
+	if err != nil || video.Status != together.StatusCompleted || video.VideoURL == "" {
+		t.Fatalf("wait: %v %v", video, err)
+	}
+	if strings.Join(seen, ",") != "queued,in_progress,completed" {
+		t.Errorf("progress saw %v", seen)
+	}
+
+	failed, _ := client.CreateVideo(ctx, &together.CreateVideoParams{Model: "fail-job"})
+	video, err = client.WaitVideo(ctx, failed.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond})
+	if err != nil || video.Status != together.StatusFailed || video.ErrorCode != "generation_failed" {
+		t.Fatalf("failed job: %v %v", video, err)
+	}
+}
+
+func TestWaitDeadlineAndCancellationHoldAgainstASilentServer(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	silent, _ := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "silent-job"})
+	_, err := client.WaitVideo(context.Background(), silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, together.ErrTimeout) {
+		t.Fatalf("timeout: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	silent, _ = client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "silent-job"})
+	_, err = client.WaitVideo(ctx, silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancel: %v", err)
+	}
+}
+
+func TestCreateIsNotRetriedAfterSending(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	_, err := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "status-503"})
+	if !errors.Is(err, together.ErrServer) || m.count("create:status-503") != 1 {
+		t.Fatalf("err %v, posts %d", err, m.count("create:status-503"))
+	}
+	if _, err := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "m", Steps: 5}); !errors.Is(err, together.ErrInvalidArgument) {
+		t.Fatalf("steps 5: %v", err)
+	}
+	video, err := client.CreateVideoJSON(context.Background(), `{"model":"m","brand_new":1}`)
+	if err != nil || video.Status != together.StatusQueued {
+		t.Fatalf("json: %v %v", video, err)
+	}
+}
+
+func TestDownloadToAWriterAndAFile(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	ctx := context.Background()
+	video, err := client.GetVideo(ctx, "video-at-clip.webm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buffer bytes.Buffer
+	var last int64
+	n, err := client.Download(ctx, video, &buffer, func(received, total int64) { last = received })
+	if err != nil || n != videoSize || !bytes.Equal(buffer.Bytes(), videoBytes("clip.webm")) || last != videoSize {
+		t.Fatalf("writer: n %d, last %d, err %v", n, last, err)
+	}
+	path := filepath.Join(t.TempDir(), "clip.mp4")
+	video, _ = client.GetVideo(ctx, "video-at-clip.mp4")
+	if n, err := client.DownloadFile(ctx, video, path, nil); err != nil || n != videoSize {
+		t.Fatalf("file: %d %v", n, err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, videoBytes("clip.mp4")) {
+		t.Fatal("the file differs")
+	}
+	page, _ := client.GetVideo(ctx, "video-at-page.html")
+	if _, err := client.DownloadFile(ctx, page, path+".html", nil); !errors.Is(err, together.ErrDecode) {
+		t.Fatalf("page: %v", err)
+	}
+	queued, _ := client.GetVideo(ctx, "vid_queued")
+	if _, err := client.Download(ctx, queued, &buffer, nil); !errors.Is(err, together.ErrInvalidArgument) {
+		t.Fatalf("not completed: %v", err)
+	}
+}
+
+func TestACancelledDownloadLeavesNoFile(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	dir := t.TempDir()
+	video, _ := client.GetVideo(context.Background(), "video-at-slow-go.mp4")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := client.DownloadFile(ctx, video, filepath.Join(dir, "slow.mp4"), nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}
+
+func TestAPanickingCallbackPanicsInTheCaller(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	created, _ := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "m"})
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "boom") {
+			t.Fatalf("recovered %v", r)
+		}
+	}()
+	client.WaitVideo(context.Background(), created.ID, &together.WaitOptions{
+		PollInterval: 10 * time.Millisecond,
+		Progress:     func(*together.Video) { panic("boom") },
+	})
+	t.Fatal("WaitVideo returned instead of panicking")
+}
+
+func TestVersionAndStatusNames(t *testing.T) {
+	if together.Version() == "" {
+		t.Fatal("no version")
+	}
+	if together.StatusInProgress.String() != "in_progress" || together.CodeNotFound.String() != "not found" {
+		t.Fatal("names")
+	}
+}

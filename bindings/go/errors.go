@@ -1,0 +1,111 @@
+package together
+
+/*
+#include "together_video.h"
+*/
+import "C"
+
+import "fmt"
+
+// Code says what kind of failure an Error is. The values are the library's TvResult
+// codes and never change.
+type Code int
+
+// The result codes.
+const (
+	CodeOK               Code = C.TV_RESULT_OK
+	CodeInvalidArgument  Code = C.TV_RESULT_INVALID_ARGUMENT
+	CodeBadRequest       Code = C.TV_RESULT_BAD_REQUEST
+	CodeAuthentication   Code = C.TV_RESULT_AUTHENTICATION
+	CodePermissionDenied Code = C.TV_RESULT_PERMISSION_DENIED
+	CodeNotFound         Code = C.TV_RESULT_NOT_FOUND
+	CodeConflict         Code = C.TV_RESULT_CONFLICT
+	CodeUnprocessable    Code = C.TV_RESULT_UNPROCESSABLE
+	CodeRateLimited      Code = C.TV_RESULT_RATE_LIMITED
+	CodeServer           Code = C.TV_RESULT_SERVER
+	CodeHTTP             Code = C.TV_RESULT_HTTP
+	CodeTimeout          Code = C.TV_RESULT_TIMEOUT
+	CodeConnection       Code = C.TV_RESULT_CONNECTION
+	CodeDecode           Code = C.TV_RESULT_DECODE
+	CodeCancelled        Code = C.TV_RESULT_CANCELLED
+	CodeInternal         Code = C.TV_RESULT_INTERNAL
+)
+
+// String is the code's short name, e.g. "not found".
+func (c Code) String() string {
+	return C.GoString(C.tv_result_name(C.int(c)))
+}
+
+// Error is what every failing call returns. Compare it with the sentinels using
+// errors.Is (errors.Is(err, together.ErrNotFound)), or read its fields with errors.As.
+// It never contains the API key.
+type Error struct {
+	Code Code
+	// HTTPStatus is the response's status, 0 when there was no response.
+	HTTPStatus int
+	// RequestID is the response's x-request-id, for Together's support; "" when absent.
+	RequestID string
+	// Message includes the server's own message when there was one.
+	Message string
+	// cause is the context's error when the context ended the call.
+	cause error
+}
+
+func (e *Error) Error() string {
+	if e.Message == "" {
+		return "together: " + e.Code.String()
+	}
+	return "together: " + e.Message
+}
+
+// Is reports whether target is the sentinel for e's code.
+func (e *Error) Is(target error) bool {
+	sentinel, ok := target.(*Error)
+	return ok && sentinel.Message == "" && sentinel.HTTPStatus == 0 && sentinel.Code == e.Code
+}
+
+// Unwrap gives context.Canceled or context.DeadlineExceeded when the context ended the call.
+func (e *Error) Unwrap() error {
+	return e.cause
+}
+
+// Sentinels, one per code: errors.Is(err, ErrRateLimited) is true for any *Error with
+// that code.
+var (
+	ErrInvalidArgument  = &Error{Code: CodeInvalidArgument}
+	ErrBadRequest       = &Error{Code: CodeBadRequest}
+	ErrAuthentication   = &Error{Code: CodeAuthentication}
+	ErrPermissionDenied = &Error{Code: CodePermissionDenied}
+	ErrNotFound         = &Error{Code: CodeNotFound}
+	ErrConflict         = &Error{Code: CodeConflict}
+	ErrUnprocessable    = &Error{Code: CodeUnprocessable}
+	ErrRateLimited      = &Error{Code: CodeRateLimited}
+	ErrServer           = &Error{Code: CodeServer}
+	ErrHTTP             = &Error{Code: CodeHTTP}
+	ErrTimeout          = &Error{Code: CodeTimeout}
+	ErrConnection       = &Error{Code: CodeConnection}
+	ErrDecode           = &Error{Code: CodeDecode}
+	ErrCancelled        = &Error{Code: CodeCancelled}
+	ErrInternal         = &Error{Code: CodeInternal}
+)
+
+// takeError copies a native error into Go and frees it.
+func takeError(code C.enum_TvResult, native *C.TvError) error {
+	defer C.tv_error_free(native)
+	if native == nil {
+		return &Error{Code: Code(code), Message: Code(code).String()}
+	}
+	err := &Error{
+		Code:       Code(C.tv_error_code(native)),
+		HTTPStatus: int(C.tv_error_http_status(native)),
+		Message:    C.GoString(C.tv_error_message(native)),
+	}
+	if id := C.tv_error_request_id(native); id != nil {
+		err.RequestID = C.GoString(id)
+	}
+	return err
+}
+
+func invalidArgument(format string, args ...any) error {
+	return &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf(format, args...)}
+}

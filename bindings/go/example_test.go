@@ -1,0 +1,67 @@
+package together_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	together "github.com/together-video/together-video/bindings/go"
+)
+
+// Fetch a job and read its state. The key comes from TOGETHER_API_KEY.
+func ExampleClient_GetVideo() {
+	client, err := together.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	video, err := client.GetVideo(context.Background(), "video_abc123")
+	switch {
+	case errors.Is(err, together.ErrNotFound):
+		fmt.Println("no such job")
+	case err != nil:
+		log.Fatal(err)
+	case video.Status == together.StatusCompleted:
+		fmt.Println("ready at", video.VideoURL)
+	case video.Status == together.StatusFailed:
+		fmt.Println("failed:", video.ErrorMessage)
+	default:
+		fmt.Println("still", video.Status)
+	}
+}
+
+// Create a video, wait for it with a deadline, and save it.
+func ExampleClient_WaitVideo() {
+	client, err := together.NewClient(together.WithUserAgent("example/1.0"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	job, err := client.CreateVideo(ctx, &together.CreateVideoParams{
+		Model:  "minimax/video-01-director",
+		Prompt: "A paper boat drifting down a rainy street",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	video, err := client.WaitVideo(ctx, job.ID, &together.WaitOptions{
+		Progress: func(v *together.Video) { fmt.Println("status:", v.Status) },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if video.Status != together.StatusCompleted {
+		log.Fatalf("the job ended %s: %s", video.Status, video.ErrorMessage)
+	}
+	size, err := client.DownloadFile(ctx, video, "boat.mp4", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("saved", size, "bytes")
+}
