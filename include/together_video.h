@@ -542,6 +542,22 @@ enum TvResult tv_client_options_set_worker_threads(struct TvClientOptions *optio
                                                    uint32_t threads);
 
 /**
+ * `tv_get_video` that `token` can cancel from another thread (`TV_RESULT_CANCELLED`),
+ * even while the request waits on a server that stopped answering. It blocks the
+ * calling thread like `tv_get_video` and needs no library thread, which makes it the
+ * cheapest cancellable call (bindings use it to honour their own cancellation). NULL
+ * `token` behaves as `tv_get_video`.
+ *
+ * # Safety
+ * As `tv_get_video`; `token` NULL or a live token.
+ */
+enum TvResult tv_get_video_cancellable(const struct TvClient *client,
+                                       const char *id,
+                                       const struct TvCancelToken *token,
+                                       struct TvVideo **out_video,
+                                       struct TvError **out_error);
+
+/**
  * Creates empty create parameters. Set the model before creating. NULL only if the
  * library failed internally.
  */

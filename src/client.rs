@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use ureq::config::Config;
 use ureq::http::{HeaderMap, Method};
 use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, Proxy};
 
 use crate::cancel::{cancelled, Call};
@@ -15,6 +16,7 @@ use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, M
 use crate::error::{Error, ErrorKind};
 use crate::executor::Executor;
 use crate::model::Video;
+use crate::resolver::CachingResolver;
 use crate::retry::{should_retry_status, RetryPolicy};
 use crate::transport::{self, Exchange, Reply};
 use crate::url::{encode_id, resolve_base_url};
@@ -31,6 +33,7 @@ pub struct Client {
     agent: Agent,
     /// For agents of cancellable calls, each shut down on its own (see `cancel.rs`).
     agent_config: Config,
+    resolver: CachingResolver,
     spare_agents: Mutex<Vec<Agent>>,
     /// The library threads of non-blocking calls, started on first use.
     pub(crate) executor: OnceLock<Executor>,
@@ -92,8 +95,10 @@ impl Client {
             .proxy(proxy(&config.proxy)?)
             .tls_config(tls_config(&config.trust_roots)?)
             .build();
+        let resolver = CachingResolver::default();
         Ok(Client {
-            agent: Agent::new_with_config(agent_config.clone()),
+            agent: new_agent(&agent_config, &resolver),
+            resolver,
             agent_config,
             spare_agents: Mutex::new(Vec::new()),
             executor: OnceLock::new(),
@@ -139,7 +144,7 @@ impl Client {
     ) -> Result<T, Error> {
         let Some(token) = call.cancel else { return operation(&self.agent) };
         let agent = self.spare_agents.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let agent = agent.unwrap_or_else(|| Agent::new_with_config(self.agent_config.clone()));
+        let agent = agent.unwrap_or_else(|| new_agent(&self.agent_config, &self.resolver));
         let result = {
             let _watch = token.watch(&agent)?;
             operation(&agent)
@@ -233,6 +238,10 @@ impl Client {
         }
         error
     }
+}
+
+fn new_agent(config: &Config, resolver: &CachingResolver) -> Agent {
+    Agent::with_parts(config.clone(), DefaultConnector::new(), resolver.clone())
 }
 
 fn resolve_api_key(configured: Option<&str>) -> Result<String, Error> {

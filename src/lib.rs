@@ -14,6 +14,7 @@ mod download;
 mod error;
 mod executor;
 mod model;
+mod resolver;
 mod retry;
 mod transport;
 mod url;

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::boundary::{free, handle, optional_str_arg, out_param, run, run_infallible, str_arg, update};
+use super::cancel::TvCancelToken;
 use super::error::TvError;
 use super::result::TvResult;
 use super::video::TvVideo;
+use crate::cancel::Call;
 use crate::client::Client;
 use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_WORKER_THREADS};
 use crate::error::Error;
@@ -391,4 +393,32 @@ pub unsafe extern "C" fn tv_client_options_set_worker_threads(options: *mut TvCl
             Ok(())
         })
     }
+}
+
+/// `tv_get_video` that `token` can cancel from another thread (`TV_RESULT_CANCELLED`),
+/// even while the request waits on a server that stopped answering. It blocks the
+/// calling thread like `tv_get_video` and needs no library thread, which makes it the
+/// cheapest cancellable call (bindings use it to honour their own cancellation). NULL
+/// `token` behaves as `tv_get_video`.
+///
+/// # Safety
+/// As `tv_get_video`; `token` NULL or a live token.
+#[no_mangle]
+pub unsafe extern "C" fn tv_get_video_cancellable(
+    client: *const TvClient,
+    id: *const c_char,
+    token: *const TvCancelToken,
+    out_video: *mut *mut TvVideo,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    run(out_error, || {
+        // SAFETY: NULL or live handles and strings, not freed concurrently (contract).
+        let (client, id, token) = unsafe { (handle(client, "client")?, str_arg(id, "id")?, token.as_ref()) };
+        let out_video = out_param(out_video, "out_video")?;
+        let call = Call { deadline: None, cancel: token.map(|token| &token.token) };
+        let video = TvVideo::allocate(client.inner.get_video_with(id, call)?)?;
+        // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
+        unsafe { out_video.write(video) };
+        Ok(())
+    })
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "together_video.h"
 #include "check.h"
@@ -208,6 +209,30 @@ static void test_bad_arguments(TvClient *client) {
   tv_client_options_free(NULL);
 }
 
+static void *cancel_soon(void *token) {
+  struct timespec pause = {0, 200 * 1000000L};
+  nanosleep(&pause, NULL);
+  tv_cancel_token_cancel(token);
+  return NULL;
+}
+
+/* A blocking get that another thread cancels while the server says nothing. */
+static void test_cancellable(TvClient *client) {
+  TvCancelToken *token = tv_cancel_token_new();
+  TvVideo *video = NULL;
+  pthread_t canceller;
+  CHECK(tv_get_video_cancellable(client, "vid_completed", token, &video, NULL) == TV_RESULT_OK);
+  tv_video_free(video);
+  video = NULL;
+  CHECK(pthread_create(&canceller, NULL, cancel_soon, token) == 0);
+  CHECK(tv_get_video_cancellable(client, "stall", token, &video, NULL) == TV_RESULT_CANCELLED);
+  CHECK(video == NULL);
+  pthread_join(canceller, NULL);
+  CHECK(tv_get_video_cancellable(client, "vid_completed", NULL, &video, NULL) == TV_RESULT_OK);
+  tv_video_free(video);
+  tv_cancel_token_free(token);
+}
+
 enum { THREADS = 8, CALLS_PER_THREAD = 25 };
 
 static void *fetch_many(void *shared_client) {
@@ -252,6 +277,7 @@ int main(void) {
   test_errors(client);
   test_bad_arguments(client);
   test_threads(client);
+  test_cancellable(client);
   tv_client_free(client);
   return finish("test_get_video");
 }
