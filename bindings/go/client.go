@@ -18,8 +18,14 @@ import (
 // goroutines (it shares one connection pool). Close it when done; a finalizer closes a
 // forgotten one.
 type Client struct {
+	// mu is held for reading by every native call on the client, for writing by Close.
 	mu     sync.RWMutex
 	native *C.TvClient
+
+	// calls are the cancel tokens of blocking calls in flight, cancelled by Close.
+	callsMu sync.Mutex
+	calls   map[*C.TvCancelToken]struct{}
+	closing bool
 }
 
 type settings struct {
@@ -180,7 +186,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if code := C.tv_client_new_with_options(options, &native, &nativeErr); code != C.TV_RESULT_OK {
 		return nil, takeError(code, nativeErr)
 	}
-	client := &Client{native: native}
+	client := &Client{native: native, calls: map[*C.TvCancelToken]struct{}{}}
 	runtime.SetFinalizer(client, (*Client).Close)
 	return client, nil
 }
@@ -188,6 +194,12 @@ func NewClient(opts ...Option) (*Client, error) {
 // Close cancels the client's calls in flight (they return ErrCancelled) and frees it.
 // Closing twice is fine; calls after Close return ErrInvalidArgument.
 func (c *Client) Close() error {
+	c.callsMu.Lock()
+	c.closing = true
+	for token := range c.calls {
+		C.tv_cancel_token_cancel(token)
+	}
+	c.callsMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.native != nil {
@@ -215,7 +227,56 @@ func (c *Client) withNative(f func(*C.TvClient) C.enum_TvResult) (C.enum_TvResul
 func (c *Client) GetVideo(ctx context.Context, id string) (*Video, error) {
 	cid := C.CString(id)
 	defer C.free(unsafe.Pointer(cid))
-	return c.run(ctx, func(native *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
-		return C.tv_get_video_start(native, cid, request, nativeErr)
+	var native *C.TvVideo
+	var nativeErr *C.TvError
+	code, err := c.blocking(ctx, func(client *C.TvClient, token *C.TvCancelToken) C.enum_TvResult {
+		return C.tv_get_video_cancellable(client, cid, token, &native, &nativeErr)
 	})
+	if err != nil {
+		C.tv_error_free(nativeErr) // set when ctx cancelled the call
+		return nil, err
+	}
+	if code != C.TV_RESULT_OK {
+		return nil, takeError(code, nativeErr)
+	}
+	return takeVideo(native), nil
+}
+
+// blocking runs a native call on this goroutine's thread (no library thread, no
+// callback into Go) with a cancel token that ctx and Close fire. A call ended by ctx
+// returns ctx's error.
+func (c *Client) blocking(ctx context.Context, call func(*C.TvClient, *C.TvCancelToken) C.enum_TvResult) (C.enum_TvResult, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, contextError(err)
+	}
+	token := C.tv_cancel_token_new()
+	if token == nil {
+		return 0, &Error{Code: CodeInternal, Message: "cannot allocate a cancel token"}
+	}
+	defer C.tv_cancel_token_free(token)
+	c.callsMu.Lock()
+	if c.closing {
+		c.callsMu.Unlock()
+		return 0, &Error{Code: CodeInvalidArgument, Message: "the client is closed"}
+	}
+	c.calls[token] = struct{}{}
+	c.callsMu.Unlock()
+	defer func() {
+		c.callsMu.Lock()
+		delete(c.calls, token)
+		c.callsMu.Unlock()
+	}()
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		C.tv_cancel_token_cancel(token)
+		close(fired)
+	})
+	code, err := c.withNative(func(client *C.TvClient) C.enum_TvResult { return call(client, token) })
+	if !stop() {
+		<-fired // the token must outlive the cancel
+	}
+	if err == nil && Code(code) == CodeCancelled && ctx.Err() != nil {
+		return 0, contextError(ctx.Err())
+	}
+	return code, err
 }
