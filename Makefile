@@ -17,7 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=tests/c/valgrind.supp
 
-.PHONY: all build header demo test test-rust test-c test-go bench bench-go deps-c clean
+.PHONY: all build header demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -59,7 +59,7 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust test-c test-go
+test: test-rust test-c test-go test-csharp
 	@echo "== all test suites passed"
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
@@ -100,6 +100,25 @@ test-go: build
 	cd bindings/go && $(GO) test -race -count=1 ./...
 	cd bindings/go && GOGC=1 $(GO) test -count=1 ./...
 	cd bindings/go && $(GO) test -count=1 -tags together_dynamic -run 'Fixture|ResultCode' ./...
+
+MCS      := mcs -langversion:7.2 -nologo -warnaserror
+CS_OUT   := target/csharp
+
+deps-csharp:
+	@scripts/install-deps.sh mcs:mono-mcs mono:mono-runtime
+
+# The C# binding built with Mono's mcs (C# 7.2, a subset of Unity's 7.3) and tested under
+# Mono against tv-mock; the struct layout is checked against offsets the C compiler prints.
+test-csharp: build deps-csharp | $(BUILD)
+	mkdir -p $(CS_OUT)
+	$(MCS) -target:library -out:$(CS_OUT)/TogetherVideo.dll bindings/csharp/src/*.cs
+	$(MCS) -target:exe -out:$(CS_OUT)/TogetherVideo.Tests.exe -r:$(CS_OUT)/TogetherVideo.dll -r:System.Core.dll \
+	  bindings/csharp/tests/*.cs
+	$(MCS) -target:exe -out:$(CS_OUT)/Sample.exe -r:$(CS_OUT)/TogetherVideo.dll bindings/csharp/samples/*.cs
+	$(CC) $(C_STRICT) -o $(CS_OUT)/offsets bindings/csharp/tests/offsets.c
+	$(CS_OUT)/offsets > $(CS_OUT)/offsets.txt
+	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt \
+	  scripts/with-mock.sh $(MOCK) -- mono --debug $(CS_OUT)/TogetherVideo.Tests.exe
 
 bench: bench-go
 

@@ -1,0 +1,233 @@
+// The C ABI of together_video.h as P/Invoke declarations, and the SafeHandles that own
+// its handles. Everything here is internal: the public API is Client, Video and friends.
+using System;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+
+namespace TogetherVideo
+{
+    /// <summary>Marks a static method that native code calls back (needed by Unity's IL2CPP).</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    internal sealed class MonoPInvokeCallbackAttribute : Attribute
+    {
+        public MonoPInvokeCallbackAttribute(Type delegateType) { DelegateType = delegateType; }
+        public Type DelegateType { get; private set; }
+    }
+
+    /// <summary>TvVideo, field for field (bool is one byte in C).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TvVideo
+    {
+        public IntPtr id;
+        public IntPtr @object;
+        public IntPtr model;
+        public int status;
+        public IntPtr status_raw;
+        public double created_at;
+        [MarshalAs(UnmanagedType.I1)] public bool has_completed_at;
+        public double completed_at;
+        public IntPtr size;
+        public IntPtr seconds;
+        public IntPtr error_code;
+        public IntPtr error_message;
+        [MarshalAs(UnmanagedType.I1)] public bool has_outputs;
+        public double cost;
+        public IntPtr video_url;
+        public IntPtr json;
+    }
+
+    /// <summary>Counts the handle wrappers alive, so tests can see that none leak.</summary>
+    internal static class HandleCount
+    {
+        private static long live;
+        public static long Live { get { return Interlocked.Read(ref live); } }
+        public static void Add() { Interlocked.Increment(ref live); }
+        public static void Remove() { Interlocked.Decrement(ref live); }
+    }
+
+    /// <summary>A handle the library allocated, released by one tv_*_free function.</summary>
+    internal abstract class NativeHandle : SafeHandle
+    {
+        private int disposed;
+
+        protected NativeHandle() : base(IntPtr.Zero, true) { HandleCount.Add(); }
+
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        protected sealed override bool ReleaseHandle()
+        {
+            Free(handle);
+            return true;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) HandleCount.Remove();
+            base.Dispose(disposing);
+        }
+
+        protected abstract void Free(IntPtr pointer);
+    }
+
+    internal sealed class ClientHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_client_free(pointer); }
+    }
+
+    internal sealed class VideoHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_video_free(pointer); }
+    }
+
+    internal sealed class ErrorHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_error_free(pointer); }
+    }
+
+    internal sealed class RequestHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_request_free(pointer); }
+    }
+
+    internal sealed class ClientOptionsHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_client_options_free(pointer); }
+    }
+
+    internal sealed class CreateParamsHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_create_params_free(pointer); }
+    }
+
+    internal sealed class WaitOptionsHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_wait_options_free(pointer); }
+    }
+
+    internal sealed class DownloadOptionsHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_download_options_free(pointer); }
+    }
+
+    internal static class Utf8
+    {
+        /// <summary>NUL-terminated UTF-8 for a string argument; null stays null.</summary>
+        public static byte[] ToNative(string text)
+        {
+            if (text == null) return null;
+            int length = Encoding.UTF8.GetByteCount(text);
+            var bytes = new byte[length + 1];
+            Encoding.UTF8.GetBytes(text, 0, text.Length, bytes, 0);
+            return bytes;
+        }
+
+        /// <summary>A NUL-terminated UTF-8 string owned by the library; IntPtr.Zero gives null.</summary>
+        public static string FromNative(IntPtr pointer)
+        {
+            if (pointer == IntPtr.Zero) return null;
+            int length = 0;
+            while (Marshal.ReadByte(pointer, length) != 0) length++;
+            var bytes = new byte[length];
+            Marshal.Copy(pointer, bytes, 0, length);
+            return Encoding.UTF8.GetString(bytes);
+        }
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate void RequestCallback(IntPtr userData);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int WaitProgressCallback(IntPtr userData, IntPtr video);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int DownloadProgressCallback(IntPtr userData, ulong received, long total);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int WriteCallback(IntPtr userData, IntPtr data, UIntPtr length);
+
+    internal static class Native
+    {
+        private const string Library = "together_video";
+        private const CallingConvention Cdecl = CallingConvention.Cdecl;
+
+        public const int Ok = 0;
+        public const int RequestPending = 0;
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_version();
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_result_name(int code);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_last_error_message();
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern ClientOptionsHandle tv_client_options_new();
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_client_options_free(IntPtr options);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_api_key(ClientOptionsHandle options, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_base_url(ClientOptionsHandle options, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_timeout_ms(ClientOptionsHandle options, ulong ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_connect_timeout_ms(ClientOptionsHandle options, ulong ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_max_retries(ClientOptionsHandle options, uint retries);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_user_agent_suffix(ClientOptionsHandle options, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_ca_file(ClientOptionsHandle options, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_system_roots(ClientOptionsHandle options, int enabled);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_proxy(ClientOptionsHandle options, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_worker_threads(ClientOptionsHandle options, uint threads);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_new_with_options(ClientOptionsHandle options, out ClientHandle client, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_client_free(IntPtr client);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video(ClientHandle client, byte[] id, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_video_free(IntPtr video);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_video_from_json(byte[] json, out VideoHandle video, out ErrorHandle error);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_error_code(ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_error_message(ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern ushort tv_error_http_status(ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_error_request_id(ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_error_free(IntPtr error);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern CreateParamsHandle tv_create_params_new();
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_create_params_free(IntPtr parameters);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_model(CreateParamsHandle p, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_prompt(CreateParamsHandle p, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_negative_prompt(CreateParamsHandle p, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_width(CreateParamsHandle p, long value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_height(CreateParamsHandle p, long value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_resolution(CreateParamsHandle p, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_ratio(CreateParamsHandle p, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_seconds(CreateParamsHandle p, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_fps(CreateParamsHandle p, long value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_steps(CreateParamsHandle p, long value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_seed(CreateParamsHandle p, long value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_guidance_scale(CreateParamsHandle p, double value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_output_format(CreateParamsHandle p, byte[] value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_output_quality(CreateParamsHandle p, long value);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_generate_audio(CreateParamsHandle p, int enabled);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_add_frame_image(CreateParamsHandle p, byte[] url, int position, double frame);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_add_frame_video(CreateParamsHandle p, byte[] url);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_add_reference_image(CreateParamsHandle p, byte[] url);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_add_reference_video(CreateParamsHandle p, byte[] url);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_source_video(CreateParamsHandle p, byte[] url, int asObject);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_add_audio_input(CreateParamsHandle p, byte[] url, int asObject);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_json_field(CreateParamsHandle p, byte[] name, byte[] json);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video(ClientHandle client, CreateParamsHandle p, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video_start(ClientHandle client, CreateParamsHandle p, out RequestHandle request, out ErrorHandle error);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern WaitOptionsHandle tv_wait_options_new();
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_wait_options_free(IntPtr options);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_poll_interval_ms(WaitOptionsHandle options, ulong ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_timeout_ms(WaitOptionsHandle options, ulong ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_progress(WaitOptionsHandle options, WaitProgressCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_video_start(ClientHandle client, byte[] id, WaitOptionsHandle options, out RequestHandle request, out ErrorHandle error);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern DownloadOptionsHandle tv_download_options_new();
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_download_options_free(IntPtr options);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_options_set_progress(DownloadOptionsHandle options, DownloadProgressCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_file_start(ClientHandle client, VideoHandle video, byte[] path, DownloadOptionsHandle options, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_callback_start(ClientHandle client, VideoHandle video, WriteCallback write, IntPtr userData, DownloadOptionsHandle options, out RequestHandle request, out ErrorHandle error);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_poll(RequestHandle request);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_cancel(RequestHandle request);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_on_complete(RequestHandle request, RequestCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_result(RequestHandle request, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_free(IntPtr request);
+    }
+}

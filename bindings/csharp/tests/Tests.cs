@@ -1,0 +1,368 @@
+// The C# binding against the repository's mock of Together's API (TV_MOCK_URL) and the
+// shared fixtures (TV_FIXTURES). Run by `make test-csharp` under Mono. A small runner:
+// every public static method named Test* runs; the last line says how many passed.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TogetherVideo.Tests
+{
+    public static class Program
+    {
+        private static string mockUrl;
+        private static string origin;
+
+        public static int Main()
+        {
+            mockUrl = Environment.GetEnvironmentVariable("TV_MOCK_URL");
+            if (mockUrl == null)
+            {
+                Console.Error.WriteLine("set TV_MOCK_URL to the mock's base URL (make test-csharp does)");
+                return 2;
+            }
+            origin = mockUrl.Substring(0, mockUrl.LastIndexOf("/v2", StringComparison.Ordinal));
+            int passed = 0, failed = 0;
+            foreach (var test in typeof(Program).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name.StartsWith("Test")))
+            {
+                try
+                {
+                    test.Invoke(null, null);
+                    passed++;
+                    Console.WriteLine("ok   " + test.Name);
+                }
+                catch (TargetInvocationException e)
+                {
+                    failed++;
+                    Console.WriteLine("FAIL " + test.Name + ": " + e.InnerException);
+                }
+            }
+            Console.WriteLine("csharp: {0} passed, {1} failed", passed, failed);
+            return failed == 0 ? 0 : 1;
+        }
+
+        private static Client NewClient(string apiKey = "test-key", TimeSpan? timeout = null, int? retries = null)
+        {
+            return new Client(new ClientOptions
+            {
+                ApiKey = apiKey,
+                BaseUrl = mockUrl,
+                Proxy = "",
+                Timeout = timeout,
+                MaxRetries = retries,
+            });
+        }
+
+        private static void Check(bool condition, string what)
+        {
+            if (!condition) throw new Exception("check failed: " + what);
+        }
+
+        private static void Equal<T>(T expected, T actual, string what)
+        {
+            if (!EqualityComparer<T>.Default.Equals(expected, actual))
+                throw new Exception(string.Format("{0}: expected <{1}>, got <{2}>", what, expected, actual));
+        }
+
+        private static TException Throws<TException>(Action action, string what) where TException : Exception
+        {
+            try
+            {
+                action();
+            }
+            catch (AggregateException e) when (e.InnerException is TException)
+            {
+                return (TException)e.InnerException;
+            }
+            catch (TException e)
+            {
+                return e;
+            }
+            throw new Exception(what + ": expected " + typeof(TException).Name);
+        }
+
+        public static void TestEveryFixtureDecodesAsExpected()
+        {
+            var path = Path.Combine(Environment.GetEnvironmentVariable("TV_FIXTURES") ?? "tests/fixtures", "expected.json");
+            var expected = (Dictionary<string, object>)MiniJson.Parse(File.ReadAllText(path));
+            using (var client = NewClient())
+            {
+                foreach (var entry in expected.Where(e => !e.Key.StartsWith("_")))
+                {
+                    var want = (Dictionary<string, object>)entry.Value;
+                    Func<string, string> text = name => want[name] == null ? null : ((string)want[name]).Replace("{{origin}}", origin);
+                    var video = client.GetVideo(entry.Key);
+                    var id = entry.Key + " ";
+                    Equal(entry.Key, video.Id, id + "id");
+                    Equal(text("object"), video.Object, id + "object");
+                    Equal(text("model"), video.Model, id + "model");
+                    Equal(text("status"), StatusName(video.Status), id + "status");
+                    Equal(text("status_raw"), video.StatusRaw, id + "status_raw");
+                    Equal((double)want["created_at"], video.CreatedAt.HasValue ? video.CreatedAt.Value.ToUnixTimeMilliseconds() / 1000.0 : 0, id + "created_at");
+                    Equal(want["completed_at"] == null ? (double?)null : (double)want["completed_at"],
+                        video.CompletedAt.HasValue ? video.CompletedAt.Value.ToUnixTimeMilliseconds() / 1000.0 : (double?)null, id + "completed_at");
+                    Equal(text("size"), video.Size, id + "size");
+                    Equal(text("seconds"), video.Seconds, id + "seconds");
+                    Equal(text("error_code"), video.ErrorCode, id + "error_code");
+                    Equal(text("error_message"), video.ErrorMessage, id + "error_message");
+                    Equal((bool)want["has_outputs"], video.HasOutputs, id + "has_outputs");
+                    Equal((double)want["cost"], video.Cost, id + "cost");
+                    Equal(text("video_url"), video.VideoUrl, id + "video_url");
+                    Check(video.Json.Contains("\"" + entry.Key + "\""), id + "json is the body");
+                }
+            }
+        }
+
+        private static string StatusName(VideoStatus status)
+        {
+            switch (status)
+            {
+                case VideoStatus.Queued: return "queued";
+                case VideoStatus.InProgress: return "in_progress";
+                case VideoStatus.Completed: return "completed";
+                case VideoStatus.Failed: return "failed";
+                case VideoStatus.Cancelled: return "cancelled";
+                default: return "unknown";
+            }
+        }
+
+        public static void TestEveryResultCodeBecomesItsException()
+        {
+            using (var client = NewClient(retries: 0))
+            {
+                var cases = new Dictionary<int, Type>
+                {
+                    { 400, typeof(TogetherVideoException) }, { 401, typeof(AuthenticationException) },
+                    { 403, typeof(TogetherVideoException) }, { 404, typeof(NotFoundException) },
+                    { 409, typeof(TogetherVideoException) }, { 418, typeof(TogetherVideoException) },
+                    { 422, typeof(TogetherVideoException) }, { 429, typeof(RateLimitException) },
+                    { 500, typeof(TogetherVideoException) }, { 503, typeof(TogetherVideoException) },
+                };
+                var codes = new Dictionary<int, ResultCode>
+                {
+                    { 400, ResultCode.BadRequest }, { 401, ResultCode.Authentication }, { 403, ResultCode.PermissionDenied },
+                    { 404, ResultCode.NotFound }, { 409, ResultCode.Conflict }, { 418, ResultCode.Http },
+                    { 422, ResultCode.Unprocessable }, { 429, ResultCode.RateLimited }, { 500, ResultCode.Server },
+                    { 503, ResultCode.Server },
+                };
+                foreach (var c in cases)
+                {
+                    var e = Throws<TogetherVideoException>(() => client.GetVideo("status-" + c.Key), "status " + c.Key);
+                    Equal(c.Value, e.GetType(), c.Key + " type");
+                    Equal(codes[c.Key], e.Code, c.Key + " code");
+                    Equal(c.Key, e.HttpStatus, c.Key + " status");
+                    Equal("req-status-" + c.Key, e.RequestId, c.Key + " request id");
+                    Check(e.Message.Contains("mock " + c.Key + " response"), c.Key + " message: " + e.Message);
+                    var async = Throws<TogetherVideoException>(() => client.GetVideoAsync("status-" + c.Key).Wait(), "async " + c.Key);
+                    Equal(c.Value, async.GetType(), c.Key + " async type");
+                }
+                Equal(ResultCode.InvalidArgument, Throws<TogetherVideoException>(() => client.GetVideo(".."), "unsafe id").Code, "unsafe id");
+                Equal(ResultCode.Decode, Throws<TogetherVideoException>(() => client.GetVideo("html-200"), "html").Code, "html");
+                Equal(ResultCode.Connection, Throws<TogetherVideoException>(() => client.GetVideo("reset"), "reset").Code, "reset");
+            }
+            using (var wrongKey = NewClient("wrong-key"))
+            {
+                Throws<AuthenticationException>(() => wrongKey.GetVideo("vid_completed"), "wrong key");
+            }
+            var bad = Throws<TogetherVideoException>(() => new Client(new ClientOptions { ApiKey = "k", BaseUrl = "ftp://x" }), "bad base URL");
+            Equal(ResultCode.InvalidArgument, bad.Code, "bad base URL code");
+            bad = Throws<TogetherVideoException>(() => new Client(new ClientOptions { ApiKey = "k", MaxRetries = 11 }), "bad retries");
+            Check(bad.Message.Contains("max retries"), bad.Message);
+        }
+
+        public static void TestRetriesAndTimeouts()
+        {
+            using (var client = NewClient())
+            {
+                Equal("flaky-2-503-cs", client.GetVideo("flaky-2-503-cs").Id, "retried to success");
+            }
+            using (var impatient = NewClient(timeout: TimeSpan.FromMilliseconds(300), retries: 0))
+            {
+                Throws<RequestTimeoutException>(() => impatient.GetVideo("slow-3000"), "timeout");
+            }
+        }
+
+        public static void TestAsyncCallsAndCancellation()
+        {
+            using (var client = NewClient())
+            {
+                Equal(VideoStatus.Queued, client.GetVideoAsync("vid_queued").Result.Status, "async get");
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                {
+                    var stuck = client.GetVideoAsync("stall", cancel.Token);
+                    Throws<OperationCanceledException>(() => stuck.GetAwaiter().GetResult(), "cancelled get");
+                    Check(stuck.IsCanceled, "the task is cancelled");
+                }
+                using (var cancelled = new CancellationTokenSource())
+                {
+                    cancelled.Cancel();
+                    Check(client.GetVideoAsync("vid_completed", cancelled.Token).IsCanceled, "a cancelled token starts nothing");
+                }
+                // Disposing the client ends what is in flight.
+                var inFlight = client.GetVideoAsync("stall");
+                Thread.Sleep(100);
+                client.Dispose();
+                Throws<RequestCancelledException>(() => inFlight.GetAwaiter().GetResult(), "disposed during a call");
+            }
+        }
+
+        public static void TestDisposeTwiceAndUseAfterDispose()
+        {
+            var client = NewClient();
+            client.Dispose();
+            client.Dispose();
+            Throws<ObjectDisposedException>(() => client.GetVideo("vid_completed"), "sync after dispose");
+            Throws<ObjectDisposedException>(() => client.GetVideoAsync("vid_completed"), "async after dispose");
+        }
+
+        public static void TestThirtyTwoConcurrentTasksShareOneClient()
+        {
+            var ids = new[] { "vid_completed", "vid_failed", "vid_queued", "vid_in_progress", "vid_unknown_status" };
+            using (var client = NewClient())
+            {
+                var tasks = Enumerable.Range(0, 32).Select(t => Task.Run(async () =>
+                {
+                    for (int i = 0; i < 20; i++)
+                    {
+                        var id = ids[(t + i) % ids.Length];
+                        var video = i % 2 == 0 ? await client.GetVideoAsync(id) : client.GetVideo(id);
+                        Equal(id, video.Id, "concurrent get");
+                    }
+                })).ToArray();
+                Task.WaitAll(tasks);
+            }
+        }
+
+        public static void TestCreateWaitAndDownload()
+        {
+            using (var client = NewClient())
+            {
+                var request = new CreateVideoRequest("minimax/video-01-director")
+                {
+                    Prompt = "a lighthouse at dusk",
+                    Steps = 30,
+                    GuidanceScale = 8.0,
+                    OutputFormat = "MP4",
+                    GenerateAudio = true,
+                };
+                request.FrameImages.Add(new FrameImage("https://img/first.png", FramePosition.First));
+                request.ExtraJsonFields["future_knob"] = "{\"level\": 3}";
+                var job = client.CreateVideoAsync(request).Result;
+                Equal(VideoStatus.Queued, job.Status, "created");
+                Equal(VideoStatus.Queued, client.CreateVideo(new CreateVideoRequest("m")).Status, "created, blocking");
+                Throws<TogetherVideoException>(() => client.CreateVideo(new CreateVideoRequest("m") { Steps = 5 }), "steps 5");
+
+                var seen = new List<string>();
+                var progress = new Recorder<Video>(v => { lock (seen) seen.Add(v.StatusRaw); });
+                var done = client.WaitAsync(job.Id, progress, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10)).Result;
+                Equal(VideoStatus.Completed, done.Status, "waited");
+                Equal("queued,in_progress,completed", string.Join(",", seen), "progress");
+
+                var file = Path.Combine(Path.GetTempPath(), "tv-cs-" + Guid.NewGuid() + ".mp4");
+                long lastBytes = 0;
+                client.DownloadAsync(done, file, new Recorder<long>(n => lastBytes = n)).Wait();
+                Equal(256L * 1024, new FileInfo(file).Length, "file size");
+                Equal(256L * 1024, lastBytes, "progress bytes");
+                File.Delete(file);
+
+                using (var stream = new MemoryStream())
+                {
+                    client.DownloadAsync(client.GetVideo("video-at-clip.webm"), stream).Wait();
+                    var bytes = stream.ToArray();
+                    Equal(256 * 1024, bytes.Length, "stream size");
+                    Check(bytes[0] == 0x1A && bytes[1] == 0x45 && bytes[2] == 0xDF && bytes[3] == 0xA3, "WebM magic");
+                }
+                var page = Throws<TogetherVideoException>(() => client.DownloadAsync(client.GetVideo("video-at-page.html"), file).Wait(), "html page");
+                Equal(ResultCode.Decode, page.Code, "html page code");
+                Check(!File.Exists(file), "no file for a page");
+                Throws<TogetherVideoException>(() => client.DownloadAsync(client.GetVideo("vid_in_progress"), file).Wait(), "not completed");
+
+                var failed = client.WaitAsync(client.CreateVideo(new CreateVideoRequest("fail-job")).Id, pollInterval: TimeSpan.FromMilliseconds(10)).Result;
+                Equal(VideoStatus.Failed, failed.Status, "failed job");
+                Equal("generation_failed", failed.ErrorCode, "failed job code");
+
+                var silent = client.CreateVideo(new CreateVideoRequest("silent-job"));
+                Throws<RequestTimeoutException>(() => client.WaitAsync(silent.Id, null, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10)).GetAwaiter().GetResult(), "wait deadline");
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                {
+                    silent = client.CreateVideo(new CreateVideoRequest("silent-job"));
+                    Throws<OperationCanceledException>(() => client.WaitAsync(silent.Id, pollInterval: TimeSpan.FromMilliseconds(10), cancellationToken: cancel.Token).GetAwaiter().GetResult(), "wait cancel");
+                }
+            }
+        }
+
+        public static void TestAThrowingProgressFaultsTheTask()
+        {
+            using (var client = NewClient())
+            {
+                var job = client.CreateVideo(new CreateVideoRequest("m"));
+                var boom = Throws<InvalidOperationException>(() => client.WaitAsync(job.Id,
+                    new Recorder<Video>(v => { throw new InvalidOperationException("boom"); }),
+                    pollInterval: TimeSpan.FromMilliseconds(10)).GetAwaiter().GetResult(), "throwing progress");
+                Equal("boom", boom.Message, "the callback's own exception");
+            }
+        }
+
+        public static void TestStructLayoutMatchesTheHeader()
+        {
+            var path = Environment.GetEnvironmentVariable("TV_OFFSETS");
+            Check(path != null, "TV_OFFSETS names the output of tests/offsets.c");
+            foreach (var line in File.ReadAllLines(path))
+            {
+                var parts = line.Split(' ');
+                long expected = long.Parse(parts[1], CultureInfo.InvariantCulture);
+                long actual = parts[0] == "sizeof"
+                    ? Marshal.SizeOf(typeof(TvVideo))
+                    : Marshal.OffsetOf(typeof(TvVideo), parts[0] == "object" ? "object" : parts[0]).ToInt64();
+                Equal(expected, actual, "TvVideo." + parts[0]);
+            }
+        }
+
+        public static void TestTenThousandCallsLeaveNoNativeHandles()
+        {
+            using (var client = NewClient())
+            {
+                for (int i = 0; i < 100; i++) client.GetVideo("vid_completed");
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                long before = HandleCount.Live;
+                var ids = new[] { "vid_completed", "status-404", "vid_failed" };
+                for (int i = 0; i < 10000; i++)
+                {
+                    var id = ids[i % ids.Length];
+                    try
+                    {
+                        if (i % 10 == 0) client.GetVideoAsync(id).GetAwaiter().GetResult();
+                        else client.GetVideo(id);
+                    }
+                    catch (NotFoundException)
+                    {
+                    }
+                }
+                Thread.Sleep(200); // requests are released on the thread pool
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Equal(before, HandleCount.Live, "native handles alive after 10 000 calls");
+            }
+        }
+
+        public static void TestVersion()
+        {
+            Check(!string.IsNullOrEmpty(Client.Version), "version");
+        }
+
+        /// <summary>An IProgress that runs its action at once on the reporting thread
+        /// (Progress&lt;T&gt; would post to the thread pool and report late).</summary>
+        private sealed class Recorder<T> : IProgress<T>
+        {
+            private readonly Action<T> action;
+            public Recorder(Action<T> action) { this.action = action; }
+            public void Report(T value) { action(value); }
+        }
+    }
+}
