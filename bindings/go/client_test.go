@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,6 +139,16 @@ func TestEveryResultCodeMatchesItsSentinel(t *testing.T) {
 	defer wrongKey.Close()
 	if _, err := wrongKey.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, together.ErrAuthentication) {
 		t.Errorf("wrong key: %v", err)
+	}
+	if _, err := client.GetVideo(context.Background(), "html-200"); !errors.Is(err, together.ErrDecode) {
+		t.Errorf("html body: %v", err)
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	refused, _ := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(closed.URL+"/v2"), together.WithMaxRetries(0))
+	defer refused.Close()
+	if _, err := refused.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, together.ErrConnection) {
+		t.Errorf("refused connection: %v", err)
 	}
 	if _, err := client.GetVideo(context.Background(), ".."); !errors.Is(err, together.ErrInvalidArgument) {
 		t.Errorf("unsafe id: %v", err)

@@ -141,6 +141,9 @@ func (m *mock) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		body, _ := fixture("vid_completed", m.URL)
 		job(w, strings.Replace(body, `"vid_completed"`, strconv.Quote(id), 1))
+	case id == "html-200":
+		w.Header().Set("content-type", "text/html")
+		fmt.Fprint(w, "<html><body>Sign in</body></html>")
 	case id == "stall":
 		<-r.Context().Done()
 	case parts[0] == "slow" && len(parts) == 2:

@@ -157,3 +157,30 @@ pub fn out_param<T>(out: *mut *mut T, name: &str) -> Result<*mut *mut T, Error> 
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn a_panic_becomes_internal_with_an_error_and_a_message() {
+        let mut error: *mut TvError = ptr::null_mut();
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let code = run(&mut error, || panic!("a bug"));
+        let fallback = run_infallible(7, || panic!("again"));
+        std::panic::set_hook(previous);
+        assert_eq!(fallback, 7);
+        assert_eq!(code, TvResult::Internal);
+        assert!(!error.is_null());
+        // SAFETY: `run` wrote a live TvError; it is freed once below.
+        unsafe {
+            assert_eq!(super::super::error::tv_error_code(error), TvResult::Internal);
+            super::super::error::tv_error_free(error);
+        }
+        // SAFETY: the last error is a NUL-terminated string owned by this thread.
+        let message = unsafe { CStr::from_ptr(last_error()) }.to_str().unwrap();
+        assert!(message.contains("caught a panic"), "{message}");
+    }
+}
