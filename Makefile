@@ -15,16 +15,67 @@ C_STRICT := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --show-leak-kinds=definite,indirect,possible \
             --errors-for-leak-kinds=definite,indirect,possible \
-            --suppressions=tests/c/valgrind.supp
+            --suppressions=$(abspath tests/c/valgrind.supp)
 
-.PHONY: all build header demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
+.PHONY: all build header install test-install examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
 .DEFAULT_GOAL := all
 
 all: build
 
-# The library (.so and .a), the header, and the mock server.
+VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+SOVERSION := $(if $(filter 0.%,$(VERSION)),$(word 1,$(subst ., ,$(VERSION))).$(word 2,$(subst ., ,$(VERSION))),$(word 1,$(subst ., ,$(VERSION))))
+
+# The library (.so and .a), the header, and the mock server. Programs linked against the
+# .so look for its SONAME, so the build directory gets that link too.
 build:
 	$(CARGO) build --release -p together-video -p tv-mock
+	ln -sf libtogether_video.so $(RELEASE)/libtogether_video.so.$(SOVERSION)
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+
+# Installs the library (.so with SONAME and links, .a), the C and C++ headers, a
+# pkg-config file and a CMake package config, as cargo-c would.
+install: build
+	scripts/install.sh $(RELEASE) $(PREFIX) $(LIBDIR) $(INCLUDEDIR) "$(DESTDIR)"
+
+# Installs into target/, then builds the C++ wrapper's test against the installed
+# package with CMake (find_package; shared and static) and with pkg-config, runs each
+# under valgrind, and checks the package's promises: only tv_* symbols exported, the
+# SONAME, and the version macros matching Cargo.toml and tv_version().
+INSTALL_TEST := $(abspath target/install-test)
+test-install: build deps-c
+	rm -rf $(INSTALL_TEST)
+	$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST)/usr DESTDIR=
+	@! nm -D --defined-only $(INSTALL_TEST)/usr/lib/libtogether_video.so | awk '{print $$3}' | grep -v '^tv_' \
+	  || { echo "symbols other than tv_* are exported"; exit 1; }
+	@readelf -d $(INSTALL_TEST)/usr/lib/libtogether_video.so | grep -q 'SONAME.*libtogether_video.so.0.1' \
+	  || { echo "wrong SONAME"; exit 1; }
+	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1); \
+	  grep -q "TV_VERSION_STRING \"$$version\"" include/together_video.h \
+	  || { echo "TV_VERSION_STRING does not match Cargo.toml $$version"; exit 1; }
+	cmake -S tests/cpp -B $(INSTALL_TEST)/build -DCMAKE_PREFIX_PATH=$(INSTALL_TEST)/usr -DCMAKE_BUILD_TYPE=Debug > /dev/null
+	cmake --build $(INSTALL_TEST)/build > /dev/null
+	PKG_CONFIG_PATH=$(INSTALL_TEST)/usr/lib/pkgconfig sh -c '$(CXX) -std=c++17 -Wall -Wextra -Wpedantic -Werror \
+	  -o $(INSTALL_TEST)/test_wrapper_pkgconfig tests/cpp/test_wrapper.cpp $$(pkg-config --cflags --libs together_video) \
+	  -Wl,-rpath,$(INSTALL_TEST)/usr/lib'
+	for program in build/test_wrapper build/test_wrapper_static test_wrapper_pkgconfig; do \
+	  scripts/with-mock.sh $(MOCK) -- $(VALGRIND) $(INSTALL_TEST)/$$program || exit 1; \
+	done
+
+# The examples against the mock, under valgrind.
+test-examples: examples
+	scripts/with-mock.sh $(MOCK) -- sh -c 'export TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$$TV_MOCK_URL \
+	  NO_PROXY=127.0.0.1 DEMO_POLL_MS=20; cd $(BUILD) && \
+	  $(VALGRIND) ./get_video vid_completed vid_failed > /dev/null && \
+	  $(VALGRIND) ./journey journey-test.mp4 > /dev/null && \
+	  $(VALGRIND) ./game_loop vid_completed > /dev/null && \
+	  $(VALGRIND) ./game_loop vid_failed > /dev/null && \
+	  $(VALGRIND) ./cpp_journey cpp-journey-test.mp4 > /dev/null && \
+	  rm -f journey-test.mp4 cpp-journey-test.mp4'
+	@echo "examples: 6 passed, 0 failed"
 
 # Regenerates include/together_video.h from src/ffi (commit the result).
 header:
@@ -32,6 +83,12 @@ header:
 
 $(BUILD)/%: examples/%.c include/together_video.h build | $(BUILD)
 	$(CC) $(C_STRICT) -o $@ $< -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE))
+
+# Every example, built with warnings as errors (make test runs them against the mock).
+examples: $(BUILD)/get_video $(BUILD)/journey $(BUILD)/game_loop $(BUILD)/cpp_journey
+$(BUILD)/cpp_journey: examples/cpp/journey.cpp include/together_video.hpp build | $(BUILD)
+	$(CXX) -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude -o $@ $< -L$(RELEASE) -ltogether_video \
+	  -Wl,-rpath,$(abspath $(RELEASE))
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -59,7 +116,7 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust test-c test-go test-csharp
+test: test-rust test-c test-install test-examples test-go test-csharp
 	@echo "== all test suites passed"
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI

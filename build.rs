@@ -13,9 +13,17 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=TV_UPDATE_HEADER");
+    let version = |name: &str| env::var(name).expect("cargo sets the version variables");
+
+    // The shared library's SONAME, as cargo-c names it: lib<name>.so.<major>, or
+    // .so.0.<minor> before 1.0 (where a minor release may break the ABI).
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let (major, minor) = (version("CARGO_PKG_VERSION_MAJOR"), version("CARGO_PKG_VERSION_MINOR"));
+        let soversion = if major == "0" { format!("0.{minor}") } else { major };
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libtogether_video.so.{soversion}");
+    }
 
     let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
-    let version = |name: &str| env::var(name).expect("cargo sets the version variables");
     config.after_includes = Some(format!(
         "\n#define TV_VERSION_MAJOR {}\n#define TV_VERSION_MINOR {}\n#define TV_VERSION_PATCH {}\n#define TV_VERSION_STRING \"{}\"",
         version("CARGO_PKG_VERSION_MAJOR"),

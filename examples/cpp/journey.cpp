@@ -1,0 +1,45 @@
+// journey.cpp: look a job up, then create a video, wait for it and download it, with the
+// header-only C++ wrapper.
+//
+//   TOGETHER_API_KEY=... ./journey [OUTPUT_PATH]
+#include <together_video.hpp>
+
+#include <iostream>
+
+namespace tv = together_video;
+
+int main(int argc, char **argv) {
+  try {
+    tv::Client client;  // TOGETHER_API_KEY, TOGETHER_BASE_URL
+
+    auto job = client.create_video(
+        tv::CreateParams("minimax/video-01-director").prompt("A paper boat drifting down a rainy street").seconds("5"));
+    std::cout << "created " << job.id << " (" << job.status_raw << ")\n";
+
+    tv::WaitOptions wait;
+    wait.progress = [](const tv::Video &v) {
+      std::cout << "  " << v.status_raw << "\n";
+      return true;  // keep waiting
+    };
+    auto video = client.wait_video(job.id, wait);
+    if (video.status != TV_VIDEO_STATUS_COMPLETED) {
+      std::cout << "the job ended " << video.status_raw << ": " << video.error_message.value_or("") << "\n";
+      return 1;
+    }
+
+    auto looked_up = client.get_video(video.id);  // the same job, fetched again
+    std::cout << looked_up.id << " cost " << looked_up.cost << "\n";
+
+    const char *path = argc > 1 ? argv[1] : "together-video-demo.mp4";
+    auto size = client.download_to_file(video, path, [](std::uint64_t received, std::optional<std::uint64_t> total) {
+      std::cout << "\r  " << received << " / " << total.value_or(0) << " bytes" << std::flush;
+      return true;
+    });
+    std::cout << "\nsaved " << size << " bytes to " << path << "\n";
+  } catch (const tv::Error &e) {
+    std::cerr << "error: " << e.what() << " (HTTP " << e.http_status() << ", request id "
+              << e.request_id().value_or("none") << ")\n";
+    return 1;
+  }
+  return 0;
+}
