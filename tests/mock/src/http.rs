@@ -1,9 +1,7 @@
 //! Just enough HTTP/1.1 for the mock: read a request, perform an [`Action`].
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::thread;
-use std::time::Duration;
 
 use crate::scenarios::{route, Action};
 use crate::{record, Recorded, Shared};
@@ -31,12 +29,9 @@ impl Request {
     }
 }
 
-pub(crate) fn serve_connection(stream: TcpStream, shared: &Shared, other_origin: bool) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let Ok(read_half) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(read_half);
-    let mut writer = stream;
+/// Serves requests on one connection, plain or TLS, until it closes.
+pub(crate) fn serve_connection<S: Read + Write>(stream: S, shared: &Shared, other_origin: bool) {
+    let mut reader = BufReader::new(stream);
     while let Ok(Some(request)) = read_request(&mut reader) {
         record(
             shared,
@@ -50,7 +45,7 @@ pub(crate) fn serve_connection(stream: TcpStream, shared: &Shared, other_origin:
         );
         let keep_alive = request.keep_alive();
         let action = route(shared, &request, other_origin);
-        match perform(&mut writer, action) {
+        match perform(reader.get_mut(), action) {
             Ok(true) if keep_alive => continue,
             _ => return,
         }
@@ -96,7 +91,8 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
 }
 
 /// Performs an action; `Ok(true)` when the connection may serve another request.
-fn perform(stream: &mut TcpStream, action: Action) -> io::Result<bool> {
+/// Returning `Ok(false)` drops, and so closes, the connection.
+fn perform(stream: &mut impl Write, action: Action) -> io::Result<bool> {
     match action {
         Action::Respond { status, headers, body } => {
             let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
@@ -111,13 +107,10 @@ fn perform(stream: &mut TcpStream, action: Action) -> io::Result<bool> {
         }
         Action::RawThenClose(bytes) => {
             stream.write_all(&bytes)?;
-            let _ = stream.shutdown(std::net::Shutdown::Both);
+            stream.flush()?;
             Ok(false)
         }
-        Action::Close => {
-            let _ = stream.shutdown(std::net::Shutdown::Both);
-            Ok(false)
-        }
+        Action::Close => Ok(false),
         Action::Delay(wait, then) => {
             thread::sleep(wait);
             perform(stream, *then)

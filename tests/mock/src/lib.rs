@@ -23,6 +23,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
 /// The API key the mock accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "test-key";
 
@@ -86,12 +90,23 @@ impl MockServer {
 
     /// Starts on `port` (0: any free one), accepting `api_key`.
     pub fn start_with(api_key: &str, port: u16) -> io::Result<MockServer> {
+        MockServer::start_inner(api_key, port, None)
+    }
+
+    /// Starts over TLS with `certificate` (the other origin stays plain http, for
+    /// redirects from https to http).
+    pub fn start_tls(certificate: Certificate) -> MockServer {
+        MockServer::start_inner(DEFAULT_API_KEY, 0, Some(tls_config(certificate))).expect("the mock can bind")
+    }
+
+    fn start_inner(api_key: &str, port: u16, tls: Option<Arc<ServerConfig>>) -> io::Result<MockServer> {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let other = TcpListener::bind(("127.0.0.1", 0))?;
         let (addr, other_addr) = (listener.local_addr()?, other.local_addr()?);
         let shared = Arc::new(Shared {
             api_key: api_key.to_owned(),
-            origin: format!("http://{addr}"),
+            origin: format!("{scheme}://{addr}"),
             other_origin: format!("http://{other_addr}"),
             hits: Mutex::new(HashMap::new()),
             recorded: Mutex::new(Vec::new()),
@@ -99,14 +114,14 @@ impl MockServer {
             jobs: Mutex::new(HashMap::new()),
             next_job: AtomicU64::new(1),
         });
-        for (listener, is_other) in [(listener, false), (other, true)] {
+        for (listener, is_other, tls) in [(listener, false, tls), (other, true, None)] {
             let shared = Arc::clone(&shared);
-            thread::spawn(move || accept_loop(listener, shared, is_other));
+            thread::spawn(move || accept_loop(listener, shared, is_other, tls));
         }
         Ok(MockServer { shared, addr, other_addr })
     }
 
-    /// The base URL to configure a client with: `http://127.0.0.1:PORT/v2`.
+    /// The base URL to configure a client with: `http://127.0.0.1:PORT/v2` (https for TLS).
     pub fn base_url(&self) -> String {
         format!("{}/v2", self.shared.origin)
     }
@@ -147,15 +162,60 @@ impl Drop for MockServer {
     }
 }
 
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>, other_origin: bool) {
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>, other_origin: bool, tls: Option<Arc<ServerConfig>>) {
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
             return;
         }
         let Ok(stream) = stream else { continue };
+        let _ = stream.set_nodelay(true);
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
         let shared = Arc::clone(&shared);
-        thread::spawn(move || http::serve_connection(stream, &shared, other_origin));
+        let tls = tls.clone();
+        thread::spawn(move || match tls {
+            None => http::serve_connection(stream, &shared, other_origin),
+            Some(config) => {
+                let Ok(connection) = ServerConnection::new(config) else { return };
+                http::serve_connection(StreamOwned::new(connection, stream), &shared, other_origin)
+            }
+        });
     }
+}
+
+/// Which certificate a TLS mock presents (see tests/fixtures/tls/README.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Certificate {
+    /// Valid for 127.0.0.1 and localhost, signed by the test CA.
+    Server,
+    /// Signed by the test CA, but for wrong.example only.
+    WrongHost,
+}
+
+/// The test CA's certificate, as a path a client can trust.
+pub fn test_ca_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tls/ca.pem")
+}
+
+fn tls_config(certificate: Certificate) -> Arc<ServerConfig> {
+    let (chain, key) = match certificate {
+        Certificate::Server => {
+            (include_str!("../../fixtures/tls/server.pem"), include_str!("../../fixtures/tls/server.key"))
+        }
+        Certificate::WrongHost => {
+            (include_str!("../../fixtures/tls/wrong-host.pem"), include_str!("../../fixtures/tls/wrong-host.key"))
+        }
+    };
+    let chain =
+        CertificateDer::pem_slice_iter(chain.as_bytes()).collect::<Result<Vec<_>, _>>().expect("test certificate");
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).expect("test key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS 1.2 and 1.3")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("a valid test certificate");
+    Arc::new(config)
 }
 
 pub(crate) fn record(shared: &Shared, request: Recorded) {

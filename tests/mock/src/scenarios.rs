@@ -20,6 +20,7 @@
 //! | `redirect-loop` | 302 to itself |
 //! | `redirect-cross` | 302 to the other origin's `auth-absent` |
 //! | `redirect-scheme` | 302 to a `ftp://` URL |
+//! | `redirect-to-http` | 302 to the other origin, which is plain http even when this one is TLS |
 //! | `video-at-<file>` | a completed job whose `video_url` is `/files/<file>` (see `files.rs`) |
 //! | `job-<n>` | a job created by POST (see `jobs.rs`) |
 //! | `auth-absent` | 200 `vid_completed` only when no Authorization header came, else 400 |
@@ -201,6 +202,7 @@ fn special(shared: &Shared, id: &str) -> Action {
         "redirect-loop" => redirect(302, "/v2/videos/redirect-loop".into()),
         "redirect-cross" => redirect(302, format!("{}/v2/videos/auth-absent", shared.other_origin)),
         "redirect-scheme" => redirect(302, "ftp://127.0.0.1/v2/videos/vid_completed".into()),
+        "redirect-to-http" => redirect(302, format!("{}/v2/videos/auth-absent", shared.other_origin)),
         _ => not_found(id),
     }
 }
