@@ -12,6 +12,13 @@
 //! | `html-200`, `array-200`, `nul-in-id`, `wrong-type` | 200 with a body that is not a valid job |
 //! | `huge` / `huge-chunked` | 200 with a 9 MiB body, with Content-Length / chunked |
 //! | `truncated` | Content-Length 500 but 100 bytes, then close |
+//! | `reset-headers` | half a status line and headers, then close |
+//! | `bad-chunked` | a chunked body whose chunk size is not hex |
+//! | `endless` | a chunked body that goes on (64 MiB at most) |
+//! | `trickle-body` | headers at once, then `vid_completed` one byte every 200 ms |
+//! | `deep-json` | 200 with arrays nested 100 000 deep |
+//! | `bad-utf8` | 200 with invalid UTF-8 inside a string |
+//! | `storm-429` | 429 with `Retry-After: 30`, every time |
 //! | `reset` | close without answering |
 //! | `garbage` | a response that is not HTTP |
 //! | `slow-<ms>` | `vid_completed` after ms milliseconds |
@@ -44,6 +51,8 @@ pub const FIXTURES: &[(&str, &str)] = &[
 
 /// The size of the `huge` bodies: over the client's 8 MiB cap.
 pub const HUGE_BODY: u64 = 9 * 1024 * 1024;
+/// `endless` stops after this much, should a client read on and on (64 MiB).
+pub const ENDLESS_BODY: u64 = 64 * 1024 * 1024;
 
 pub(crate) enum Action {
     Respond {
@@ -195,6 +204,25 @@ fn special(shared: &Shared, id: &str) -> Action {
             Action::RawThenClose(bytes)
         }
         "reset" => Action::Close,
+        "reset-headers" => Action::RawThenClose(b"HTTP/1.1 200 OK\r\ncontent-type: appl".to_vec()),
+        "bad-chunked" => Action::RawThenClose(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".to_vec(),
+        ),
+        "endless" => Action::Stream { total: ENDLESS_BODY, chunked: true },
+        "trickle-body" => {
+            let body = fixture(shared, "vid_completed").expect("fixture").into_bytes();
+            Action::Trickle { status: 200, headers: vec![json_type()], body, chunk: 1, pause: Duration::from_millis(200) }
+        }
+        "deep-json" => ok_json(format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes()),
+        "bad-utf8" => ok_json(b"{\"id\":\"v\xff\xfe\",\"status\":\"queued\"}".to_vec()),
+        "storm-429" => {
+            let Action::Respond { status, mut headers, body } = error(429, "slow down", "req-storm") else {
+                unreachable!("error() responds")
+            };
+            headers.retain(|(name, _)| name != "retry-after-ms");
+            headers.push(("retry-after".into(), "30".into()));
+            Action::Respond { status, headers, body }
+        }
         "garbage" => Action::RawThenClose(b"SSH-2.0-OpenSSH_9.0\r\n\r\n".to_vec()),
         "stall" => Action::Stall(Duration::from_secs(30)),
         "redirect-same" => redirect(302, "/v2/videos/vid_completed".into()),
