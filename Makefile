@@ -17,7 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
-.PHONY: all build header install test-install examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
+.PHONY: all build header install test-install test-c-sanitizers examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -116,7 +116,7 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust test-c test-install test-examples test-go test-csharp
+test: test-rust test-c test-c-sanitizers test-install test-examples test-go test-csharp
 	@echo "== all test suites passed"
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
@@ -128,6 +128,16 @@ deps-c:
 	@scripts/install-deps.sh valgrind:valgrind
 
 C_TESTS := test_get_video test_lifecycle
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# The C tests again under AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer
+# (the C side is instrumented; leaks are found in every allocation, Rust's included).
+test-c-sanitizers: build | $(BUILD)
+	for test in $(C_TESTS); do \
+	  $(CC) $(C_STRICT) $(SANITIZE) -pthread -o $(BUILD)/$${test}_asan tests/c/$$test.c $(LIB_A) $(STATIC_LIBS) && \
+	  env -u TOGETHER_API_KEY -u TOGETHER_BASE_URL ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1 scripts/with-mock.sh $(MOCK) -- $(BUILD)/$${test}_asan || exit 1; \
+	done
 
 # The C tests, each linked with the shared and with the static library, under valgrind.
 test-c: build deps-c | $(BUILD)
