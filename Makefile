@@ -17,7 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
-.PHONY: all build header install test-install test-c-sanitizers examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
+.PHONY: all build header miri install test-install test-c-sanitizers test-contract examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -116,7 +116,7 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust test-c test-c-sanitizers test-install test-examples test-go test-csharp
+test: test-rust miri test-contract test-c test-c-sanitizers test-install test-examples test-go test-csharp
 	@echo "== all test suites passed"
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
@@ -128,6 +128,18 @@ deps-c:
 	@scripts/install-deps.sh valgrind:valgrind
 
 C_TESTS := test_get_video test_lifecycle
+# The library's requests against Together's own OpenAPI spec, served by Stoplight Prism
+# (installed with npm from tests/contract/package-lock.json).
+test-contract: build
+	scripts/contract.sh
+
+# The library's unit tests (the C ABI's memory handling included, no network) under
+# Miri, which checks every unsafe operation against Rust's aliasing and memory rules.
+miri:
+	@rustup +nightly component list --installed 2>/dev/null | grep -q '^miri' \
+	  || rustup component add --toolchain nightly miri rust-src
+	MIRIFLAGS=-Zmiri-disable-isolation $(CARGO) +nightly miri test --lib
+
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # The C tests again under AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer

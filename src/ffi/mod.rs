@@ -54,3 +54,85 @@ mod tests {
         );
     }
 }
+
+/// The C ABI's memory handling without a network, small enough for Miri
+/// (`make miri`): allocation and release of every handle, every out-parameter rule.
+#[cfg(test)]
+mod memory_tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+
+    fn text(pointer: *const std::ffi::c_char) -> Option<String> {
+        // SAFETY: the library returns NULL or a NUL-terminated string it owns.
+        (!pointer.is_null()).then(|| unsafe { CStr::from_ptr(pointer) }.to_string_lossy().into_owned())
+    }
+
+    #[test]
+    fn videos_and_errors_are_allocated_read_and_freed() {
+        let json = cr#"{"id":"v","status":"failed","error":{"code":"c","message":"m"},"outputs":{"cost":1.5,"video_url":"u"}}"#;
+        unsafe {
+            let mut video = ptr::null_mut();
+            assert_eq!(tv_video_from_json(json.as_ptr(), &mut video, ptr::null_mut()), TvResult::Ok);
+            let v = &*video;
+            assert_eq!(
+                (text(v.id), text(v.status_raw), v.status),
+                (Some("v".into()), Some("failed".into()), TvVideoStatus::Failed)
+            );
+            assert_eq!((text(v.error_code), text(v.error_message)), (Some("c".into()), Some("m".into())));
+            assert_eq!((v.has_outputs, v.cost, text(v.video_url)), (true, 1.5, Some("u".into())));
+            assert_eq!((text(v.object), text(v.model), text(v.size)), (None, None, None));
+            tv_video_free(video);
+
+            let mut error = ptr::null_mut();
+            assert_eq!(tv_video_from_json(c"{".as_ptr(), &mut video, &mut error), TvResult::Decode);
+            assert_eq!(tv_error_code(error), TvResult::Decode);
+            assert!(text(tv_error_message(error)).unwrap().contains("not valid JSON"));
+            assert_eq!((tv_error_http_status(error), tv_error_request_id(error)), (0, ptr::null()));
+            tv_error_free(error);
+
+            let mut untouched = ptr::dangling_mut::<TvVideo>();
+            assert_eq!(tv_get_video(ptr::null(), c"v".as_ptr(), &mut untouched, &mut error), TvResult::InvalidArgument);
+            assert_eq!(untouched, ptr::dangling_mut());
+            assert_eq!(text(tv_error_message(error)).as_deref(), Some("client is NULL"));
+            tv_error_free(error);
+            assert_eq!(text(tv_last_error_message()).as_deref(), Some("client is NULL"));
+        }
+    }
+
+    #[test]
+    fn option_objects_are_set_and_freed() {
+        unsafe {
+            let options = tv_client_options_new();
+            assert_eq!(tv_client_options_set_api_key(options, c"k".as_ptr()), TvResult::Ok);
+            assert_eq!(tv_client_options_set_proxy(options, c"".as_ptr()), TvResult::Ok);
+            assert_eq!(tv_client_options_set_max_retries(options, 99), TvResult::InvalidArgument);
+            tv_client_options_free(options);
+
+            let params = tv_create_params_new();
+            assert_eq!(tv_create_params_set_model(params, c"m".as_ptr()), TvResult::Ok);
+            assert_eq!(tv_create_params_add_frame_image(params, c"u".as_ptr(), TV_FRAME_AT, 3.0), TvResult::Ok);
+            assert_eq!(tv_create_params_set_json_field(params, c"x".as_ptr(), c"[1]".as_ptr()), TvResult::Ok);
+            assert_eq!(tv_create_params_set_steps(params, 1), TvResult::InvalidArgument);
+            tv_create_params_free(params);
+
+            let token = tv_cancel_token_new();
+            let wait = tv_wait_options_new();
+            assert_eq!(tv_wait_options_set_cancel_token(wait, token), TvResult::Ok);
+            tv_cancel_token_cancel(token);
+            assert!(tv_cancel_token_is_cancelled(token));
+            tv_cancel_token_free(token);
+            tv_wait_options_free(wait);
+
+            let download = tv_download_options_new();
+            assert_eq!(tv_download_options_set_timeout_ms(download, 5), TvResult::Ok);
+            tv_download_options_free(download);
+
+            assert_eq!(tv_request_poll(ptr::null()), TvRequestState::Invalid);
+            tv_request_free(ptr::null_mut());
+            assert_eq!(text(tv_result_name(-3)).as_deref(), Some("unknown result"));
+            assert_eq!(text(tv_version()).as_deref(), Some(env!("CARGO_PKG_VERSION")));
+        }
+    }
+}

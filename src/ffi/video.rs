@@ -74,19 +74,29 @@ pub struct TvVideo {
     pub json: *const c_char,
 }
 
-/// The allocation behind a `*mut TvVideo`: the C view first, then the strings it points into.
+/// The allocation behind a `*mut TvVideo`: the C view first, then the strings it points
+/// into, owned as raw pointers (from `CString::into_raw`) so that nothing moving the
+/// allocation around can invalidate the pointers C holds.
 #[repr(C)]
 struct VideoAllocation {
     video: TvVideo,
-    strings: Vec<CString>,
+    strings: Vec<*mut c_char>,
+}
+
+impl Drop for VideoAllocation {
+    fn drop(&mut self) {
+        for text in self.strings.drain(..) {
+            // SAFETY: every pointer here came from `CString::into_raw` in `keep`, once.
+            drop(unsafe { CString::from_raw(text) });
+        }
+    }
 }
 
 impl VideoAllocation {
     fn keep(&mut self, text: String) -> Result<*const c_char, Error> {
         let text = CString::new(text).map_err(|_| Error::decode("response text contains a NUL character"))?;
-        // A CString's buffer is on the heap, so moving it into the Vec does not move the text.
-        let pointer = text.as_ptr();
-        self.strings.push(text);
+        let pointer = text.into_raw();
+        self.strings.push(pointer);
         Ok(pointer)
     }
 
