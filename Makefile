@@ -17,7 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
-.PHONY: all build header miri install test-install test-c-sanitizers test-contract examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
+.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -116,7 +116,7 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust miri test-contract test-c test-c-sanitizers test-install test-examples test-go test-csharp
+test: test-rust miri soak test-contract test-c test-c-sanitizers test-install test-examples test-go test-csharp
 	@echo "== all test suites passed"
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
@@ -132,6 +132,23 @@ C_TESTS := test_get_video test_lifecycle
 # (installed with npm from tests/contract/package-lock.json).
 test-contract: build
 	scripts/contract.sh
+
+FUZZ_SECONDS ?= 60
+
+# Runs each fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS with libFuzzer, adding what it
+# finds to the committed corpus (make test replays it: tests/fuzz_corpus.rs). Needs
+# nightly Rust and cargo-fuzz, installed here when missing.
+fuzz:
+	@command -v cargo-fuzz > /dev/null || $(CARGO) install cargo-fuzz --locked
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	for target in decode url; do \
+	  $(CARGO) +nightly fuzz run $$target fuzz/corpus/$$target -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096 || exit 1; \
+	done
+
+# The soak (tests/soak.rs): 100 000 gets and 1 000 create+wait+download cycles on 8
+# threads against tv-mock in its own process; resident memory must not grow by 1 MiB.
+soak: build
+	scripts/with-mock.sh $(MOCK) -- $(CARGO) test --release --test soak -- --ignored --nocapture
 
 # The library's unit tests (the C ABI's memory handling included, no network) under
 # Miri, which checks every unsafe operation against Rust's aliasing and memory rules.

@@ -34,3 +34,10 @@ pub use retry::RetryPolicy;
 pub use transport::{MAX_BODY, MAX_REDIRECTS};
 pub use url::{DEFAULT_BASE_URL, MAX_ID_LEN};
 pub use wait::{Progress, WaitOptions};
+
+/// Internals exposed for the fuzz targets in `fuzz/` and their corpus replay test; not
+/// part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::url::{encode_id, resolve_location, Origin};
+}
