@@ -234,3 +234,168 @@ fn a_saved_json_decodes_back_into_a_video() {
         assert_eq!(tv_video_from_json(ptr::null(), &mut video, ptr::null_mut()), TvResult::InvalidArgument);
     }
 }
+
+/// NULL in every pointer parameter of every exported function: a documented result
+/// (INVALID_ARGUMENT, NULL, 0, false or nothing), never a crash.
+#[test]
+fn every_function_survives_null_pointers() {
+    use std::ffi::c_void;
+    let invalid = TvResult::InvalidArgument;
+    unsafe {
+        assert_eq!(tv_client_new_with_options(ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(tv_get_video(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(
+            tv_get_video_cancellable(ptr::null(), ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()),
+            invalid
+        );
+        assert_eq!(tv_video_from_json(ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(tv_create_video(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(tv_create_video_json(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(tv_wait_video(ptr::null(), ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(
+            tv_download_video_to_file(
+                ptr::null(),
+                ptr::null(),
+                ptr::null(),
+                ptr::null(),
+                ptr::null_mut(),
+                ptr::null_mut()
+            ),
+            invalid
+        );
+        assert_eq!(
+            tv_download_video_to_callback(
+                ptr::null(),
+                ptr::null(),
+                None,
+                ptr::null_mut::<c_void>(),
+                ptr::null(),
+                ptr::null_mut(),
+                ptr::null_mut()
+            ),
+            invalid
+        );
+        assert_eq!(tv_get_video_start(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(tv_create_video_start(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(tv_create_video_json_start(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        assert_eq!(
+            tv_wait_video_start(ptr::null(), ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()),
+            invalid
+        );
+        assert_eq!(
+            tv_download_video_to_file_start(
+                ptr::null(),
+                ptr::null(),
+                ptr::null(),
+                ptr::null(),
+                ptr::null_mut(),
+                ptr::null_mut()
+            ),
+            invalid
+        );
+        assert_eq!(
+            tv_download_video_to_callback_start(
+                ptr::null(),
+                ptr::null(),
+                None,
+                ptr::null_mut::<c_void>(),
+                ptr::null(),
+                ptr::null_mut(),
+                ptr::null_mut()
+            ),
+            invalid
+        );
+        assert_eq!(tv_request_poll(ptr::null()), TvRequestState::Invalid);
+        assert_eq!(tv_request_wait(ptr::null(), 0), TvRequestState::Invalid);
+        assert_eq!(tv_request_on_complete(ptr::null(), None, ptr::null_mut()), invalid);
+        assert_eq!(tv_request_result(ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
+        tv_request_cancel(ptr::null());
+        tv_request_free(ptr::null_mut());
+        for setter in [
+            tv_client_options_set_api_key,
+            tv_client_options_set_base_url,
+            tv_client_options_set_user_agent_suffix,
+            tv_client_options_set_ca_file,
+            tv_client_options_set_proxy,
+        ] {
+            assert_eq!(setter(ptr::null_mut(), c"x".as_ptr()), invalid);
+        }
+        assert_eq!(tv_client_options_set_timeout_ms(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_client_options_set_connect_timeout_ms(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_client_options_set_max_retries(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_client_options_set_system_roots(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_client_options_set_worker_threads(ptr::null_mut(), 1), invalid);
+        for setter in [
+            tv_create_params_set_model,
+            tv_create_params_set_prompt,
+            tv_create_params_set_negative_prompt,
+            tv_create_params_set_resolution,
+            tv_create_params_set_ratio,
+            tv_create_params_set_seconds,
+            tv_create_params_set_output_format,
+            tv_create_params_add_frame_video,
+            tv_create_params_add_reference_image,
+            tv_create_params_add_reference_video,
+        ] {
+            assert_eq!(setter(ptr::null_mut(), c"x".as_ptr()), invalid);
+        }
+        for setter in [
+            tv_create_params_set_width,
+            tv_create_params_set_height,
+            tv_create_params_set_fps,
+            tv_create_params_set_steps,
+            tv_create_params_set_seed,
+            tv_create_params_set_output_quality,
+        ] {
+            assert_eq!(setter(ptr::null_mut(), 20), invalid);
+        }
+        assert_eq!(tv_create_params_set_guidance_scale(ptr::null_mut(), 1.0), invalid);
+        assert_eq!(tv_create_params_set_generate_audio(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_create_params_add_frame_image(ptr::null_mut(), ptr::null(), TV_FRAME_AUTO, 0.0), invalid);
+        assert_eq!(tv_create_params_set_source_video(ptr::null_mut(), ptr::null(), 0), invalid);
+        assert_eq!(tv_create_params_add_audio_input(ptr::null_mut(), ptr::null(), 0), invalid);
+        assert_eq!(tv_create_params_set_json_field(ptr::null_mut(), ptr::null(), ptr::null()), invalid);
+        assert_eq!(tv_wait_options_set_poll_interval_ms(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_wait_options_set_timeout_ms(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_wait_options_set_progress(ptr::null_mut(), None, ptr::null_mut()), invalid);
+        assert_eq!(tv_wait_options_set_cancel_token(ptr::null_mut(), ptr::null()), invalid);
+        assert_eq!(tv_download_options_set_timeout_ms(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_download_options_set_progress(ptr::null_mut(), None, ptr::null_mut()), invalid);
+        assert_eq!(tv_download_options_set_cancel_token(ptr::null_mut(), ptr::null()), invalid);
+        tv_cancel_token_cancel(ptr::null());
+        assert!(!tv_cancel_token_is_cancelled(ptr::null()));
+        assert_eq!(tv_error_code(ptr::null()), invalid);
+        assert!(tv_error_message(ptr::null()).is_null() && tv_error_request_id(ptr::null()).is_null());
+        assert_eq!(tv_error_http_status(ptr::null()), 0);
+        tv_client_free(ptr::null_mut());
+        tv_client_options_free(ptr::null_mut());
+        tv_video_free(ptr::null_mut());
+        tv_error_free(ptr::null_mut());
+        tv_create_params_free(ptr::null_mut());
+        tv_wait_options_free(ptr::null_mut());
+        tv_download_options_free(ptr::null_mut());
+        tv_cancel_token_free(ptr::null_mut());
+    }
+}
+
+#[test]
+fn a_progress_callback_returning_any_non_zero_value_stops_the_wait() {
+    unsafe extern "C" fn garbage(_: *mut std::ffi::c_void, _: *const TvVideo) -> std::ffi::c_int {
+        -98765
+    }
+    let server = MockServer::start();
+    let client = client(&server);
+    unsafe {
+        let options = tv_wait_options_new();
+        tv_wait_options_set_progress(options, Some(garbage), ptr::null_mut());
+        let mut video = ptr::null_mut();
+        assert_eq!(
+            tv_wait_video(client, c"vid_in_progress".as_ptr(), options, &mut video, ptr::null_mut()),
+            TvResult::Cancelled
+        );
+        tv_wait_options_free(options);
+        let long = CString::new("x".repeat(1024 * 1024)).unwrap();
+        assert_eq!(tv_get_video(client, long.as_ptr(), &mut video, ptr::null_mut()), TvResult::InvalidArgument);
+        tv_client_free(client);
+    }
+}

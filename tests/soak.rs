@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use together_video::{Call, Client, ClientConfig, CreateVideoParams, ProxySetting, VideoStatus, WaitOptions, WriterSink};
+use together_video::{
+    Call, Client, ClientConfig, CreateVideoParams, ProxySetting, VideoStatus, WaitOptions, WriterSink,
+};
 
 const THREADS: usize = 8;
 const GETS: usize = 100_000;
