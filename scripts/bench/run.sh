@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# `make bench`: every contender against the same nginx on loopback, in one run; writes
+# docs/benchmarks.md and docs/benchmarks.png. Expects what the Makefile's bench target
+# installs: nginx, libcurl's headers, Mono with System.Net.Http, valgrind, and a Python
+# venv with Together's SDK and matplotlib at target/bench/venv.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out="$top/target/bench"
+calls=${BENCH_CALLS:-20000}
+mkdir -p "$out"
+results="$out/results.jsonl"
+: > "$results"
+cd "$top"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+http_port=$(free_port)
+https_port=$(free_port)
+job=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")).replace("{{origin}}", sys.argv[2]))' \
+  tests/fixtures/videos/vid_completed.json "http://127.0.0.1:$http_port")
+sed -e "s|@DIR@|$out|g; s|@TOP@|$top|g; s|@HTTP_PORT@|$http_port|g; s|@HTTPS_PORT@|$https_port|g" \
+    -e "s|@JOB@|$job|g" scripts/bench/nginx.conf.in > "$out/nginx.conf"
+nginx -c "$out/nginx.conf" -p "$out" &
+nginx_pid=$!
+trap 'kill $nginx_pid 2>/dev/null || true; wait $nginx_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -sf -o /dev/null "http://127.0.0.1:$http_port/v2/videos/x" && break
+  sleep 0.1
+done
+base="http://127.0.0.1:$http_port/v2"
+tls_base="https://127.0.0.1:$https_port/v2"
+ca="$top/tests/fixtures/tls/ca.pem"
+
+echo "== C: this library and libcurl, 1, 4 and 16 threads"
+cc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude -o "$out/bench" scripts/bench/bench.c \
+  target/release/libtogether_video.a -lcurl -lpthread -ldl -lm -lrt -lutil -lgcc_s
+for threads in 1 4 16; do
+  for contender in library curl; do
+    "$out/bench" $contender "$base" "$calls" $threads | tee -a "$results"
+  done
+done
+echo "== C over TLS"
+for contender in library curl; do
+  "$out/bench" $contender "$tls_base" "$calls" 1 "$ca" | tee -a "$results"
+done
+
+echo "== Together's Python SDK"
+"$out/venv/bin/python" scripts/bench/bench_python.py "http://127.0.0.1:$http_port" $((calls / 4)) | tee -a "$results"
+
+echo "== Go: the binding and net/http"
+(cd bindings/go && TV_BENCH_URL="$base" go test -run XXX -bench GetVideo -benchtime "${calls}x" ./...) \
+  | awk -v calls="$calls" '/^Benchmark/ {
+      name = ($1 ~ /NetHTTP/) ? "Go net/http + encoding/json" : "together-video (Go)";
+      printf "{\"contender\": \"%s\", \"threads\": 1, \"calls\": %d, \"calls_per_second\": %.1f, \"tls\": false}\n", name, calls, 1e9 / $3 }' \
+  | tee -a "$results"
+
+echo "== C#: the binding and HttpClient under Mono"
+mcs -langversion:7.2 -nologo -target:exe -out:"$out/Bench.exe" -r:target/csharp/TogetherVideo.dll -r:System.Net.Http.dll scripts/bench/Bench.cs
+cp target/csharp/TogetherVideo.dll "$out/"
+LD_LIBRARY_PATH="$top/target/release" mono "$out/Bench.exe" "$base" "$calls" | tee -a "$results"
+
+echo "== instructions per call (callgrind), resident memory over 100 000 calls, sizes"
+instructions() {
+  local contender=$1 total
+  for n in 200 1200; do
+    valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.$contender.$n" "$out/bench" $contender "$base" $n 1 > /dev/null 2>&1
+  done
+  python3 - "$out/callgrind.$contender.200" "$out/callgrind.$contender.1200" <<'PY'
+import sys
+def total(path):
+    for line in open(path):
+        if line.startswith("totals:") or line.startswith("summary:"):
+            return int(line.split()[1])
+print((total(sys.argv[2]) - total(sys.argv[1])) // 1000)
+PY
+}
+library_ir=$(instructions library)
+curl_ir=$(instructions curl)
+rss=$("$out/bench" library "$base" 100000 1)
+strip -o "$out/libtogether_video.stripped.so" target/release/libtogether_video.so
+cc -O2 -Iinclude -o "$out/static_get_video" examples/get_video.c -Wl,--gc-sections target/release/libtogether_video.a \
+  -lpthread -ldl -lm -lrt -lutil -lgcc_s
+strip "$out/static_get_video"
+python3 - "$out/extras.json" "$library_ir" "$curl_ir" "$rss" "$out/libtogether_video.stripped.so" "$out/static_get_video" <<PY
+import json, os, platform, subprocess, sys
+path, library_ir, curl_ir, rss, so, static = sys.argv[1:7]
+rss = json.loads(rss)
+def version(command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, shell=True).stdout.strip().splitlines()[0]
+    except Exception:
+        return "?"
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+json.dump({
+    "machine": f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}",
+    "versions": {
+        "together-video": version("sed -n 's/^version = \"\\\\(.*\\\\)\"/\\\\1/p' Cargo.toml | head -1"),
+        "rustc": version("rustc --version"),
+        "libcurl": version("curl-config --version"),
+        "nginx": version("nginx -v 2>&1"),
+        "Python SDK": version("$out/venv/bin/pip show together | grep Version"),
+        "Go": version("go version"),
+        "Mono": version("mono --version"),
+    },
+    "instructions": {"library": int(library_ir), "curl": int(curl_ir)},
+    "rss": {"calls": rss["calls"], "warm_kib": rss["rss_kib_warm"], "after_kib": rss["rss_kib_after"]},
+    "sizes": {"so": os.path.getsize(so), "static": os.path.getsize(static)},
+}, open(path, "w"), indent=1)
+PY
+"$out/venv/bin/python" scripts/bench/report.py "$results" "$out/extras.json" docs/benchmarks.md docs/benchmarks.png
