@@ -42,8 +42,21 @@ pub struct TvRequest {
     request: Request,
 }
 
-fn started(request: Request) -> *mut TvRequest {
-    Box::into_raw(Box::new(TvRequest { request }))
+/// Runs the body of a `*_start` function inside the panic boundary and hands the request
+/// it starts to the caller through `out_request`.
+fn start(
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+    body: impl FnOnce() -> Result<Request, Error>,
+) -> TvResult {
+    run(out_error, || {
+        let out_request = out_param(out_request, "out_request")?;
+        let request = Box::into_raw(Box::new(TvRequest { request: body()? }));
+        // SAFETY: `out_request` is non-NULL (checked) and, per the contract of every
+        // `*_start` function, points to writable storage for one pointer.
+        unsafe { out_request.write(request) };
+        Ok(())
+    })
 }
 
 /// Starts `tv_get_video` without blocking. On success writes a new request to
@@ -60,15 +73,11 @@ pub unsafe extern "C" fn tv_get_video_start(
     out_request: *mut *mut TvRequest,
     out_error: *mut *mut TvError,
 ) -> TvResult {
-    run(out_error, || {
+    start(out_request, out_error, || {
         // SAFETY: NULL or live handles and strings (contract).
         let (client, id) = unsafe { (handle(client, "client")?, str_arg(id, "id")?) };
-        let out_request = out_param(out_request, "out_request")?;
         crate::url::encode_id(id)?;
-        let request = started(client.inner.get_video_start(id));
-        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_request.write(request) };
-        Ok(())
+        Ok(client.inner.get_video_start(id))
     })
 }
 
@@ -85,15 +94,11 @@ pub unsafe extern "C" fn tv_create_video_start(
     out_request: *mut *mut TvRequest,
     out_error: *mut *mut TvError,
 ) -> TvResult {
-    run(out_error, || {
+    start(out_request, out_error, || {
         // SAFETY: NULL or live handles (contract).
         let (client, params) = unsafe { (handle(client, "client")?, handle(params, "params")?) };
-        let out_request = out_param(out_request, "out_request")?;
         params.params().validate()?;
-        let request = started(client.inner.create_video_start(params.params().clone()));
-        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_request.write(request) };
-        Ok(())
+        Ok(client.inner.create_video_start(params.params().clone()))
     })
 }
 
@@ -109,15 +114,11 @@ pub unsafe extern "C" fn tv_create_video_json_start(
     out_request: *mut *mut TvRequest,
     out_error: *mut *mut TvError,
 ) -> TvResult {
-    run(out_error, || {
+    start(out_request, out_error, || {
         // SAFETY: NULL or a live client; NULL or a NUL-terminated string (contract).
         let (client, body) = unsafe { (handle(client, "client")?, str_arg(json_body, "json_body")?) };
-        let out_request = out_param(out_request, "out_request")?;
         crate::create::check_json_body(body)?;
-        let request = started(client.inner.create_video_json_start(body.to_owned()));
-        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_request.write(request) };
-        Ok(())
+        Ok(client.inner.create_video_json_start(body.to_owned()))
     })
 }
 
@@ -138,18 +139,14 @@ pub unsafe extern "C" fn tv_wait_video_start(
     out_request: *mut *mut TvRequest,
     out_error: *mut *mut TvError,
 ) -> TvResult {
-    run(out_error, || {
+    start(out_request, out_error, || {
         // SAFETY: NULL or live handles and strings (contract).
         let (client, id) = unsafe { (handle(client, "client")?, str_arg(id, "id")?) };
-        let out_request = out_param(out_request, "out_request")?;
         crate::url::encode_id(id)?;
         let default = TvWaitOptions::default();
         // SAFETY: NULL or live options (contract).
         let options = unsafe { options.as_ref() }.unwrap_or(&default);
-        let request = started(client.inner.wait_video_start(id, options.start_now(), options.progress()));
-        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_request.write(request) };
-        Ok(())
+        Ok(client.inner.wait_video_start(id, options.start_now(), options.progress()))
     })
 }
 
@@ -171,20 +168,16 @@ pub unsafe extern "C" fn tv_download_video_to_file_start(
     out_request: *mut *mut TvRequest,
     out_error: *mut *mut TvError,
 ) -> TvResult {
-    run(out_error, || {
+    start(out_request, out_error, || {
         // SAFETY: NULL or live handles and strings (contract).
         let (client, video, path) =
             unsafe { (handle(client, "client")?, handle(video, "video")?, str_arg(path, "path")?) };
-        let out_request = out_param(out_request, "out_request")?;
         // SAFETY: `video` is a live TvVideo from this library (contract).
         let video = unsafe { video.download_target() }?;
         crate::download::video_url(&video)?;
         // SAFETY: NULL or live options (contract).
         let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
-        let request = started(client.inner.download_to_path_start(video, PathBuf::from(path), progress));
-        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_request.write(request) };
-        Ok(())
+        Ok(client.inner.download_to_path_start(video, PathBuf::from(path), progress))
     })
 }
 
@@ -204,21 +197,17 @@ pub unsafe extern "C" fn tv_download_video_to_callback_start(
     out_request: *mut *mut TvRequest,
     out_error: *mut *mut TvError,
 ) -> TvResult {
-    run(out_error, || {
+    start(out_request, out_error, || {
         // SAFETY: NULL or live handles (contract).
         let (client, video) = unsafe { (handle(client, "client")?, handle(video, "video")?) };
         let write = write.ok_or_else(|| Error::invalid("write is NULL"))?;
-        let out_request = out_param(out_request, "out_request")?;
         // SAFETY: `video` is a live TvVideo from this library (contract).
         let video = unsafe { video.download_target() }?;
         crate::download::video_url(&video)?;
         // SAFETY: NULL or live options (contract).
         let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
         let sink = Box::new(CallbackSink { write, user_data: UserData(user_data) });
-        let request = started(client.inner.download_to_sink_start(video, sink, progress));
-        // SAFETY: `out_request` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_request.write(request) };
-        Ok(())
+        Ok(client.inner.download_to_sink_start(video, sink, progress))
     })
 }
 
