@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use ureq::config::Config;
 use ureq::http::{HeaderMap, Method};
 use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::transport::DefaultConnector;
+#[cfg(unix)]
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::{Agent, Proxy};
 
 use crate::cancel::{cancelled, Call};
@@ -18,6 +19,8 @@ use crate::executor::Executor;
 use crate::model::Video;
 use crate::resolver::CachingResolver;
 use crate::retry::{should_retry_status, RetryPolicy};
+#[cfg(unix)]
+use crate::tcp::TcpConnector;
 use crate::transport::{self, Exchange, Reply};
 use crate::url::{encode_id, resolve_base_url};
 
@@ -241,7 +244,11 @@ impl Client {
 }
 
 fn new_agent(config: &Config, resolver: &CachingResolver) -> Agent {
-    Agent::with_parts(config.clone(), DefaultConnector::new(), resolver.clone())
+    #[cfg(unix)]
+    let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector).chain(RustlsConnector::default());
+    #[cfg(not(unix))]
+    let connector = ureq::unversioned::transport::DefaultConnector::new();
+    Agent::with_parts(config.clone(), connector, resolver.clone())
 }
 
 fn resolve_api_key(configured: Option<&str>) -> Result<String, Error> {

@@ -16,6 +16,8 @@ mod executor;
 mod model;
 mod resolver;
 mod retry;
+#[cfg(unix)]
+mod tcp;
 mod transport;
 mod url;
 mod wait;
