@@ -10,7 +10,7 @@ use ureq::http::{HeaderMap, Method};
 use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
 #[cfg(unix)]
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
-use ureq::{Agent, Proxy};
+use ureq::{Agent, Proxy, ProxyProtocol};
 
 use crate::cancel::{cancelled, Call};
 use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_WORKER_THREADS};
@@ -266,13 +266,22 @@ fn resolve_api_key(configured: Option<&str>) -> Result<String, Error> {
     Ok(key)
 }
 
+/// The proxy to use. SOCKS proxies are refused rather than silently bypassed: this
+/// build of ureq has no SOCKS support, and going around a proxy the user configured
+/// could leak traffic past it.
 fn proxy(setting: &ProxySetting) -> Result<Option<Proxy>, Error> {
-    match setting {
-        ProxySetting::FromEnvironment => Ok(Proxy::try_from_env()),
-        ProxySetting::Direct => Ok(None),
-        ProxySetting::Url(url) => Proxy::new(url)
-            .map(Some)
-            .map_err(|_| Error::invalid("proxy URL is not valid (expected http://, https://, socks4:// or socks5://)")),
+    let proxy = match setting {
+        ProxySetting::FromEnvironment => Proxy::try_from_env(),
+        ProxySetting::Direct => None,
+        ProxySetting::Url(url) => Some(
+            Proxy::new(url).map_err(|_| Error::invalid("proxy URL is not valid (expected http:// or https://)"))?,
+        ),
+    };
+    match proxy.as_ref().map(Proxy::protocol) {
+        Some(ProxyProtocol::Socks4 | ProxyProtocol::Socks4A | ProxyProtocol::Socks5) => {
+            Err(Error::invalid("SOCKS proxies are not supported; use an http:// or https:// proxy"))
+        }
+        _ => Ok(proxy),
     }
 }
 

@@ -17,7 +17,7 @@ pub enum ProxySetting {
     FromEnvironment,
     /// Connect directly, whatever the environment says.
     Direct,
-    /// This proxy URL (`http://`, `socks5://`, ...).
+    /// This proxy URL (`http://` or `https://`; SOCKS is refused).
     Url(String),
 }
 

@@ -439,7 +439,9 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_never_a_crash() {
-        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        // Miri interprets every byte: a shallower nest makes the same point there.
+        let depth = if cfg!(miri) { 300 } else { 100_000 };
+        let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         // Skipped without recursion in a field this version does not know...
         let body = format!(r#"{{"id":"v","status":"queued","x":{deep}}}"#);
         assert_eq!(decode(&body).unwrap().id, "v");

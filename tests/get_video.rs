@@ -363,6 +363,7 @@ fn bad_settings_are_invalid_arguments() {
         ClientConfig { trust_roots: TrustRoots::PemFile(dir.join("missing.pem")), ..base.clone() },
         ClientConfig { trust_roots: TrustRoots::PemFile(empty_pem), ..base.clone() },
         ClientConfig { proxy: ProxySetting::Url("::not a url::".into()), ..base.clone() },
+        ClientConfig { proxy: ProxySetting::Url("socks5://127.0.0.1:1080".into()), ..base.clone() },
     ];
     for config in cases {
         let error = Client::new(&config).unwrap_err();

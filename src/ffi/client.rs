@@ -351,7 +351,8 @@ pub unsafe extern "C" fn tv_client_options_set_system_roots(options: *mut TvClie
 
 /// Sets the proxy: NULL (the default) reads `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY`
 /// and honours `NO_PROXY`; "" connects directly; otherwise a proxy URL such as
-/// `http://proxy:3128` or `socks5://127.0.0.1:1080`, checked by `tv_client_new_with_options`.
+/// `http://proxy:3128`, checked by `tv_client_new_with_options`. SOCKS proxies are not
+/// supported and are refused (`TV_RESULT_INVALID_ARGUMENT`), from the environment too.
 ///
 /// # Safety
 /// `options` must be NULL or a live options object; `proxy_url` NULL or a NUL-terminated string.
