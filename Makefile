@@ -219,7 +219,7 @@ test-csharp: build deps-csharp | $(BUILD)
 # Every contender side by side (scripts/bench/run.sh): writes docs/benchmarks.md and .png.
 bench: build test-csharp
 	@scripts/install-deps.sh nginx:nginx-light curl-config:libcurl4-openssl-dev valgrind:valgrind
-	@test -f /usr/lib/mono/4.5/System.Net.Http.dll || scripts/install-deps.sh missing-command:libmono-system-net-http4.0-cil
+	@scripts/install-deps.sh /usr/lib/mono/4.5/System.Net.Http.dll:libmono-system-net-http4.0-cil
 	@test -x target/bench/venv/bin/python || python3 -m venv target/bench/venv
 	@target/bench/venv/bin/pip install -q -r scripts/bench/requirements.txt
 	scripts/bench/run.sh
