@@ -273,9 +273,9 @@ fn proxy(setting: &ProxySetting) -> Result<Option<Proxy>, Error> {
     let proxy = match setting {
         ProxySetting::FromEnvironment => Proxy::try_from_env(),
         ProxySetting::Direct => None,
-        ProxySetting::Url(url) => Some(
-            Proxy::new(url).map_err(|_| Error::invalid("proxy URL is not valid (expected http:// or https://)"))?,
-        ),
+        ProxySetting::Url(url) => {
+            Some(Proxy::new(url).map_err(|_| Error::invalid("proxy URL is not valid (expected http:// or https://)"))?)
+        }
     };
     match proxy.as_ref().map(Proxy::protocol) {
         Some(ProxyProtocol::Socks4 | ProxyProtocol::Socks4A | ProxyProtocol::Socks5) => {

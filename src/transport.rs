@@ -5,7 +5,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use ureq::http::{header, HeaderMap, Method, Request, Response};
-use ureq::{Agent, Body, Timeout};
+use ureq::{Agent, AsSendBody, Body, Timeout};
 
 use crate::error::{Error, ErrorKind};
 use crate::url::{resolve_location, Origin};
@@ -133,28 +133,28 @@ fn send_once(
     let result = match body {
         Some(bytes) => {
             let request = request.header(header::CONTENT_TYPE, "application/json").body(bytes).map_err(invalid)?;
-            let request = exchange
-                .agent
-                .configure_request(request)
-                .timeout_global(remaining)
-                .timeout_per_read(exchange.stall_timeout)
-                .timeout_per_write(exchange.stall_timeout)
-                .build();
-            exchange.agent.run(request)
+            run_with_timeouts(exchange, request, remaining)
         }
-        None => {
-            let request = request.body(()).map_err(invalid)?;
-            let request = exchange
-                .agent
-                .configure_request(request)
-                .timeout_global(remaining)
-                .timeout_per_read(exchange.stall_timeout)
-                .timeout_per_write(exchange.stall_timeout)
-                .build();
-            exchange.agent.run(request)
-        }
+        None => run_with_timeouts(exchange, request.body(()).map_err(invalid)?, remaining),
     };
     result.map_err(transport_failure)
+}
+
+/// Runs a request on the exchange's agent with its timeouts: `remaining` for the whole
+/// exchange, the stall timeout for each read and write.
+fn run_with_timeouts<B: AsSendBody>(
+    exchange: &Exchange<'_>,
+    request: Request<B>,
+    remaining: Option<Duration>,
+) -> Result<Response<Body>, ureq::Error> {
+    let request = exchange
+        .agent
+        .configure_request(request)
+        .timeout_global(remaining)
+        .timeout_per_read(exchange.stall_timeout)
+        .timeout_per_write(exchange.stall_timeout)
+        .build();
+    exchange.agent.run(request)
 }
 
 fn read_reply(mut response: Response<Body>, deadline: Option<Instant>) -> Result<Reply, Failure> {
