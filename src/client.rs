@@ -2,6 +2,7 @@
 //! Safe to share between threads; every call is synchronous.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -26,14 +27,17 @@ use crate::url::{encode_id, resolve_base_url};
 
 /// Idle agents kept for cancellable calls, with their warm connections.
 const SPARE_AGENTS: usize = 8;
+/// Connection pools shared by a client's blocking calls (threads are spread over them).
+const POOL_STRIPES: usize = 4;
 
 /// The User-Agent every request carries, before the caller's suffix.
 pub const USER_AGENT: &str = concat!("together-video/", env!("CARGO_PKG_VERSION"));
 
 /// A client for Together's video API. Cheap to share: `&Client` is `Send + Sync`.
 pub struct Client {
-    /// Shared by calls that cannot be cancelled.
-    agent: Agent,
+    /// For calls that cannot be cancelled: a few agents (connection pools), each thread
+    /// keeping to one, so threads sharing the client do not queue on one pool's lock.
+    agents: Box<[Agent]>,
     /// For agents of cancellable calls, each shut down on its own (see `cancel.rs`).
     agent_config: Config,
     resolver: CachingResolver,
@@ -100,7 +104,7 @@ impl Client {
             .build();
         let resolver = CachingResolver::default();
         Ok(Client {
-            agent: new_agent(&agent_config, &resolver),
+            agents: (0..POOL_STRIPES).map(|_| new_agent(&agent_config, &resolver)).collect(),
             resolver,
             agent_config,
             spare_agents: Mutex::new(Vec::new()),
@@ -138,14 +142,24 @@ impl Client {
         Ok((video, hint))
     }
 
-    /// Runs `operation` with an agent: the shared one, or, when the call can be cancelled,
+    /// This thread's agent among the shared ones.
+    fn shared_agent(&self) -> &Agent {
+        static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static THREAD: usize = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+        }
+        let stripe = THREAD.try_with(|thread| *thread).unwrap_or(0) % self.agents.len();
+        &self.agents[stripe]
+    }
+
+    /// Runs `operation` with an agent: a shared one, or, when the call can be cancelled,
     /// one of its own registered with the token so that cancelling interrupts its I/O.
     pub(crate) fn with_agent<T>(
         &self,
         call: Call<'_>,
         operation: impl FnOnce(&Agent) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let Some(token) = call.cancel else { return operation(&self.agent) };
+        let Some(token) = call.cancel else { return operation(self.shared_agent()) };
         let agent = self.spare_agents.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let agent = agent.unwrap_or_else(|| new_agent(&self.agent_config, &self.resolver));
         let result = {
