@@ -33,9 +33,9 @@ ca="$top/tests/fixtures/tls/ca.pem"
 echo "== C: this library and libcurl, 1, 4 and 16 threads"
 cc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude -o "$out/bench" scripts/bench/bench.c \
   target/release/libtogether_video.a -lcurl -lpthread -ldl -lm -lrt -lutil -lgcc_s
-# Loopback latency on a shared 2-core machine drifts: each pair alternates three times
+# Loopback latency on a shared 2-core machine drifts: each pair alternates five times
 # and the report keeps each contender's best run.
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
   for threads in 1 4 16; do
     for contender in library curl; do
       "$out/bench" $contender "$base" "$calls" $threads | tee -a "$results"
