@@ -126,6 +126,21 @@ pub unsafe extern "C" fn tv_download_options_set_cancel_token(
     }
 }
 
+/// The client and the video of a download call: both checked, and the video's id, status
+/// and URL read out of the C struct.
+///
+/// # Safety
+/// `client` must be NULL or a live client; `video` NULL or a live `TvVideo` from this library.
+pub(super) unsafe fn download_target<'a>(
+    client: *const TvClient,
+    video: *const TvVideo,
+) -> Result<(&'a TvClient, crate::model::Video), Error> {
+    // SAFETY: forwarded contract: NULL or live handles, not freed concurrently.
+    let (client, video) = unsafe { (handle(client, "client")?, handle(video, "video")?) };
+    // SAFETY: forwarded contract: a live TvVideo from this library.
+    Ok((client, unsafe { video.download_target() }?))
+}
+
 /// A C write callback as a download sink. It cannot take bytes back.
 pub(super) struct CallbackSink {
     pub(super) write: unsafe extern "C" fn(*mut c_void, *const u8, usize) -> c_int,
@@ -175,10 +190,7 @@ pub unsafe extern "C" fn tv_download_video_to_file(
 ) -> TvResult {
     run(out_error, || {
         // SAFETY: NULL or live handles and strings, not freed concurrently (contract).
-        let (client, video, path) =
-            unsafe { (handle(client, "client")?, handle(video, "video")?, str_arg(path, "path")?) };
-        // SAFETY: `video` is a live TvVideo from this library (contract).
-        let video = unsafe { video.download_target() }?;
+        let ((client, video), path) = unsafe { (download_target(client, video)?, str_arg(path, "path")?) };
         let default = TvDownloadOptions::default();
         // SAFETY: NULL or live options (contract).
         let options = unsafe { options.as_ref() }.unwrap_or(&default);
@@ -214,10 +226,8 @@ pub unsafe extern "C" fn tv_download_video_to_callback(
 ) -> TvResult {
     run(out_error, || {
         // SAFETY: NULL or live handles, not freed concurrently (contract).
-        let (client, video) = unsafe { (handle(client, "client")?, handle(video, "video")?) };
+        let (client, video) = unsafe { download_target(client, video) }?;
         let write = write.ok_or_else(|| Error::invalid("write is NULL"))?;
-        // SAFETY: `video` is a live TvVideo from this library (contract).
-        let video = unsafe { video.download_target() }?;
         let default = TvDownloadOptions::default();
         // SAFETY: NULL or live options (contract).
         let options = unsafe { options.as_ref() }.unwrap_or(&default);

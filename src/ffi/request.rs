@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::boundary::{handle, out_param, run, run_infallible, str_arg, UserData};
 use super::client::TvClient;
 use super::create::TvCreateParams;
-use super::download::{CallbackSink, TvDownloadOptions, TvWriteCallback};
+use super::download::{download_target, CallbackSink, TvDownloadOptions, TvWriteCallback};
 use super::error::TvError;
 use super::result::TvResult;
 use super::video::TvVideo;
@@ -170,10 +170,7 @@ pub unsafe extern "C" fn tv_download_video_to_file_start(
 ) -> TvResult {
     start(out_request, out_error, || {
         // SAFETY: NULL or live handles and strings (contract).
-        let (client, video, path) =
-            unsafe { (handle(client, "client")?, handle(video, "video")?, str_arg(path, "path")?) };
-        // SAFETY: `video` is a live TvVideo from this library (contract).
-        let video = unsafe { video.download_target() }?;
+        let ((client, video), path) = unsafe { (download_target(client, video)?, str_arg(path, "path")?) };
         crate::download::video_url(&video)?;
         // SAFETY: NULL or live options (contract).
         let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
@@ -199,10 +196,8 @@ pub unsafe extern "C" fn tv_download_video_to_callback_start(
 ) -> TvResult {
     start(out_request, out_error, || {
         // SAFETY: NULL or live handles (contract).
-        let (client, video) = unsafe { (handle(client, "client")?, handle(video, "video")?) };
+        let (client, video) = unsafe { download_target(client, video) }?;
         let write = write.ok_or_else(|| Error::invalid("write is NULL"))?;
-        // SAFETY: `video` is a live TvVideo from this library (contract).
-        let video = unsafe { video.download_target() }?;
         crate::download::video_url(&video)?;
         // SAFETY: NULL or live options (contract).
         let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
