@@ -104,42 +104,29 @@ namespace TogetherVideo
         [MonoPInvokeCallback(typeof(WaitProgressCallback))]
         private static int OnWaitProgress(IntPtr userData, IntPtr video)
         {
-            var state = (CallbackState)GCHandle.FromIntPtr(userData).Target;
-            try
-            {
-                state.VideoProgress.Report(Video.FromNative(video));
-                return 0;
-            }
-            catch (Exception e)
-            {
-                state.Failure = e;
-                return 1;
-            }
+            return Guard(userData, state => state.VideoProgress.Report(Video.FromNative(video)));
         }
 
         [MonoPInvokeCallback(typeof(DownloadProgressCallback))]
         private static int OnDownloadProgress(IntPtr userData, ulong received, long total)
         {
-            var state = (CallbackState)GCHandle.FromIntPtr(userData).Target;
-            try
-            {
-                state.BytesProgress.Report((long)received);
-                return 0;
-            }
-            catch (Exception e)
-            {
-                state.Failure = e;
-                return 1;
-            }
+            return Guard(userData, state => state.BytesProgress.Report((long)received));
         }
 
         [MonoPInvokeCallback(typeof(WriteCallback))]
         private static int OnWrite(IntPtr userData, IntPtr data, UIntPtr length)
         {
+            return Guard(userData, state => state.Write(data, (long)length.ToUInt64()));
+        }
+
+        /// <summary>Runs a callback's work for its call: 0 to go on, or 1 to stop with the
+        /// exception it threw kept for the Task (none may reach native code).</summary>
+        private static int Guard(IntPtr userData, Action<CallbackState> work)
+        {
             var state = (CallbackState)GCHandle.FromIntPtr(userData).Target;
             try
             {
-                state.Write(data, (long)length.ToUInt64());
+                work(state);
                 return 0;
             }
             catch (Exception e)
