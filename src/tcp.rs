@@ -6,8 +6,10 @@
 //! calls per request on a warm connection, against libcurl's five. This transport keeps
 //! a socket timeout as long as it cannot overshoot the deadline by more than
 //! [`TIMEOUT_SLACK`], retrying a read or write that times out early, and checks a pooled
-//! connection with a single non-blocking peek. A warm request then costs a peek, a send
-//! and a receive.
+//! connection with a single non-blocking peek, once per use: ureq checks a connection when
+//! it returns to the pool and again when it is taken out, and only the second check can
+//! see something the first could not (see [`TcpTransport::is_open`]). A warm request then
+//! costs a peek, a send and a receive.
 
 use std::io::{self, Read, Write};
 use std::mem::MaybeUninit;
@@ -40,7 +42,13 @@ impl<In: Transport> Connector<In> for TcpConnector {
         let stream = connect(details)?;
         stream.set_nodelay(details.config.no_delay())?;
         let buffers = LazyBuffers::new(details.config.input_buffer_size(), details.config.output_buffer_size());
-        let transport = TcpTransport { stream: Arc::new(stream), buffers, read_timeout: None, write_timeout: None };
+        let transport = TcpTransport {
+            stream: Arc::new(stream),
+            buffers,
+            read_timeout: None,
+            write_timeout: None,
+            used_since_check: false,
+        };
         (details.register_shutdown)(Arc::downgrade(&transport.stream) as Weak<dyn ShutdownHandle>)?;
         Ok(Some(Either::B(transport)))
     }
@@ -86,6 +94,8 @@ pub struct TcpTransport {
     /// The socket timeouts as last set (`None`: none, reads may block for ever).
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
+    /// Reads or writes happened since the last liveness check.
+    used_since_check: bool,
 }
 
 impl std::fmt::Debug for TcpTransport {
@@ -136,6 +146,7 @@ impl Transport for TcpTransport {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.used_since_check = true;
         let timeout = timeout.for_write();
         let started = Instant::now();
         let mut sent = 0;
@@ -154,6 +165,7 @@ impl Transport for TcpTransport {
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.used_since_check = true;
         let timeout = timeout.for_read();
         let started = Instant::now();
         loop {
@@ -173,7 +185,16 @@ impl Transport for TcpTransport {
 
     /// A pooled connection is usable when a non-blocking peek finds nothing to read: no
     /// close from the server and no bytes it should not have sent.
+    ///
+    /// ureq asks twice per use: right after a response, before pooling the connection,
+    /// and when it takes the connection out of the pool for the next request. The first
+    /// check is answered without a system call: whatever it could find (a close, stray
+    /// bytes) is still there for the second, which peeks, so a bad connection is dropped
+    /// before it is used either way.
     fn is_open(&mut self) -> bool {
+        if std::mem::take(&mut self.used_since_check) {
+            return true;
+        }
         let mut byte = [MaybeUninit::<u8>::uninit(); 1];
         match SockRef::from(&*self.stream).recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT) {
             Err(e) => e.kind() == io::ErrorKind::WouldBlock,

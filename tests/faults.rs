@@ -69,3 +69,19 @@ fn a_429_storm_is_bounded_by_the_callers_deadline() {
     assert!(started.elapsed() < Duration::from_secs(10), "Retry-After: 30 was cut short by the deadline");
     assert_eq!(server.hits("storm-429"), 1);
 }
+
+#[test]
+fn a_pooled_connection_the_server_closed_or_spoiled_is_not_reused() {
+    let server = MockServer::start();
+    // No retries: a reused dead connection would surface as an error.
+    let client = client(&server, Duration::from_secs(10), 0);
+    for id in ["close-after", "stray-after"] {
+        for round in 0..3 {
+            assert_eq!(client.get_video(id).unwrap().id, id, "{id}, round {round}");
+            // Let the close or the stray bytes reach the idle pooled connection.
+            std::thread::sleep(Duration::from_millis(50));
+            let next = client.get_video("vid_completed").unwrap_or_else(|e| panic!("after {id}: {e}"));
+            assert_eq!(next.id, "vid_completed");
+        }
+    }
+}

@@ -110,6 +110,11 @@ fn perform(stream: &mut impl Write, action: Action) -> io::Result<bool> {
             stream.flush()?;
             Ok(false)
         }
+        Action::Raw(bytes) => {
+            stream.write_all(&bytes)?;
+            stream.flush()?;
+            Ok(true)
+        }
         Action::Close => Ok(false),
         Action::Delay(wait, then) => {
             thread::sleep(wait);

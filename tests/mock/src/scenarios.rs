@@ -20,6 +20,8 @@
 //! | `bad-utf8` | 200 with invalid UTF-8 inside a string |
 //! | `storm-429` | 429 with `Retry-After: 30`, every time |
 //! | `reset` | close without answering |
+//! | `close-after` | `vid_completed` with this id, then close (as a server ending an idle connection) |
+//! | `stray-after` | `vid_completed` with this id, then bytes no request asked for, and the connection kept |
 //! | `garbage` | a response that is not HTTP |
 //! | `slow-<ms>` | `vid_completed` after ms milliseconds |
 //! | `stall` | never answers (closes after 30 s) |
@@ -61,6 +63,8 @@ pub(crate) enum Action {
         body: Vec<u8>,
     },
     RawThenClose(Vec<u8>),
+    /// Bytes as they are, keeping the connection for the next request.
+    Raw(Vec<u8>),
     Close,
     Delay(Duration, Box<Action>),
     Stall(Duration),
@@ -204,6 +208,12 @@ fn special(shared: &Shared, id: &str) -> Action {
             Action::RawThenClose(bytes)
         }
         "reset" => Action::Close,
+        "close-after" => Action::RawThenClose(raw_job(shared, id)),
+        "stray-after" => {
+            let mut bytes = raw_job(shared, id);
+            bytes.extend_from_slice(b"HTTP/1.1 500 Stray\r\ncontent-length: 0\r\n\r\n");
+            Action::Raw(bytes)
+        }
         "reset-headers" => Action::RawThenClose(b"HTTP/1.1 200 OK\r\ncontent-type: appl".to_vec()),
         "bad-chunked" => Action::RawThenClose(
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".to_vec(),
@@ -236,6 +246,16 @@ fn special(shared: &Shared, id: &str) -> Action {
 }
 
 /// A fixture served as the job `id` (so retried and redirected ids stay recognisable).
+/// `vid_completed` with this id as a whole HTTP response, for the raw actions.
+fn raw_job(shared: &Shared, id: &str) -> Vec<u8> {
+    let Action::Respond { body, .. } = job(shared, "vid_completed", id) else { unreachable!("job() responds") };
+    let mut bytes =
+        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len())
+            .into_bytes();
+    bytes.extend_from_slice(&body);
+    bytes
+}
+
 fn job(shared: &Shared, fixture_id: &str, id: &str) -> Action {
     let body = fixture(shared, fixture_id).expect("fixture exists");
     let body = if fixture_id == id {
