@@ -1,6 +1,7 @@
 //! One HTTP exchange: send, follow redirects safely, read a capped body, and turn
 //! ureq's errors into ours. Retrying is the caller's business (see `client`).
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -72,12 +73,14 @@ pub fn run(exchange: Exchange<'_>) -> Result<Reply, Failure> {
 pub fn open(exchange: &Exchange<'_>) -> Result<Response<Body>, Failure> {
     let origin = Origin::of(exchange.url)
         .ok_or_else(|| Failure::fatal(Error::invalid(format!("not an http(s) URL: {}", exchange.url))))?;
-    let mut url = exchange.url.to_owned();
+    let mut url = Cow::Borrowed(exchange.url);
+    // Where the request goes now, once a redirect has left `url`; `None`: still `origin`.
+    let mut moved_to: Option<Origin> = None;
     let mut method = exchange.method.clone();
     let mut body = exchange.body;
     for _ in 0..=MAX_REDIRECTS {
-        let target = Origin::of(&url).expect("only http(s) URLs are followed");
-        let mut response = send_once(exchange, &method, &url, body, target == origin)?;
+        let target = moved_to.as_ref().unwrap_or(&origin);
+        let mut response = send_once(exchange, &method, &url, body, *target == origin)?;
         let status = response.status().as_u16();
         let location = response.headers().get(header::LOCATION).and_then(|value| value.to_str().ok());
         let (Some(location), 301 | 302 | 303 | 307 | 308) = (location, status) else {
@@ -88,7 +91,7 @@ pub fn open(exchange: &Exchange<'_>) -> Result<Response<Body>, Failure> {
         let next = resolve_location(&url, location)
             .ok_or_else(|| refuse(format!("redirect (HTTP {status}) to an unusable location")))?;
         let next_origin = Origin::of(&next).expect("resolve_location returns http(s) URLs");
-        if is_downgrade(&target, &next_origin) {
+        if is_downgrade(target, &next_origin) {
             return Err(refuse(format!("refused a redirect (HTTP {status}) from https to http")));
         }
         if status == 303 || (matches!(status, 301 | 302) && method == Method::POST) {
@@ -96,7 +99,8 @@ pub fn open(exchange: &Exchange<'_>) -> Result<Response<Body>, Failure> {
             body = None;
         }
         drain(response.body_mut());
-        url = next;
+        url = Cow::Owned(next);
+        moved_to = Some(next_origin);
     }
     Err(Failure::fatal(Error::new(ErrorKind::Http, format!("too many redirects (more than {MAX_REDIRECTS})"))))
 }
