@@ -83,6 +83,7 @@ mod memory_tests {
             assert_eq!((text(v.error_code), text(v.error_message)), (Some("c".into()), Some("m".into())));
             assert_eq!((v.has_outputs, v.cost, text(v.video_url)), (true, 1.5, Some("u".into())));
             assert_eq!((text(v.object), text(v.model), text(v.size)), (None, None, None));
+            assert_eq!(text(v.json).as_deref(), json.to_str().ok());
             tv_video_free(video);
 
             let mut error = ptr::null_mut();

@@ -1,6 +1,6 @@
 //! `TvVideo`: a video job laid out for C, with its strings in one library-owned allocation.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::ptr;
 
 use super::boundary::{optional_str_arg, out_param, run, run_infallible, str_arg};
@@ -74,72 +74,77 @@ pub struct TvVideo {
     pub json: *const c_char,
 }
 
-/// The allocation behind a `*mut TvVideo`: the C view first, then the strings it points
-/// into, owned as raw pointers (from `CString::into_raw`) so that nothing moving the
-/// allocation around can invalidate the pointers C holds.
+/// The allocation behind a `*mut TvVideo`: the C view first, then one buffer holding all
+/// its strings, NUL-terminated back to back. The buffer is owned as a raw pointer (from
+/// `Box::into_raw`) so that nothing moving the allocation around can invalidate the
+/// pointers C holds.
 #[repr(C)]
 struct VideoAllocation {
     video: TvVideo,
-    strings: Vec<*mut c_char>,
+    text: *mut [u8],
 }
 
 impl Drop for VideoAllocation {
     fn drop(&mut self) {
-        for text in self.strings.drain(..) {
-            // SAFETY: every pointer here came from `CString::into_raw` in `keep`, once.
-            drop(unsafe { CString::from_raw(text) });
-        }
-    }
-}
-
-impl VideoAllocation {
-    fn keep(&mut self, text: String) -> Result<*const c_char, Error> {
-        let text = CString::new(text).map_err(|_| Error::decode("response text contains a NUL character"))?;
-        let pointer = text.into_raw();
-        self.strings.push(pointer);
-        Ok(pointer)
-    }
-
-    fn keep_optional(&mut self, text: Option<String>) -> Result<*const c_char, Error> {
-        text.map_or(Ok(ptr::null()), |text| self.keep(text))
+        // SAFETY: `text` came from `Box::into_raw` in `allocate` and is freed here only, once.
+        drop(unsafe { Box::from_raw(self.text) });
     }
 }
 
 impl TvVideo {
     /// Moves a decoded video into one C allocation. Free it with `tv_video_free`.
     pub(super) fn allocate(video: Video) -> Result<*mut TvVideo, Error> {
-        let mut allocation = VideoAllocation {
+        let (error_code, error_message) =
+            video.error.as_ref().map_or((None, None), |e| (e.code.as_deref(), e.message.as_deref()));
+        let video_url = video.outputs.as_ref().and_then(|o| o.video_url.as_deref());
+        let texts = [
+            Some(video.id.as_str()),
+            video.object.as_deref(),
+            video.model.as_deref(),
+            Some(video.status_raw.as_str()),
+            video.size.as_deref(),
+            video.seconds.as_deref(),
+            error_code,
+            error_message,
+            video_url,
+            Some(video.json.as_str()),
+        ];
+        if texts.iter().flatten().any(|text| text.as_bytes().contains(&0)) {
+            return Err(Error::decode("response text contains a NUL character"));
+        }
+        let mut buffer = Vec::with_capacity(texts.iter().flatten().map(|text| text.len() + 1).sum());
+        let offsets = texts.map(|text| {
+            text.map(|text| {
+                let offset = buffer.len();
+                buffer.extend_from_slice(text.as_bytes());
+                buffer.push(0);
+                offset
+            })
+        });
+        let text = Box::into_raw(buffer.into_boxed_slice());
+        let start = text.cast::<u8>().cast_const();
+        let string = |index: usize| offsets[index].map_or(ptr::null(), |offset| start.wrapping_add(offset).cast());
+        let allocation = VideoAllocation {
             video: TvVideo {
-                id: ptr::null(),
-                object: ptr::null(),
-                model: ptr::null(),
+                id: string(0),
+                object: string(1),
+                model: string(2),
                 status: video.status.into(),
-                status_raw: ptr::null(),
+                status_raw: string(3),
                 created_at: video.created_at.unwrap_or(0.0),
                 has_completed_at: video.completed_at.is_some(),
                 completed_at: video.completed_at.unwrap_or(0.0),
-                size: ptr::null(),
-                seconds: ptr::null(),
-                error_code: ptr::null(),
-                error_message: ptr::null(),
+                size: string(4),
+                seconds: string(5),
+                error_code: string(6),
+                error_message: string(7),
                 has_outputs: video.outputs.is_some(),
                 cost: video.outputs.as_ref().and_then(|o| o.cost).unwrap_or(0.0),
-                video_url: ptr::null(),
-                json: ptr::null(),
+                video_url: string(8),
+                json: string(9),
             },
-            strings: Vec::with_capacity(12),
+            text,
         };
-        let (error_code, error_message) = video.error.map_or((None, None), |e| (e.code, e.message));
-        allocation.video.id = allocation.keep(video.id)?;
-        allocation.video.object = allocation.keep_optional(video.object)?;
-        allocation.video.model = allocation.keep_optional(video.model)?;
-        allocation.video.status_raw = allocation.keep(video.status_raw)?;
-        allocation.video.size = allocation.keep_optional(video.size)?;
-        allocation.video.seconds = allocation.keep_optional(video.seconds)?;
-        allocation.video.error_code = allocation.keep_optional(error_code)?;
-        allocation.video.error_message = allocation.keep_optional(error_message)?;
-        allocation.video.video_url = allocation.keep_optional(video.outputs.and_then(|o| o.video_url))?;
-        allocation.video.json = allocation.keep(video.json)?;
         // `video` is the first field of a repr(C) struct, so both pointers are the same address.
         Ok(Box::into_raw(Box::new(allocation)).cast::<TvVideo>())
     }
