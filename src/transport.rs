@@ -13,6 +13,8 @@ use crate::url::{resolve_location, Origin};
 
 /// The largest response body read for metadata; a larger one is a `Decode` error.
 pub const MAX_BODY: u64 = 8 * 1024 * 1024;
+/// The most reserved up front for a body, whatever its declared length.
+const PREALLOCATE_BODY: u64 = 64 * 1024;
 /// How much of an error body is kept to find the server's message in.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 /// Redirects followed before giving up.
@@ -173,12 +175,16 @@ fn read_reply(mut response: Response<Body>, deadline: Option<Instant>) -> Result
         if declared.is_some_and(|length| length > MAX_BODY) {
             return Err(with_response(too_large()));
         }
+        // Sized from the declared length, the body usually arrives in one read, then EOF.
+        let mut body = Vec::with_capacity(declared.unwrap_or(0).min(PREALLOCATE_BODY) as usize);
         response
             .body_mut()
             .with_config()
             .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|e| with_response(transport_failure(e)))?
+            .reader()
+            .read_to_end(&mut body)
+            .map_err(|e| with_response(io_failure(e)))?;
+        body
     } else {
         return Ok(read_error_reply(response));
     };
