@@ -90,19 +90,24 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
     Ok(Some(request))
 }
 
+/// A whole response: status line, `content-length`, the headers, the body.
+pub(crate) fn message(status: u16, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
+    let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut message = head.into_bytes();
+    message.extend_from_slice(body);
+    message
+}
+
 /// Performs an action; `Ok(true)` when the connection may serve another request.
 /// Returning `Ok(false)` drops, and so closes, the connection.
 fn perform(stream: &mut impl Write, action: Action) -> io::Result<bool> {
     match action {
         Action::Respond { status, headers, body } => {
-            let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
-            for (name, value) in headers {
-                head.push_str(&format!("{name}: {value}\r\n"));
-            }
-            head.push_str("\r\n");
-            let mut message = head.into_bytes();
-            message.extend_from_slice(&body);
-            stream.write_all(&message)?;
+            stream.write_all(&message(status, &headers, &body))?;
             Ok(true)
         }
         Action::RawThenClose(bytes) => {

@@ -245,17 +245,15 @@ fn special(shared: &Shared, id: &str) -> Action {
     }
 }
 
-/// A fixture served as the job `id` (so retried and redirected ids stay recognisable).
 /// `vid_completed` with this id as a whole HTTP response, for the raw actions.
 fn raw_job(shared: &Shared, id: &str) -> Vec<u8> {
-    let Action::Respond { body, .. } = job(shared, "vid_completed", id) else { unreachable!("job() responds") };
-    let mut bytes =
-        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len())
-            .into_bytes();
-    bytes.extend_from_slice(&body);
-    bytes
+    let Action::Respond { status, headers, body } = job(shared, "vid_completed", id) else {
+        unreachable!("job() responds")
+    };
+    crate::http::message(status, &headers, &body)
 }
 
+/// A fixture served as the job `id` (so retried and redirected ids stay recognisable).
 fn job(shared: &Shared, fixture_id: &str, id: &str) -> Action {
     let body = fixture(shared, fixture_id).expect("fixture exists");
     let body = if fixture_id == id {
