@@ -77,13 +77,16 @@ lines.append("")
 python = find("Together Python SDK")
 go_binding, go_http = find("together-video (Go)"), find("Go net/http + encoding/json")
 cs_binding, cs_http = find("together-video (C#)"), find("HttpClient (Mono, no decode)")
+python_ratio = rate(find(lib)) / rate(python) if python else float("nan")
+curl_python_ratio = rate(find(curl)) / rate(python) if python else float("nan")
+go_ratio = rate(go_binding) / rate(go_http) if go_binding and go_http else float("nan")
 lines.append("## Headline ratios\n")
 lines.append(f"- this library vs libcurl (median of back-to-back pairs; target >= 0.95x): "
              f"one thread **{paired(1)}**, 4 threads **{paired(4)}**, 16 threads **{paired(16)}**")
 if python:
-    lines.append(f"- this library vs Together's Python SDK: **{rate(find(lib)) / rate(python):.1f}x** (target >= 7x)")
+    lines.append(f"- this library vs Together's Python SDK: **{python_ratio:.1f}x** (target >= 7x)")
 if go_binding and go_http:
-    lines.append(f"- Go binding vs net/http + encoding/json: **{rate(go_binding) / rate(go_http):.2f}x** (target >= 1.0x)")
+    lines.append(f"- Go binding vs net/http + encoding/json: **{go_ratio:.2f}x** (target >= 1.0x)")
 if cs_binding and cs_http:
     lines.append(f"- C# binding vs HttpClient under Mono: **{rate(cs_binding) / rate(cs_http):.2f}x**")
 tls_lib, tls_curl = find(lib, 1, True), find(curl, 1, True)
@@ -97,9 +100,7 @@ growth_kib = big["after_kib"] - big["warm_kib"]
 ir = extras["instructions"]
 pair_medians = [median(r) for r in (paired_ratios(1), paired_ratios(4), paired_ratios(16), paired_ratios(1, True)) if r]
 worst_pair = min(pair_medians) if pair_medians else float("nan")
-python_ratio = rate(find(lib)) / rate(python) if python else float("nan")
-curl_python_ratio = rate(find(curl)) / rate(python) if python else float("nan")
-go_ratio = rate(go_binding) / rate(go_http) if go_binding and go_http else float("nan")
+memory_flat = abs(growth_kib) < big["warm_kib"] / 100
 
 
 def verdict(ok):
@@ -122,12 +123,12 @@ lines.append(f"| Go binding vs net/http + encoding/json | {go_ratio:.2f}x | >= 1
 lines.append(f"| instructions per call vs libcurl's | {ir['library'] / ir['curl']:.2f}x | <= 1.00x | "
              f"{verdict(ir['library'] <= ir['curl'])} | <= 0.85x | {verdict(ir['library'] <= 0.85 * ir['curl'])} |")
 lines.append(f"| resident memory over {big['calls']:,} calls | {growth_kib:+,} KiB | no growth | "
-             f"{verdict(abs(growth_kib) < big['warm_kib'] / 100)} | no growth | {verdict(abs(growth_kib) < big['warm_kib'] / 100)} |")
+             f"{verdict(memory_flat)} | no growth | {verdict(memory_flat)} |")
 lines.append("")
 lines.append("## Cost per call, start-up, memory, size\n")
 lines.append("| measure | together-video | libcurl |")
 lines.append("|---|---|---|")
-lines.append(f"| CPU instructions per call (callgrind) | {extras['instructions']['library']:,} | {extras['instructions']['curl']:,} |")
+lines.append(f"| CPU instructions per call (callgrind) | {ir['library']:,} | {ir['curl']:,} |")
 lines.append(f"| cold start: new client to first result | {find(lib)['cold_start_ms']:.2f} ms | {find(curl)['cold_start_ms']:.2f} ms |")
 lines.append(f"| resident memory after warm-up / after {big['calls']:,} calls | {big['warm_kib'] / 1024:.1f} / {big['after_kib'] / 1024:.1f} MiB | |")
 lines.append(f"| stripped shared library | {extras['sizes']['so'] / 1e6:.1f} MB | |")
