@@ -383,3 +383,13 @@ func TestVersionAndStatusNames(t *testing.T) {
 		t.Fatal("names")
 	}
 }
+
+func TestTheFileSystemResultCodeHasItsNameAndSentinel(t *testing.T) {
+	err := error(&together.Error{Code: together.CodeFileSystem, Message: "cannot replace out.mp4"})
+	if together.CodeFileSystem != 16 || together.CodeFileSystem.String() != "file system error" {
+		t.Fatalf("code %d, name %q", together.CodeFileSystem, together.CodeFileSystem.String())
+	}
+	if !errors.Is(err, together.ErrFileSystem) || errors.Is(err, together.ErrInternal) {
+		t.Fatalf("%v matches the wrong sentinel", err)
+	}
+}
