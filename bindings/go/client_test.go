@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -391,5 +393,59 @@ func TestTheFileSystemResultCodeHasItsNameAndSentinel(t *testing.T) {
 	}
 	if !errors.Is(err, together.ErrFileSystem) || errors.Is(err, together.ErrInternal) {
 		t.Fatalf("%v matches the wrong sentinel", err)
+	}
+}
+
+// A call keeps its client alive: each call runs on a client that only the call itself
+// references, while the test collects garbage, so a finalizer closing the client
+// mid-call would cancel it.
+func TestACallKeepsItsClientAlive(t *testing.T) {
+	m := newMock(t)
+	ctx := context.Background()
+	slowClip, err := newClient(t, m).GetVideo(ctx, "video-at-slow-gc.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	calls := []struct {
+		name string
+		call func(*together.Client) error
+	}{
+		{"GetVideo", func(c *together.Client) error { _, err := c.GetVideo(ctx, "slow-500"); return err }},
+		{"WaitVideo", func(c *together.Client) error { _, err := c.WaitVideo(ctx, "slow-500", nil); return err }},
+		{"CreateVideo", func(c *together.Client) error {
+			_, err := c.CreateVideo(ctx, &together.CreateVideoParams{Model: "slow-500"})
+			return err
+		}},
+		{"CreateVideoJSON", func(c *together.Client) error { _, err := c.CreateVideoJSON(ctx, `{"model":"slow-500"}`); return err }},
+		{"Download", func(c *together.Client) error { _, err := c.Download(ctx, slowClip, io.Discard, nil); return err }},
+		{"DownloadFile", func(c *together.Client) error {
+			_, err := c.DownloadFile(ctx, slowClip, filepath.Join(dir, "clip.mp4"), nil)
+			return err
+		}},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				client, err := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(m.baseURL()), together.WithProxy(""))
+				if err != nil {
+					done <- err
+					return
+				}
+				done <- c.call(client)
+			}()
+			for {
+				runtime.GC()
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatal(err)
+					}
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		})
 	}
 }

@@ -4,7 +4,8 @@ package together_test
 // shared fixtures of tests/fixtures/. Ids pick the behaviour, as in the repository's
 // own mock (tests/mock): fixtures, status-<code>, flaky-<n>-<code>-<tag>, stall,
 // slow-<ms>, video-at-<file>; POST /v2/videos creates job-<n> (queued, in_progress,
-// completed), or by model: fail-job, silent-job, status-<code>; /files/ serves videos.
+// completed), or by model: fail-job, silent-job, status-<code>, slow-<ms> (answers
+// after ms milliseconds); /files/ serves videos.
 
 import (
 	"encoding/json"
@@ -173,6 +174,10 @@ func (m *mock) create(w http.ResponseWriter, r *http.Request) {
 		status, _ := strconv.Atoi(code)
 		fail(w, status, "mock create failure", "req-create-"+code)
 		return
+	}
+	if ms, ok := strings.CutPrefix(body.Model, "slow-"); ok {
+		delay, _ := strconv.Atoi(ms)
+		time.Sleep(time.Duration(delay) * time.Millisecond)
 	}
 	m.mu.Lock()
 	m.next++

@@ -73,6 +73,9 @@ func (c *Client) run(ctx context.Context, start starter) (*Video, error) {
 		close(cancelled)
 	})
 	C.tv_request_wait(request, C.UINT64_MAX)
+	// The caller may hold no other reference to the client: without this, its finalizer
+	// could free it during the wait, cancelling the request.
+	runtime.KeepAlive(c)
 	if !stop() {
 		<-cancelled // the request must outlive the cancel call
 	}
