@@ -35,14 +35,14 @@ type settings struct {
 // Option configures NewClient.
 type Option func(*settings)
 
-func optionString(name string, value *string, set func(*C.TvClientOptions, *C.char) C.enum_TvResult) Option {
+func optionString(name string, value string, set func(*C.TvClientOptions, *C.char) C.enum_TvResult) Option {
 	return func(s *settings) {
 		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
-			var text *C.char
-			if value != nil {
-				text = C.CString(*value)
-				defer C.free(unsafe.Pointer(text))
+			text, err := cString(name, value)
+			if err != nil {
+				return err
 			}
+			defer C.free(unsafe.Pointer(text))
 			return checkOption(name, func() C.enum_TvResult { return set(options, text) })
 		})
 	}
@@ -76,7 +76,7 @@ func optionDuration(name string, d time.Duration, set func(*C.TvClientOptions, C
 
 // WithAPIKey sets the API key (default: TOGETHER_API_KEY).
 func WithAPIKey(key string) Option {
-	return optionString("API key", &key, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+	return optionString("API key", key, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
 		return C.tv_client_options_set_api_key(o, v)
 	})
 }
@@ -84,7 +84,7 @@ func WithAPIKey(key string) Option {
 // WithBaseURL sets the base URL, used as given, e.g. "http://127.0.0.1:8080/v2"
 // (default: TOGETHER_BASE_URL, else https://api.together.xyz/v2).
 func WithBaseURL(url string) Option {
-	return optionString("base URL", &url, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+	return optionString("base URL", url, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
 		return C.tv_client_options_set_base_url(o, v)
 	})
 }
@@ -120,14 +120,14 @@ func WithMaxRetries(n int) Option {
 
 // WithUserAgent appends text to the User-Agent, e.g. "my-app/1.2".
 func WithUserAgent(suffix string) Option {
-	return optionString("user agent", &suffix, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+	return optionString("user agent", suffix, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
 		return C.tv_client_options_set_user_agent_suffix(o, v)
 	})
 }
 
 // WithCAFile trusts only the certificates in a PEM file (like curl's --cacert).
 func WithCAFile(path string) Option {
-	return optionString("CA file", &path, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+	return optionString("CA file", path, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
 		return C.tv_client_options_set_ca_file(o, v)
 	})
 }
@@ -144,7 +144,7 @@ func WithSystemRoots() Option {
 // WithProxy sends requests through a proxy URL; "" connects directly. The default
 // reads HTTPS_PROXY, ALL_PROXY and NO_PROXY.
 func WithProxy(url string) Option {
-	return optionString("proxy", &url, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
+	return optionString("proxy", url, func(o *C.TvClientOptions, v *C.char) C.enum_TvResult {
 		return C.tv_client_options_set_proxy(o, v)
 	})
 }
@@ -225,7 +225,10 @@ func (c *Client) withNative(f func(*C.TvClient) C.enum_TvResult) (C.enum_TvResul
 // GetVideo fetches a video job: GET /videos/{id}, retried as configured. A job that
 // failed on Together's side is not an error: read its Status and ErrorMessage.
 func (c *Client) GetVideo(ctx context.Context, id string) (*Video, error) {
-	cid := C.CString(id)
+	cid, err := cString("id", id)
+	if err != nil {
+		return nil, err
+	}
 	defer C.free(unsafe.Pointer(cid))
 	var native *C.TvVideo
 	var nativeErr *C.TvError

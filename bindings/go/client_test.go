@@ -449,3 +449,61 @@ func TestACallKeepsItsClientAlive(t *testing.T) {
 		})
 	}
 }
+
+// A string holding a NUL byte would reach C cut short at it, so every call refuses one
+// before sending anything, naming the argument.
+func TestANulByteInAStringIsRefused(t *testing.T) {
+	m := newMock(t)
+	client := newClient(t, m)
+	ctx := context.Background()
+	video, err := client.GetVideo(ctx, "vid_completed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withNul := *video
+	withNul.JSON += "\x00"
+	path := filepath.Join(t.TempDir(), "clip.mp4")
+	create := func(params *together.CreateVideoParams) func() error {
+		return func() error { _, err := client.CreateVideo(ctx, params); return err }
+	}
+	option := func(opt together.Option) func() error {
+		return func() error {
+			c, err := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(m.baseURL()), opt)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}
+	}
+	cases := []struct {
+		argument string
+		call     func() error
+	}{
+		{"id", func() error { _, err := client.GetVideo(ctx, "vid_completed\x00x"); return err }},
+		{"id", func() error { _, err := client.WaitVideo(ctx, "vid_completed\x00x", nil); return err }},
+		{"model", create(&together.CreateVideoParams{Model: "m\x00x"})},
+		{"prompt", create(&together.CreateVideoParams{Model: "m", Prompt: "a cat\x00"})},
+		{"negative prompt", create(&together.CreateVideoParams{Model: "m", NegativePrompt: "\x00dogs"})},
+		{"frame image", create(&together.CreateVideoParams{Model: "m", FrameImages: []together.FrameImage{{URL: "https://i/a.png\x00"}}})},
+		{"audio input", create(&together.CreateVideoParams{Model: "m", AudioInputs: []together.MediaURL{{URL: "https://i/a.mp3\x00"}}})},
+		{"extra field name", create(&together.CreateVideoParams{Model: "m", Extra: map[string]any{"knob\x00": 1}})},
+		{"body", func() error { _, err := client.CreateVideoJSON(ctx, `{"model":"m"}`+"\x00"); return err }},
+		{"video JSON", func() error { _, err := client.Download(ctx, &withNul, io.Discard, nil); return err }},
+		{"path", func() error { _, err := client.DownloadFile(ctx, video, path+"\x00.part", nil); return err }},
+		{"API key", option(together.WithAPIKey(apiKey + "\x00"))},
+		{"base URL", option(together.WithBaseURL(m.baseURL() + "\x00x"))},
+		{"user agent", option(together.WithUserAgent("app/1.0\x00"))},
+		{"CA file", option(together.WithCAFile("ca.pem\x00"))},
+		{"proxy", option(together.WithProxy("\x00"))},
+	}
+	for _, c := range cases {
+		err := c.call()
+		var apiErr *together.Error
+		if !errors.As(err, &apiErr) || apiErr.Code != together.CodeInvalidArgument || apiErr.Message != c.argument+" contains a NUL byte" {
+			t.Errorf("%s: %v", c.argument, err)
+		}
+	}
+	if gets, creates, files := m.count("vid_completed"), m.count("create:m"), m.count("/files/vid_completed.mp4"); gets != 1 || creates != 0 || files != 0 {
+		t.Errorf("requests sent: %d gets, %d creates, %d downloads", gets, creates, files)
+	}
+}

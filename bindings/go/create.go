@@ -83,7 +83,10 @@ func (p *CreateVideoParams) native() (*C.TvCreateParams, error) {
 			return
 		}
 		steps = append(steps, func() error {
-			ctext := C.CString(value)
+			ctext, err := cString(name, value)
+			if err != nil {
+				return err
+			}
 			defer C.free(unsafe.Pointer(ctext))
 			return checkOption(name, func() C.enum_TvResult { return set(params, ctext) })
 		})
@@ -164,10 +167,13 @@ func (p *CreateVideoParams) native() (*C.TvCreateParams, error) {
 			C.tv_create_params_free(params)
 			return nil, invalidArgument("extra field %q: %v", name, err)
 		}
-		cname := name
+		field, err := cString("extra field name", name)
+		if err != nil {
+			C.tv_create_params_free(params)
+			return nil, err
+		}
+		defer C.free(unsafe.Pointer(field))
 		text("extra field "+name, string(encoded), func(o *C.TvCreateParams, v *C.char) C.enum_TvResult {
-			field := C.CString(cname)
-			defer C.free(unsafe.Pointer(field))
 			return C.tv_create_params_set_json_field(o, field, v)
 		})
 	}
@@ -206,7 +212,10 @@ func (c *Client) CreateVideo(ctx context.Context, params *CreateVideoParams) (*V
 
 // CreateVideoJSON starts a job from a JSON body of your own: an object with a "model".
 func (c *Client) CreateVideoJSON(ctx context.Context, body string) (*Video, error) {
-	cbody := C.CString(body)
+	cbody, err := cString("body", body)
+	if err != nil {
+		return nil, err
+	}
 	defer C.free(unsafe.Pointer(cbody))
 	return c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
 		return C.tv_create_video_json_start(client, cbody, request, nativeErr)

@@ -48,9 +48,12 @@ func (c *Client) Download(ctx context.Context, video *Video, w io.Writer, progre
 // cancelled download leaves nothing under path.
 func (c *Client) DownloadFile(ctx context.Context, video *Video, path string, progress Progress) (int64, error) {
 	state := &callbackState{bytes: progress}
-	cpath := C.CString(path)
+	cpath, err := cString("path", path)
+	if err != nil {
+		return 0, err
+	}
 	defer C.free(unsafe.Pointer(cpath))
-	err := c.download(ctx, video, state, func(client *C.TvClient, native *C.TvVideo, _ C.uintptr_t,
+	err = c.download(ctx, video, state, func(client *C.TvClient, native *C.TvVideo, _ C.uintptr_t,
 		options *C.TvDownloadOptions, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
 		return C.tv_download_video_to_file_start(client, native, cpath, options, request, nativeErr)
 	})
@@ -72,7 +75,10 @@ func (c *Client) download(ctx context.Context, video *Video, state *callbackStat
 		return invalidArgument("video is nil")
 	}
 	// The Go video was copied out of C; its JSON rebuilds the native one.
-	cjson := C.CString(video.JSON)
+	cjson, err := cString("video JSON", video.JSON)
+	if err != nil {
+		return err
+	}
 	defer C.free(unsafe.Pointer(cjson))
 	var native *C.TvVideo
 	var nativeErr *C.TvError
@@ -91,7 +97,7 @@ func (c *Client) download(ctx context.Context, video *Video, state *callbackStat
 	if state.bytes != nil {
 		C.tv_go_download_options_set_progress(options, handle)
 	}
-	_, err := c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+	_, err = c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
 		return start(client, native, handle, options, request, nativeErr)
 	})
 	state.rethrow()

@@ -30,6 +30,11 @@ type WaitOptions struct {
 // know is returned at once rather than polled forever. ctx (or Timeout) ends the wait,
 // with the request in flight, as ErrCancelled or ErrTimeout.
 func (c *Client) WaitVideo(ctx context.Context, id string, opts *WaitOptions) (*Video, error) {
+	cid, err := cString("id", id)
+	if err != nil {
+		return nil, err
+	}
+	defer C.free(unsafe.Pointer(cid))
 	if opts == nil {
 		opts = &WaitOptions{}
 	}
@@ -51,8 +56,6 @@ func (c *Client) WaitVideo(ctx context.Context, id string, opts *WaitOptions) (*
 		release := withCallbacks(state, func(handle C.uintptr_t) { C.tv_go_wait_options_set_progress(options, handle) })
 		defer release()
 	}
-	cid := C.CString(id)
-	defer C.free(unsafe.Pointer(cid))
 	video, err := c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
 		return C.tv_wait_video_start(client, cid, options, request, nativeErr)
 	})
