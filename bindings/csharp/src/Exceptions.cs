@@ -21,6 +21,9 @@ namespace TogetherVideo
         Decode = 13,
         Cancelled = 14,
         Internal = 15,
+        /// <summary>A download's destination cannot be created, written or replaced, or
+        /// exists and is not a regular file (a TogetherVideoException with this code).</summary>
+        FileSystem = 16,
     }
 
     /// <summary>A failed call. The message never contains the API key.</summary>

@@ -175,6 +175,14 @@ namespace TogetherVideo.Tests
             Check(bad.Message.Contains("max retries"), bad.Message);
         }
 
+        public static void TestTheFileSystemResultCode()
+        {
+            Equal(16, (int)ResultCode.FileSystem, "its number");
+            var e = TogetherVideoException.Create(ResultCode.FileSystem, "cannot replace clip.mp4", 0, null);
+            Equal(typeof(TogetherVideoException), e.GetType(), "its exception");
+            Equal(ResultCode.FileSystem, e.Code, "its code");
+        }
+
         public static void TestRetriesAndTimeouts()
         {
             using (var client = NewClient())
