@@ -16,7 +16,7 @@ namespace TogetherVideo
     }
 
     /// <summary>A video job, copied out of the native library. Immutable. Absent strings
-    /// are null; absent times are null.</summary>
+    /// are null; absent times, and times outside DateTimeOffset's range, are null.</summary>
     public sealed class Video
     {
         private Video() { }
@@ -61,8 +61,8 @@ namespace TogetherVideo
                 Model = Utf8.FromNative(native.model),
                 Status = Enum.IsDefined(typeof(VideoStatus), native.status) ? (VideoStatus)native.status : VideoStatus.Unknown,
                 StatusRaw = Utf8.FromNative(native.status_raw),
-                CreatedAt = native.created_at != 0 ? FromUnix(native.created_at) : (DateTimeOffset?)null,
-                CompletedAt = native.has_completed_at ? FromUnix(native.completed_at) : (DateTimeOffset?)null,
+                CreatedAt = native.created_at != 0 ? FromUnix(native.created_at) : null,
+                CompletedAt = native.has_completed_at ? FromUnix(native.completed_at) : null,
                 Size = Utf8.FromNative(native.size),
                 Seconds = Utf8.FromNative(native.seconds),
                 ErrorCode = Utf8.FromNative(native.error_code),
@@ -92,9 +92,20 @@ namespace TogetherVideo
             }
         }
 
-        private static DateTimeOffset FromUnix(double seconds)
+        private static readonly DateTimeOffset UnixEpoch = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        /// <summary>Unix seconds as a time, or null for one that DateTimeOffset cannot hold
+        /// (before year 1 or after 9999, NaN, infinite): a server's odd value must not fail
+        /// the call that read it.</summary>
+        private static DateTimeOffset? FromUnix(double seconds)
         {
-            return new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+            double ticks = Math.Round(seconds * TimeSpan.TicksPerSecond);
+            // NaN fails this test too; under 4e18 ticks (12 700 years) the cast cannot overflow.
+            if (!(Math.Abs(ticks) < 4e18)) return null;
+            long fromEpoch = (long)ticks;
+            if (fromEpoch < DateTimeOffset.MinValue.UtcTicks - UnixEpoch.UtcTicks
+                || fromEpoch > DateTimeOffset.MaxValue.UtcTicks - UnixEpoch.UtcTicks) return null;
+            return UnixEpoch.AddTicks(fromEpoch);
         }
     }
 }

@@ -359,6 +359,50 @@ namespace TogetherVideo.Tests
             }
         }
 
+        public static void TestATimestampOutOfRangeIsNull()
+        {
+            foreach (var seconds in new[] { "1e300", "-1e300", "1e20", "-62135596801", "253402300800" })
+            {
+                var video = FromJson("{\"id\":\"v\",\"status\":\"completed\",\"created_at\":" + seconds + ",\"completed_at\":" + seconds + "}");
+                Equal(null, video.CreatedAt, seconds + " created_at");
+                Equal(null, video.CompletedAt, seconds + " completed_at");
+            }
+            var edges = FromJson("{\"id\":\"v\",\"status\":\"completed\",\"created_at\":-62135596800,\"completed_at\":253402300799}");
+            Equal(DateTimeOffset.MinValue, edges.CreatedAt, "the earliest time");
+            var latest = DateTimeOffset.FromUnixTimeSeconds(253402300799); // to a double's precision
+            Check(edges.CompletedAt.HasValue && Math.Abs((edges.CompletedAt.Value - latest).TotalMilliseconds) < 1, "the latest whole second");
+
+            // JSON has no NaN or infinity; a native video can.
+            var native = new TvVideo { created_at = double.NaN, has_completed_at = true, completed_at = double.PositiveInfinity };
+            var pointer = Marshal.AllocHGlobal(Marshal.SizeOf(typeof(TvVideo)));
+            try
+            {
+                Marshal.StructureToPtr(native, pointer, false);
+                var video = Video.FromNative(pointer);
+                Equal(null, video.CreatedAt, "NaN");
+                Equal(null, video.CompletedAt, "infinity");
+            }
+            finally
+            {
+                Marshal.FreeHGlobal(pointer);
+            }
+        }
+
+        /// <summary>A video decoded by the library from a body of our own.</summary>
+        private static Video FromJson(string json)
+        {
+            VideoHandle video;
+            ErrorHandle error;
+            int code = Native.tv_video_from_json(System.Text.Encoding.UTF8.GetBytes(json + "\0"), out video, out error);
+            if (code != Native.Ok)
+            {
+                video.Dispose();
+                throw TogetherVideoException.From(code, error);
+            }
+            error.Dispose();
+            return Video.Take(video);
+        }
+
         public static void TestVersion()
         {
             Check(!string.IsNullOrEmpty(Client.Version), "version");
