@@ -163,6 +163,7 @@ namespace TogetherVideo
         {
             if (id == null) throw new ArgumentNullException("id");
             var bytes = Utf8.ToNative(id);
+            var client = Handle; // throws for a disposed client before state is pinned
             var state = new CallbackState { VideoProgress = progress };
             var options = Native.tv_wait_options_new();
             try
@@ -171,7 +172,7 @@ namespace TogetherVideo
                 if (pollInterval.HasValue) CreateVideoRequest.Check("poll interval", Native.tv_wait_options_set_poll_interval_ms(options, ClientOptions.Milliseconds(pollInterval.Value)));
                 if (progress != null) Native.tv_wait_options_set_progress(options, Pending.WaitProgress, state.Pin());
                 return Pending.Start(cancellationToken, state, (ClientHandle c, out RequestHandle r, out ErrorHandle e) =>
-                    Native.tv_wait_video_start(c, bytes, options, out r, out e), Handle);
+                    Native.tv_wait_video_start(c, bytes, options, out r, out e), client);
             }
             finally
             {
@@ -212,6 +213,7 @@ namespace TogetherVideo
 
         private Task Download(Video video, CallbackState state, CancellationToken cancellationToken, DownloadStarter start)
         {
+            var client = Handle; // throws for a disposed client before state is pinned
             VideoHandle native;
             ErrorHandle error;
             int code = Native.tv_video_from_json(Utf8.ToNative(video.Json ?? ""), out native, out error);
@@ -227,7 +229,7 @@ namespace TogetherVideo
                 var pinned = state.Pin();
                 if (state.BytesProgress != null) Native.tv_download_options_set_progress(options, Pending.DownloadProgress, pinned);
                 return Pending.Start(cancellationToken, state, (ClientHandle c, out RequestHandle r, out ErrorHandle e) =>
-                    start(c, native, pinned, options, out r, out e), Handle);
+                    start(c, native, pinned, options, out r, out e), client);
             }
             finally
             {

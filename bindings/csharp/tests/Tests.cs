@@ -7,6 +7,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -401,6 +402,32 @@ namespace TogetherVideo.Tests
             }
             error.Dispose();
             return Video.Take(video);
+        }
+
+        public static void TestACallOnADisposedClientKeepsNothingPinned()
+        {
+            var client = NewClient();
+            var video = client.GetVideo("vid_completed");
+            client.Dispose();
+            var callbacks = CallsOnADisposedClient(client, video);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            foreach (var callback in callbacks) Check(!callback.IsAlive, callback.Target + " was kept pinned");
+        }
+
+        /// <summary>Starts calls that take callbacks on a disposed client, and returns weak
+        /// references to those callbacks: the call must have kept no handle to them.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static WeakReference[] CallsOnADisposedClient(Client client, Video video)
+        {
+            var waitProgress = new Recorder<Video>(v => { });
+            var bytesProgress = new Recorder<long>(n => { });
+            var destination = new MemoryStream();
+            Throws<ObjectDisposedException>(() => client.WaitAsync("vid_completed", waitProgress), "wait");
+            Throws<ObjectDisposedException>(() => client.DownloadAsync(video, "never.mp4", bytesProgress), "download to a file");
+            Throws<ObjectDisposedException>(() => client.DownloadAsync(video, destination), "download to a stream");
+            return new[] { new WeakReference(waitProgress), new WeakReference(bytesProgress), new WeakReference(destination) };
         }
 
         public static void TestVersion()
