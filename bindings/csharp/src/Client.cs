@@ -35,15 +35,15 @@ namespace TogetherVideo
             var o = Native.tv_client_options_new();
             try
             {
-                if (ApiKey != null) CreateVideoRequest.Check("API key", Native.tv_client_options_set_api_key(o, Utf8.ToNative(ApiKey)));
-                if (BaseUrl != null) CreateVideoRequest.Check("base URL", Native.tv_client_options_set_base_url(o, Utf8.ToNative(BaseUrl)));
+                if (ApiKey != null) CreateVideoRequest.Check("API key", Native.tv_client_options_set_api_key(o, Utf8.ToNative(ApiKey, "API key")));
+                if (BaseUrl != null) CreateVideoRequest.Check("base URL", Native.tv_client_options_set_base_url(o, Utf8.ToNative(BaseUrl, "base URL")));
                 if (Timeout.HasValue) CreateVideoRequest.Check("timeout", Native.tv_client_options_set_timeout_ms(o, Milliseconds(Timeout.Value)));
                 if (ConnectTimeout.HasValue) CreateVideoRequest.Check("connect timeout", Native.tv_client_options_set_connect_timeout_ms(o, Milliseconds(ConnectTimeout.Value)));
                 if (MaxRetries.HasValue) CreateVideoRequest.Check("max retries", Native.tv_client_options_set_max_retries(o, MaxRetries.Value < 0 ? uint.MaxValue : (uint)MaxRetries.Value));
-                if (UserAgentSuffix != null) CreateVideoRequest.Check("user agent", Native.tv_client_options_set_user_agent_suffix(o, Utf8.ToNative(UserAgentSuffix)));
-                if (CaFile != null) CreateVideoRequest.Check("CA file", Native.tv_client_options_set_ca_file(o, Utf8.ToNative(CaFile)));
+                if (UserAgentSuffix != null) CreateVideoRequest.Check("user agent", Native.tv_client_options_set_user_agent_suffix(o, Utf8.ToNative(UserAgentSuffix, "user agent")));
+                if (CaFile != null) CreateVideoRequest.Check("CA file", Native.tv_client_options_set_ca_file(o, Utf8.ToNative(CaFile, "CA file")));
                 if (UseSystemRoots) CreateVideoRequest.Check("system roots", Native.tv_client_options_set_system_roots(o, 1));
-                if (Proxy != null) CreateVideoRequest.Check("proxy", Native.tv_client_options_set_proxy(o, Utf8.ToNative(Proxy)));
+                if (Proxy != null) CreateVideoRequest.Check("proxy", Native.tv_client_options_set_proxy(o, Utf8.ToNative(Proxy, "proxy")));
                 if (WorkerThreads.HasValue) CreateVideoRequest.Check("worker threads", Native.tv_client_options_set_worker_threads(o, (uint)Math.Max(0, WorkerThreads.Value)));
                 return o;
             }
@@ -110,7 +110,7 @@ namespace TogetherVideo
             if (id == null) throw new ArgumentNullException("id");
             VideoHandle video;
             ErrorHandle error;
-            int code = Native.tv_get_video(Handle, Utf8.ToNative(id), out video, out error);
+            int code = Native.tv_get_video(Handle, Utf8.ToNative(id, "id"), out video, out error);
             return Finish(code, video, error);
         }
 
@@ -118,7 +118,7 @@ namespace TogetherVideo
         public Task<Video> GetVideoAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (id == null) throw new ArgumentNullException("id");
-            var bytes = Utf8.ToNative(id);
+            var bytes = Utf8.ToNative(id, "id");
             return Pending.Start(cancellationToken, null, (ClientHandle c, out RequestHandle r, out ErrorHandle e) =>
                 Native.tv_get_video_start(c, bytes, out r, out e), Handle);
         }
@@ -162,7 +162,7 @@ namespace TogetherVideo
             TimeSpan? pollInterval = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (id == null) throw new ArgumentNullException("id");
-            var bytes = Utf8.ToNative(id);
+            var bytes = Utf8.ToNative(id, "id");
             var client = Handle; // throws for a disposed client before state is pinned
             var state = new CallbackState { VideoProgress = progress };
             var options = Native.tv_wait_options_new();
@@ -189,7 +189,7 @@ namespace TogetherVideo
         {
             if (video == null) throw new ArgumentNullException("video");
             if (path == null) throw new ArgumentNullException("path");
-            var bytes = Utf8.ToNative(path);
+            var bytes = Utf8.ToNative(path, "path");
             return Download(video, new CallbackState { BytesProgress = progress }, cancellationToken,
                 (ClientHandle c, VideoHandle v, IntPtr state, DownloadOptionsHandle o, out RequestHandle r, out ErrorHandle e) =>
                     Native.tv_download_video_to_file_start(c, v, bytes, o, out r, out e));
@@ -216,7 +216,7 @@ namespace TogetherVideo
             var client = Handle; // throws for a disposed client before state is pinned
             VideoHandle native;
             ErrorHandle error;
-            int code = Native.tv_video_from_json(Utf8.ToNative(video.Json ?? ""), out native, out error);
+            int code = Native.tv_video_from_json(Utf8.ToNative(video.Json ?? "", "video JSON"), out native, out error);
             if (code != Native.Ok)
             {
                 native.Dispose();

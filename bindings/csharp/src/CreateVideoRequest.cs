@@ -79,30 +79,30 @@ namespace TogetherVideo
             var p = Native.tv_create_params_new();
             try
             {
-                Check("model", Native.tv_create_params_set_model(p, Utf8.ToNative(Model)));
-                if (Prompt != null) Check("prompt", Native.tv_create_params_set_prompt(p, Utf8.ToNative(Prompt)));
+                Check("model", Native.tv_create_params_set_model(p, Utf8.ToNative(Model, "model")));
+                if (Prompt != null) Check("prompt", Native.tv_create_params_set_prompt(p, Utf8.ToNative(Prompt, "prompt")));
                 if (Width.HasValue) Check("width", Native.tv_create_params_set_width(p, Width.Value));
                 if (Height.HasValue) Check("height", Native.tv_create_params_set_height(p, Height.Value));
-                if (Resolution != null) Check("resolution", Native.tv_create_params_set_resolution(p, Utf8.ToNative(Resolution)));
-                if (Ratio != null) Check("ratio", Native.tv_create_params_set_ratio(p, Utf8.ToNative(Ratio)));
-                if (Seconds != null) Check("seconds", Native.tv_create_params_set_seconds(p, Utf8.ToNative(Seconds)));
+                if (Resolution != null) Check("resolution", Native.tv_create_params_set_resolution(p, Utf8.ToNative(Resolution, "resolution")));
+                if (Ratio != null) Check("ratio", Native.tv_create_params_set_ratio(p, Utf8.ToNative(Ratio, "ratio")));
+                if (Seconds != null) Check("seconds", Native.tv_create_params_set_seconds(p, Utf8.ToNative(Seconds, "seconds")));
                 if (Fps.HasValue) Check("fps", Native.tv_create_params_set_fps(p, Fps.Value));
                 if (Steps.HasValue) Check("steps", Native.tv_create_params_set_steps(p, Steps.Value));
                 if (Seed.HasValue) Check("seed", Native.tv_create_params_set_seed(p, Seed.Value));
                 if (GuidanceScale.HasValue) Check("guidance scale", Native.tv_create_params_set_guidance_scale(p, GuidanceScale.Value));
-                if (OutputFormat != null) Check("output format", Native.tv_create_params_set_output_format(p, Utf8.ToNative(OutputFormat)));
+                if (OutputFormat != null) Check("output format", Native.tv_create_params_set_output_format(p, Utf8.ToNative(OutputFormat, "output format")));
                 if (OutputQuality.HasValue) Check("output quality", Native.tv_create_params_set_output_quality(p, OutputQuality.Value));
-                if (NegativePrompt != null) Check("negative prompt", Native.tv_create_params_set_negative_prompt(p, Utf8.ToNative(NegativePrompt)));
+                if (NegativePrompt != null) Check("negative prompt", Native.tv_create_params_set_negative_prompt(p, Utf8.ToNative(NegativePrompt, "negative prompt")));
                 if (GenerateAudio.HasValue) Check("generate audio", Native.tv_create_params_set_generate_audio(p, GenerateAudio.Value ? 1 : 0));
                 foreach (var image in FrameImages)
-                    Check("frame image", Native.tv_create_params_add_frame_image(p, Utf8.ToNative(image.Url), (int)image.Position, image.Frame));
-                foreach (var url in FrameVideos) Check("frame video", Native.tv_create_params_add_frame_video(p, Utf8.ToNative(url)));
-                foreach (var url in ReferenceImages) Check("reference image", Native.tv_create_params_add_reference_image(p, Utf8.ToNative(url)));
-                foreach (var url in ReferenceVideos) Check("reference video", Native.tv_create_params_add_reference_video(p, Utf8.ToNative(url)));
-                if (SourceVideo != null) Check("source video", Native.tv_create_params_set_source_video(p, Utf8.ToNative(SourceVideo), 1));
-                foreach (var url in AudioInputs) Check("audio input", Native.tv_create_params_add_audio_input(p, Utf8.ToNative(url), 1));
+                    Check("frame image", Native.tv_create_params_add_frame_image(p, Utf8.ToNative(image.Url, "frame image"), (int)image.Position, image.Frame));
+                foreach (var url in FrameVideos) Check("frame video", Native.tv_create_params_add_frame_video(p, Utf8.ToNative(url, "frame video")));
+                foreach (var url in ReferenceImages) Check("reference image", Native.tv_create_params_add_reference_image(p, Utf8.ToNative(url, "reference image")));
+                foreach (var url in ReferenceVideos) Check("reference video", Native.tv_create_params_add_reference_video(p, Utf8.ToNative(url, "reference video")));
+                if (SourceVideo != null) Check("source video", Native.tv_create_params_set_source_video(p, Utf8.ToNative(SourceVideo, "source video"), 1));
+                foreach (var url in AudioInputs) Check("audio input", Native.tv_create_params_add_audio_input(p, Utf8.ToNative(url, "audio input"), 1));
                 foreach (var field in ExtraJsonFields)
-                    Check("field " + field.Key, Native.tv_create_params_set_json_field(p, Utf8.ToNative(field.Key), Utf8.ToNative(field.Value)));
+                    Check("field " + field.Key, Native.tv_create_params_set_json_field(p, Utf8.ToNative(field.Key, "extra field name"), Utf8.ToNative(field.Value, "field " + field.Key)));
                 return p;
             }
             catch

@@ -112,10 +112,14 @@ namespace TogetherVideo
 
     internal static class Utf8
     {
-        /// <summary>NUL-terminated UTF-8 for a string argument; null stays null.</summary>
-        public static byte[] ToNative(string text)
+        /// <summary>NUL-terminated UTF-8 for a string argument; null stays null. Native code
+        /// would read the text only up to a NUL, so text holding one is refused
+        /// (InvalidArgument, naming <paramref name="argument"/>) rather than cut short.</summary>
+        public static byte[] ToNative(string text, string argument)
         {
             if (text == null) return null;
+            if (text.IndexOf('\0') >= 0)
+                throw TogetherVideoException.Create(ResultCode.InvalidArgument, argument + " contains a NUL byte", 0, null);
             int length = Encoding.UTF8.GetByteCount(text);
             var bytes = new byte[length + 1];
             Encoding.UTF8.GetBytes(text, 0, text.Length, bytes, 0);

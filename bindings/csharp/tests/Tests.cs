@@ -360,6 +360,58 @@ namespace TogetherVideo.Tests
             }
         }
 
+        public static void TestANulByteInAStringIsRefused()
+        {
+            var file = Path.Combine(Path.GetTempPath(), "tv-cs-" + Guid.NewGuid() + ".mp4");
+            using (var client = NewClient())
+            {
+                var video = client.GetVideo("vid_completed");
+                Func<Action<CreateVideoRequest>, Action> create = set => () =>
+                {
+                    var request = new CreateVideoRequest("m");
+                    set(request);
+                    client.CreateVideoAsync(request).Wait();
+                };
+                Func<Action<ClientOptions>, Action> options = set => () =>
+                {
+                    var o = new ClientOptions { ApiKey = "test-key", BaseUrl = mockUrl, Proxy = "" };
+                    set(o);
+                    new Client(o).Dispose();
+                };
+                var cases = new List<KeyValuePair<string, Action>>
+                {
+                    Case("id", () => client.GetVideo("vid_completed\0x")),
+                    Case("id", () => client.GetVideoAsync("vid_completed\0x").Wait()),
+                    Case("id", () => client.WaitAsync("vid_completed\0x").Wait()),
+                    Case("model", () => client.CreateVideo(new CreateVideoRequest("m\0x"))),
+                    Case("prompt", create(r => r.Prompt = "a cat\0")),
+                    Case("negative prompt", create(r => r.NegativePrompt = "\0dogs")),
+                    Case("frame image", create(r => r.FrameImages.Add(new FrameImage("https://i/a.png\0")))),
+                    Case("audio input", create(r => r.AudioInputs.Add("https://i/a.mp3\0"))),
+                    Case("extra field name", create(r => r.ExtraJsonFields["knob\0"] = "1")),
+                    Case("field knob", create(r => r.ExtraJsonFields["knob"] = "1\0")),
+                    Case("path", () => client.DownloadAsync(video, file + "\0.part").Wait()),
+                    Case("API key", options(o => o.ApiKey = "test-key\0")),
+                    Case("base URL", options(o => o.BaseUrl = mockUrl + "\0x")),
+                    Case("user agent", options(o => o.UserAgentSuffix = "app/1.0\0")),
+                    Case("CA file", options(o => o.CaFile = "ca.pem\0")),
+                    Case("proxy", options(o => o.Proxy = "\0")),
+                };
+                foreach (var c in cases)
+                {
+                    var e = Throws<TogetherVideoException>(c.Value, c.Key);
+                    Equal(ResultCode.InvalidArgument, e.Code, c.Key + " code");
+                    Equal(c.Key + " contains a NUL byte", e.Message, c.Key + " message");
+                }
+            }
+            Check(!File.Exists(file), "nothing downloaded");
+        }
+
+        private static KeyValuePair<string, Action> Case(string argument, Action call)
+        {
+            return new KeyValuePair<string, Action>(argument, call);
+        }
+
         public static void TestATimestampOutOfRangeIsNull()
         {
             foreach (var seconds in new[] { "1e300", "-1e300", "1e20", "-62135596801", "253402300800" })
