@@ -115,9 +115,15 @@ typedef enum TvResult {
    */
   TV_RESULT_CANCELLED = 14,
   /**
-   * A bug in this library: a caught panic.
+   * A bug in this library (a caught panic), or the system refused it a thread.
    */
   TV_RESULT_INTERNAL = 15,
+  /**
+   * A download's destination could not be created, written or replaced (permissions,
+   * a full disk, a missing directory), or exists and is not a regular file (a
+   * directory, a fifo, a symbolic link). The message holds the operating system's reason.
+   */
+  TV_RESULT_FILE_SYSTEM = 16,
 } TvResult;
 
 /**
@@ -214,6 +220,18 @@ typedef struct TvError TvError;
  * be called back (`tv_request_on_complete`); then read its result (`tv_request_result`)
  * and free it (`tv_request_free`). `tv_request_cancel` returns at once, even when the
  * server has stopped answering.
+ *
+ * Callbacks and their `user_data` (the completion callback, and a request's progress
+ * and write callbacks) follow three rules, so that freeing `user_data` is safe:
+ * - `tv_request_poll` and `tv_request_wait` report `TV_REQUEST_STATE_DONE` only once the
+ *   completion callback has returned.
+ * - Once `tv_request_cancel` or `tv_request_free` returns, no callback of that request
+ *   is running or will run, except when the call is made from inside one of them (a
+ *   callback cannot wait for itself).
+ * - Cancelling or freeing any request, or freeing the client, from inside any callback
+ *   of this library never deadlocks. If two threads each cancel, from inside a callback,
+ *   the request whose callback the other is running, one of them returns without
+ *   waiting for the other's callback to return.
  *
  * Thread-safety: every function but `tv_request_free` may be called from any thread at
  * once. A request keeps what it needs alive: its client may be freed first.
@@ -392,11 +410,14 @@ enum TvResult tv_client_new_with_options(const struct TvClientOptions *options,
 
 /**
  * Frees a client and closes its idle connections. NULL is fine. Must not be called twice
- * for the same client, nor while another thread is using it, nor from a request's
- * callback. Its non-blocking requests that are not done are cancelled (they end with
- * `TV_RESULT_CANCELLED`; free their handles as usual), and the library threads it
- * started are joined before this returns, so no library thread of this client outlives
- * it (safe for unloading a plugin).
+ * for the same client, nor while another thread is using it. Its non-blocking requests
+ * that are not done are cancelled as by `tv_request_cancel` (they end with
+ * `TV_RESULT_CANCELLED`; free their handles as usual), so once this returns none of
+ * their callbacks is running or will run. The library threads it started are joined
+ * before this returns, so no library thread of this client outlives it (safe for
+ * unloading a plugin). Called from inside a callback of this library it does not
+ * deadlock: it then cancels the requests but does not wait for the threads, which end
+ * by themselves once their work is cancelled.
  *
  * # Safety
  * `client` must be NULL or a pointer returned by this library and not yet freed.
@@ -852,11 +873,16 @@ enum TvResult tv_download_options_set_cancel_token(struct TvDownloadOptions *opt
  *
  * The bytes go to a temporary file in the same directory, renamed to `path` only when
  * complete and checked: a failed or cancelled download leaves nothing under `path` and
- * removes its temporary file. The API key is never sent to the video's host. A body that
- * is plainly not a video (an HTML or JSON page, or bytes that are neither MP4 nor WebM)
- * is `TV_RESULT_DECODE`. An interrupted transfer resumes with a `Range` request when the
- * server allows it, up to the client's retries. A job that is not completed, or has no
- * `video_url`, is `TV_RESULT_INVALID_ARGUMENT`.
+ * removes its temporary file. A `path` that exists and is not a regular file (a
+ * directory, a fifo, a symbolic link) is refused, and a file that cannot be created,
+ * written or renamed into place fails, both with `TV_RESULT_FILE_SYSTEM` and the
+ * operating system's reason in the message. The API key is never sent to the video's
+ * host. A body that is plainly not a video (an HTML or JSON page, or bytes that are
+ * neither MP4 nor WebM) is `TV_RESULT_DECODE`. An interrupted transfer resumes with a
+ * `Range` request when the server proves (with a strong `ETag` or `Last-Modified` and a
+ * matching `Content-Range`) that the rest belongs to the same file, and otherwise starts
+ * over from the first byte; either way it counts against the client's retries. A job
+ * that is not completed, or has no `video_url`, is `TV_RESULT_INVALID_ARGUMENT`.
  *
  * `options` may be NULL. On success writes the size to `*out_bytes` when `out_bytes` is
  * not NULL. Blocks the calling thread. Thread-safe.
@@ -1002,8 +1028,11 @@ enum TvResult tv_wait_video_start(const struct TvClient *client,
 /**
  * Starts `tv_download_video_to_file` without blocking. The video's URL and the options
  * are copied here (the `TvVideo` may be freed at once; the cancel token of the options is
- * not used). The progress callback runs on a library thread. The request has no `TvVideo`
- * result: `tv_request_result` returns `TV_RESULT_OK` once the file is in place.
+ * not used: cancel with `tv_request_cancel`), and the options' timeout counts from now.
+ * The progress callback runs on a library thread. The request has no `TvVideo` result:
+ * `tv_request_result` returns `TV_RESULT_OK` once the file is in place. The outcome is
+ * all or nothing, even when a cancel races the end of the download: `TV_RESULT_OK` with
+ * the file at `path`, or an error with no file and no temporary file left behind.
  *
  * # Safety
  * `client` NULL or live; `video` NULL or a live `TvVideo`; `path` NULL or a
@@ -1051,12 +1080,14 @@ enum TvRequestState tv_request_poll(const struct TvRequest *request);
 enum TvRequestState tv_request_wait(const struct TvRequest *request, uint64_t timeout_ms);
 
 /**
- * Cancels the request and returns at once: a request not yet done is done from now on
- * with `TV_RESULT_CANCELLED`, and its network I/O is interrupted. Once it returns, no
- * progress or write callback of the request runs again, so their `user_data` may be
- * freed (a callback already running is waited for, unless this is called from inside
- * it), and a file download's temporary file is gone. Cancelling a done request changes
- * nothing. NULL is ignored.
+ * Cancels the request: a request not yet done is done from now on with
+ * `TV_RESULT_CANCELLED`, its network I/O is interrupted, a file download's temporary
+ * file is removed, and its completion callback runs on this thread before this
+ * returns. It returns at once, except that it waits for a callback of the request
+ * running on another thread to return: once it returns, no callback of the request is
+ * running or will run, so their `user_data` may be freed (see `TvRequest` for the one
+ * case where it does not wait). Cancelling a done request changes nothing (but still
+ * waits for a completion callback still running). NULL is ignored.
  *
  * # Safety
  * `request` must be NULL or a live request.
@@ -1067,9 +1098,9 @@ void tv_request_cancel(const struct TvRequest *request);
  * Calls `callback(user_data)` once when the request is done: on a library thread when
  * it finishes by itself, on the thread calling `tv_request_cancel` when that ends it, or
  * before this function returns when it is done already. Replaces an earlier callback
- * that has not run; NULL removes it. Keep the callback short; do not free the request
- * from inside it.
- *
+ * that has not run; NULL removes it. Inside the callback the request already counts as
+ * done: `tv_request_result` gives its result and `tv_request_free` may free it. Keep the
+ * callback short: other threads waiting on the request wait for it to return.///
  * # Safety
  * `request` must be NULL or a live request; `callback` NULL or a function of its type;
  * `user_data` valid for it on those threads.
@@ -1094,9 +1125,9 @@ enum TvResult tv_request_result(const struct TvRequest *request,
 
 /**
  * Frees a request. A request still pending is cancelled first (its completion callback
- * is dropped, not called); once this returns, none of its callbacks runs again. NULL is fine. Must not be called twice, nor while another
- * thread uses the request.
- *
+ * is dropped, not called). Once this returns, none of its callbacks is running or will
+ * run (as for `tv_request_cancel`), except when called from inside one of them. NULL is
+ * fine. Must not be called twice, nor while another thread uses the request.///
  * # Safety
  * `request` must be NULL or a pointer from a `*_start` function, not yet freed.
  */
@@ -1148,7 +1179,7 @@ void tv_wait_options_free(struct TvWaitOptions *options);
 
 /**
  * Sets the time between polls, in milliseconds: 1 to 3600000. Default 2000. A server's
- * `Retry-After` on a poll takes precedence.
+ * `Retry-After` on a poll may lengthen the interval, never shorten it.
  *
  * # Safety
  * `options` must be NULL or live options.

@@ -18,6 +18,7 @@ use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, M
 use crate::error::{Error, ErrorKind};
 use crate::executor::Executor;
 use crate::model::Video;
+use crate::redact::Secrets;
 use crate::resolver::CachingResolver;
 use crate::retry::{should_retry_status, RetryPolicy};
 #[cfg(unix)]
@@ -47,7 +48,8 @@ pub struct Client {
     pub(crate) worker_threads: usize,
     pub(crate) base_url: String,
     pub(crate) authorization: String,
-    api_key: String,
+    /// The API key and a proxy's password, kept out of every error.
+    secrets: Secrets,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
 }
@@ -89,6 +91,8 @@ impl Client {
             }
             _ => USER_AGENT.to_owned(),
         };
+        let proxy = proxy(&config.proxy)?;
+        let proxy_password = proxy.as_ref().and_then(Proxy::password).map(str::to_owned);
         let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             // Redirects are followed by `transport`, which knows when the key may go along.
@@ -99,7 +103,7 @@ impl Client {
             .accept("application/json")
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
-            .proxy(proxy(&config.proxy)?)
+            .proxy(proxy)
             .tls_config(tls_config(&config.trust_roots)?)
             .build();
         let resolver = CachingResolver::default();
@@ -112,7 +116,7 @@ impl Client {
             worker_threads: config.worker_threads,
             base_url,
             authorization: format!("Bearer {api_key}"),
-            api_key,
+            secrets: Secrets::new([Some(api_key), proxy_password].into_iter().flatten()),
             timeout: config.timeout,
             retry: RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() },
         })
@@ -138,7 +142,8 @@ impl Client {
         let url = format!("{}/videos/{}", self.base_url, encode_id(id)?);
         let reply = self.send(Method::GET, &url, None, true, call)?;
         let hint = crate::retry::server_hint(&reply.headers);
-        let video = Video::from_json(reply.body).map_err(|e| e.with_response(reply.status, reply.request_id))?;
+        let video =
+            Video::from_json(reply.body).map_err(|e| self.redact(e.with_response(reply.status, reply.request_id)))?;
         Ok((video, hint))
     }
 
@@ -235,7 +240,9 @@ impl Client {
     /// The error for a non-2xx reply: its kind, status, request id and the server's message.
     pub(crate) fn status_error(&self, reply: Reply) -> Error {
         let kind = ErrorKind::from_status(reply.status);
-        let detail = transport::server_message(&reply.body);
+        // Redacted before `server_message` cuts it: a secret cut in two would survive.
+        let body = self.secrets.redact(&String::from_utf8_lossy(&reply.body)).into_owned();
+        let detail = transport::server_message(body.as_bytes());
         let mut message = format!("{} (HTTP {})", kind.name(), reply.status);
         if !detail.is_empty() {
             message = format!("{message}: {detail}");
@@ -243,17 +250,10 @@ impl Client {
         self.redact(Error::http(kind, reply.status, message, reply.request_id))
     }
 
-    /// Removes the API key from a message, should a server or proxy ever echo it.
+    /// Removes the API key and any proxy password from an error's message and request
+    /// id, should a server or proxy ever echo them.
     pub(crate) fn redact(&self, error: Error) -> Error {
-        if error.message().contains(&self.api_key) {
-            let message = error.message().replace(&self.api_key, "<redacted>");
-            let redacted = Error::new(error.kind(), message);
-            return match error.http_status() {
-                Some(status) => redacted.with_response(status, error.request_id().map(str::to_owned)),
-                None => redacted,
-            };
-        }
-        error
+        self.secrets.error(error)
     }
 }
 

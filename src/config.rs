@@ -26,13 +26,19 @@ impl fmt::Debug for ProxySetting {
         match self {
             ProxySetting::FromEnvironment => f.write_str("FromEnvironment"),
             ProxySetting::Direct => f.write_str("Direct"),
-            ProxySetting::Url(url) => match (url.find("://"), url.rfind('@')) {
-                (Some(start), Some(at)) if at > start => {
-                    write!(f, "Url({}<redacted>{})", &url[..start + 3], &url[at..])
-                }
-                _ => write!(f, "Url({url})"),
-            },
+            ProxySetting::Url(url) => write!(f, "Url({})", without_credentials(url)),
         }
+    }
+}
+
+/// A proxy URL with whatever stands before its host's `@` (user and password) hidden,
+/// with or without a scheme: `user:pass@host:3128` is a URL a proxy setting accepts.
+fn without_credentials(url: &str) -> std::borrow::Cow<'_, str> {
+    let authority = url.find("://").map_or(0, |scheme| scheme + 3);
+    let host_end = url[authority..].find(['/', '?', '#']).map_or(url.len(), |end| authority + end);
+    match url[authority..host_end].rfind('@') {
+        Some(at) => format!("{}<redacted>{}", &url[..authority], &url[authority + at..]).into(),
+        None => url.into(),
     }
 }
 
@@ -106,5 +112,22 @@ impl fmt::Debug for ClientConfig {
             .field("proxy", &self.proxy)
             .field("worker_threads", &self.worker_threads)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_proxy_password() {
+        let shown = |url: &str| format!("{:?}", ProxySetting::Url(url.to_owned()));
+        assert_eq!(shown("http://user:pass@proxy:3128"), "Url(http://<redacted>@proxy:3128)");
+        assert_eq!(shown("user:pass@proxy:3128"), "Url(<redacted>@proxy:3128)");
+        assert_eq!(shown("user:p@ss@proxy:3128/"), "Url(<redacted>@proxy:3128/)");
+        assert_eq!(shown("http://proxy:3128/a@b"), "Url(http://proxy:3128/a@b)");
+        assert_eq!(shown("proxy:3128"), "Url(proxy:3128)");
+        let config = ClientConfig { proxy: ProxySetting::Url("u:secret@h:1".into()), ..ClientConfig::default() };
+        assert!(!format!("{config:?}").contains("secret"));
     }
 }

@@ -249,7 +249,7 @@ impl Client {
     fn post_video(&self, body: &[u8], call: Call<'_>) -> Result<Video, Error> {
         let url = format!("{}/videos", self.base_url);
         let reply = self.send(Method::POST, &url, Some(body), false, call)?;
-        Video::from_json(reply.body).map_err(|e| e.with_response(reply.status, reply.request_id))
+        Video::from_json(reply.body).map_err(|e| self.redact(e.with_response(reply.status, reply.request_id)))
     }
 }
 

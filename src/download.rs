@@ -49,8 +49,9 @@ pub fn video_url(video: &Video) -> Result<&str, Error> {
 }
 
 impl Client {
-    /// Downloads the video to `path`, replacing any file there only once complete.
-    /// Returns the number of bytes written.
+    /// Downloads the video to `path`, replacing a regular file there only once complete.
+    /// Returns the number of bytes written. A `path` that exists and is not a regular
+    /// file (a directory, a fifo, a symbolic link) is refused with `FileSystem`.
     pub fn download_to_path(
         &self,
         video: &Video,
@@ -58,21 +59,10 @@ impl Client {
         progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
-        self.download_via_temp(video, &temp_path_for(path)?, path, progress, call)
-    }
-
-    /// [`Client::download_to_path`] through a temporary file chosen by the caller.
-    pub(crate) fn download_via_temp(
-        &self,
-        video: &Video,
-        temp: &Path,
-        path: &Path,
-        progress: Option<DownloadProgress<'_>>,
-        call: Call<'_>,
-    ) -> Result<u64, Error> {
         let url = video_url(video)?;
-        let mut file = TempFile::create(temp, path)?;
+        let mut file = TempFile::create(path)?;
         let written = self.download_url(url, &mut file, progress, call)?;
+        file.sync()?;
         file.persist()?;
         Ok(written)
     }
@@ -88,24 +78,30 @@ impl Client {
         self.download_url(video_url(video)?, sink, progress, call)
     }
 
-    fn download_url(
+    /// Streams `url` into `sink`, resuming or starting over after interruptions, up to
+    /// the client's retries.
+    pub(crate) fn download_url(
         &self,
         url: &str,
         sink: &mut dyn DownloadSink,
         mut progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
-        self.with_agent(call, |agent| {
+        let result = self.with_agent(call, |agent| {
             let mut state = Transfer::default();
             let mut retry = 0;
             loop {
                 call.check()?;
                 let interruption = match self.transfer(agent, url, sink, &mut progress, call, &mut state) {
                     Ok(()) => return Ok(state.written),
-                    Err(Interrupted { error, retryable }) => {
+                    Err(Interrupted { error, retryable, at_once }) => {
                         call.check()?;
                         if !retryable || retry >= self.retry.max_retries {
-                            return Err(self.redact(error));
+                            return Err(error);
+                        }
+                        if at_once {
+                            retry += 1;
+                            continue;
                         }
                         error
                     }
@@ -115,7 +111,8 @@ impl Client {
                 })?;
                 retry += 1;
             }
-        })
+        });
+        result.map_err(|error| self.redact(error))
     }
 
     /// One request: from the start, or resumed from `state.written`.
@@ -128,12 +125,14 @@ impl Client {
         call: Call<'_>,
         state: &mut Transfer,
     ) -> Result<(), Interrupted> {
+        if state.written > 0 && state.validator.is_none() {
+            // Nothing proves a resumed response would be the same file: start over.
+            state.start_over(sink, "the server gave no validator to resume the download safely")?;
+        }
         let mut headers = Vec::new();
-        if state.written > 0 {
+        if let (true, Some(validator)) = (state.written > 0, &state.validator) {
             headers.push((header::RANGE, format!("bytes={}-", state.written)));
-            if let Some(validator) = &state.validator {
-                headers.push((header::IF_RANGE, validator.clone()));
-            }
+            headers.push((header::IF_RANGE, validator.clone()));
         }
         let exchange = Exchange {
             agent,
@@ -145,59 +144,78 @@ impl Client {
             deadline: call.deadline,
             stall_timeout: Some(self.timeout),
         };
-        let response =
-            transport::open(&exchange).map_err(|f| Interrupted { error: f.error, retryable: f.retryable })?;
+        let response = transport::open(&exchange).map_err(|f| Interrupted::new(f.error, f.retryable))?;
         let status = response.status().as_u16();
         let request_id = transport::request_id(response.headers());
-        let fatal =
-            |error: Error| Interrupted { error: error.with_response(status, request_id.clone()), retryable: false };
+        let fatal = |error: Error| Interrupted::new(error.with_response(status, request_id.clone()), false);
         match status {
-            206 if state.written > 0 => {
-                let start = content_range_start(response.headers());
-                if start != Some(state.written) {
-                    return Err(fatal(Error::new(ErrorKind::Http, "the server resumed at the wrong offset")));
+            206 => {
+                let range = ContentRange::of(response.headers()).ok_or_else(|| {
+                    fatal(Error::new(ErrorKind::Http, "a partial response (HTTP 206) without a valid Content-Range"))
+                })?;
+                if state.written == 0 {
+                    if range.start != 0 {
+                        return Err(fatal(Error::new(
+                            ErrorKind::Http,
+                            format!(
+                                "a partial response starting at byte {} to a request for the whole video",
+                                range.start
+                            ),
+                        )));
+                    }
+                    check_content_type(response.headers()).map_err(fatal)?;
+                    state.begin(range.total, validator(response.headers()));
+                } else if let Err(why) = state.resume(&range, validator(response.headers()).as_deref()) {
+                    return Err(state.start_over_or_fail(sink, why));
                 }
+                state.end = Some(range.end + 1);
+            }
+            416 if state.written > 0 => {
+                return Err(state.start_over_or_fail(sink, "the server cannot serve the rest of the video (HTTP 416)"));
             }
             200..=299 => {
                 check_content_type(response.headers()).map_err(fatal)?;
-                if state.written > 0 && !sink.restart().map_err(fatal)? {
-                    return Err(fatal(Error::new(
-                        ErrorKind::Connection,
-                        "the download was interrupted and the server cannot resume it",
-                    )));
+                if state.written > 0 {
+                    state
+                        .start_over(sink, "the server sent the whole video again")
+                        .map_err(|e| Interrupted { error: e.error.with_response(status, request_id.clone()), ..e })?;
                 }
-                state.restart(response.headers());
+                let length = response.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+                state.begin(length, validator(response.headers()));
+                state.end = length;
             }
             _ => {
                 let reply = transport::read_error_reply(response);
                 let retryable = crate::retry::should_retry_status(reply.status, &reply.headers);
-                return Err(Interrupted { error: self.status_error(reply), retryable });
+                return Err(Interrupted::new(self.status_error(reply), retryable));
             }
         }
         let mut body = response.into_body().into_reader();
         let mut buffer = vec![0u8; CHUNK];
         loop {
             if let Some(token) = call.cancel {
-                token.check().map_err(|error| Interrupted { error, retryable: false })?;
+                token.check().map_err(|error| Interrupted::new(error, false))?;
             }
             let read = match body.read(&mut buffer) {
                 Ok(0) => break,
                 Ok(read) => read,
-                Err(e) => {
-                    let failure = transport::io_failure(e);
-                    return Err(Interrupted { error: failure.error, retryable: true });
-                }
+                Err(e) => return Err(Interrupted::new(transport::io_failure(e).error, true)),
             };
             state.accept(&buffer[..read], sink).map_err(fatal)?;
             if let Some(progress) = progress.as_mut() {
                 if !progress(state.written, state.total) {
-                    return Err(Interrupted { error: cancelled(), retryable: false });
+                    return Err(Interrupted::new(cancelled(), false));
                 }
             }
         }
-        if state.total.is_some_and(|total| state.written < total) {
+        if state.end.is_some_and(|end| state.written < end) {
             let error = Error::new(ErrorKind::Connection, "the connection closed before the video was complete");
-            return Err(Interrupted { error, retryable: true });
+            return Err(Interrupted::new(error, true));
+        }
+        if state.total.is_some_and(|total| state.written < total) {
+            // A complete response that covered part of the video: ask for the rest now.
+            let error = Error::new(ErrorKind::Connection, "the server sent part of the video");
+            return Err(Interrupted { error, retryable: true, at_once: true });
         }
         state.finish(sink).map_err(fatal)
     }
@@ -207,14 +225,25 @@ impl Client {
 struct Interrupted {
     error: Error,
     retryable: bool,
+    /// Go again without waiting (nothing failed: the transfer starts over, or goes on).
+    at_once: bool,
+}
+
+impl Interrupted {
+    fn new(error: Error, retryable: bool) -> Interrupted {
+        Interrupted { error, retryable, at_once: false }
+    }
 }
 
 /// What has arrived so far, across resumed requests.
 #[derive(Default)]
 struct Transfer {
     written: u64,
+    /// The video's size, from the first response (`Content-Length` or a 206's total).
     total: Option<u64>,
-    /// `ETag` or `Last-Modified`, so a resume gets the same file or all of a new one.
+    /// Where the current response's bytes end (exclusive): no byte past it is taken.
+    end: Option<u64>,
+    /// A strong `ETag` or `Last-Modified`: a resumed response must carry the same one.
     validator: Option<String>,
     /// The first bytes, held back until the container is recognised.
     head: Vec<u8>,
@@ -222,17 +251,59 @@ struct Transfer {
 }
 
 impl Transfer {
-    fn restart(&mut self, headers: &HeaderMap) {
-        let text = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        *self = Transfer {
-            total: text(header::CONTENT_LENGTH).and_then(|length| length.parse().ok()),
-            validator: text(header::ETAG).or_else(|| text(header::LAST_MODIFIED)),
-            ..Transfer::default()
-        };
+    /// A response that starts the video at its first byte.
+    fn begin(&mut self, total: Option<u64>, validator: Option<String>) {
+        *self = Transfer { total, validator, ..Transfer::default() };
+    }
+
+    /// Checks that a 206 continues this very file where it stopped; says why not.
+    fn resume(&mut self, range: &ContentRange, validator: Option<&str>) -> Result<(), &'static str> {
+        if range.start != self.written {
+            return Err("the server resumed the download at another byte than asked");
+        }
+        if validator.is_none() || validator != self.validator.as_deref() {
+            return Err("the video changed on the server during the download (its validator differs)");
+        }
+        match (range.total, self.total) {
+            (Some(now), Some(before)) if now != before => {
+                Err("the video changed on the server during the download (its size differs)")
+            }
+            (Some(now), None) => {
+                self.total = Some(now);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Rewinds the sink to fetch the whole video again, or fails when it cannot.
+    fn start_over(&mut self, sink: &mut dyn DownloadSink, why: &str) -> Result<(), Interrupted> {
+        let rewound = sink.restart().map_err(|error| Interrupted::new(error, false))?;
+        if !rewound {
+            let error = Error::new(
+                ErrorKind::Connection,
+                format!("{why}, and the bytes already delivered cannot be taken back"),
+            );
+            return Err(Interrupted::new(error, false));
+        }
+        *self = Transfer::default();
+        Ok(())
+    }
+
+    /// Starts over (`Interrupted` that goes again at once) or says why it cannot.
+    fn start_over_or_fail(&mut self, sink: &mut dyn DownloadSink, why: &str) -> Interrupted {
+        match self.start_over(sink, why) {
+            Ok(()) => Interrupted { error: Error::new(ErrorKind::Connection, why), retryable: true, at_once: true },
+            Err(failed) => failed,
+        }
     }
 
     fn accept(&mut self, bytes: &[u8], sink: &mut dyn DownloadSink) -> Result<(), Error> {
-        self.written += bytes.len() as u64;
+        let after = self.written + bytes.len() as u64;
+        if self.end.or(self.total).is_some_and(|limit| after > limit) {
+            return Err(Error::new(ErrorKind::Http, "the server sent more bytes than it announced"));
+        }
+        self.written = after;
         if self.recognised {
             return sink.write(bytes);
         }
@@ -259,6 +330,13 @@ impl Transfer {
     }
 }
 
+/// The response's validator for `If-Range`: a strong `ETag`, else `Last-Modified`. A weak
+/// `ETag` promises equivalence, not the same bytes, so it cannot vouch for a splice.
+fn validator(headers: &HeaderMap) -> Option<String> {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    text(header::ETAG).filter(|etag| !etag.starts_with("W/")).or_else(|| text(header::LAST_MODIFIED)).map(str::to_owned)
+}
+
 /// ISO BMFF (MP4, MOV) starts with a box whose type is at bytes 4..8; WebM with EBML's magic.
 fn is_video(head: &[u8]) -> bool {
     const BOX_TYPES: [&[u8; 4]; 6] = [b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"];
@@ -278,14 +356,63 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Error> {
     Ok(())
 }
 
-fn content_range_start(headers: &HeaderMap) -> Option<u64> {
-    let range = headers.get(header::CONTENT_RANGE)?.to_str().ok()?;
-    range.strip_prefix("bytes ")?.split('-').next()?.trim().parse().ok()
+/// A 206's `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`), checked to be
+/// coherent: START <= END < TOTAL.
+#[derive(Debug, PartialEq, Eq)]
+struct ContentRange {
+    start: u64,
+    /// The last byte, inclusive.
+    end: u64,
+    total: Option<u64>,
+}
+
+impl ContentRange {
+    fn of(headers: &HeaderMap) -> Option<ContentRange> {
+        ContentRange::parse(headers.get(header::CONTENT_RANGE)?.to_str().ok()?)
+    }
+
+    fn parse(value: &str) -> Option<ContentRange> {
+        let (range, total) = value.trim().strip_prefix("bytes ")?.split_once('/')?;
+        let (start, end) = range.split_once('-')?;
+        let number = |text: &str| -> Option<u64> {
+            let text = text.trim();
+            (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+        };
+        let (start, end) = (number(start)?, number(end)?);
+        let total = match total.trim() {
+            "*" => None,
+            total => Some(number(total)?),
+        };
+        (start <= end && total.is_none_or(|total| end < total)).then_some(ContentRange { start, end, total })
+    }
+}
+
+/// Refuses a destination that exists and is not a regular file: renaming over a fifo,
+/// a device or a symbolic link would silently replace it, and a directory cannot be.
+fn check_destination(path: &Path) -> Result<(), Error> {
+    let kind = match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::file_system(format!("cannot check {}: {e}", path.display()))),
+        Ok(meta) => meta.file_type(),
+    };
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    };
+    Err(Error::file_system(format!(
+        "{} exists and is {what}, not a regular file: refusing to replace it",
+        path.display()
+    )))
 }
 
 /// A temporary file beside the destination, renamed into place by `persist` and removed
 /// if dropped before.
-struct TempFile {
+pub(crate) struct TempFile {
     file: File,
     temp: PathBuf,
     destination: PathBuf,
@@ -293,7 +420,7 @@ struct TempFile {
 }
 
 /// A fresh temporary path beside `destination`: `.NAME.PID-N.part`.
-pub(crate) fn temp_path_for(destination: &Path) -> Result<PathBuf, Error> {
+fn temp_path_for(destination: &Path) -> Result<PathBuf, Error> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = destination
         .file_name()
@@ -304,22 +431,32 @@ pub(crate) fn temp_path_for(destination: &Path) -> Result<PathBuf, Error> {
 }
 
 impl TempFile {
-    fn create(temp: &Path, destination: &Path) -> Result<TempFile, Error> {
-        let temp = temp.to_owned();
+    /// Checks the destination and creates a new temporary file beside it.
+    pub(crate) fn create(destination: &Path) -> Result<TempFile, Error> {
+        check_destination(destination)?;
+        let temp = temp_path_for(destination)?;
         let file = File::options()
             .write(true)
             .create_new(true)
             .open(&temp)
-            .map_err(|e| Error::invalid(format!("cannot create {}: {e}", temp.display())))?;
+            .map_err(|e| Error::file_system(format!("cannot create {}: {e}", temp.display())))?;
         Ok(TempFile { file, temp, destination: destination.to_owned(), persisted: false })
     }
 
-    fn persist(mut self) -> Result<(), Error> {
-        let io = |e: std::io::Error| {
-            Error::new(ErrorKind::Internal, format!("cannot finish {}: {e}", self.destination.display()))
-        };
-        self.file.sync_all().map_err(io)?;
-        fs::rename(&self.temp, &self.destination).map_err(io)?;
+    pub(crate) fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Flushes the bytes to the disk (slow: done before `persist`, outside any lock).
+    pub(crate) fn sync(&self) -> Result<(), Error> {
+        self.file.sync_all().map_err(|e| Error::file_system(format!("cannot write {}: {e}", self.temp.display())))
+    }
+
+    /// Renames the file into place, after checking the destination again.
+    pub(crate) fn persist(&mut self) -> Result<(), Error> {
+        check_destination(&self.destination)?;
+        fs::rename(&self.temp, &self.destination)
+            .map_err(|e| Error::file_system(format!("cannot replace {}: {e}", self.destination.display())))?;
         self.persisted = true;
         Ok(())
     }
@@ -327,14 +464,11 @@ impl TempFile {
 
 impl DownloadSink for TempFile {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.file
-            .write_all(bytes)
-            .map_err(|e| Error::new(ErrorKind::Internal, format!("cannot write {}: {e}", self.temp.display())))
+        self.file.write_all(bytes).map_err(|e| Error::file_system(format!("cannot write {}: {e}", self.temp.display())))
     }
 
     fn restart(&mut self) -> Result<bool, Error> {
-        let io =
-            |e: std::io::Error| Error::new(ErrorKind::Internal, format!("cannot rewind {}: {e}", self.temp.display()));
+        let io = |e: std::io::Error| Error::file_system(format!("cannot rewind {}: {e}", self.temp.display()));
         self.file.set_len(0).map_err(io)?;
         self.file.rewind().map_err(io)?;
         Ok(true)

@@ -34,8 +34,11 @@ pub enum ErrorKind {
     Decode,
     /// The caller cancelled the call.
     Cancelled,
-    /// A bug in this library (a caught panic).
+    /// A bug in this library (a caught panic), or the system refused it a thread.
     Internal,
+    /// A download's destination could not be created, written or replaced, or exists and
+    /// is not a regular file. The message holds the operating system's reason.
+    FileSystem,
 }
 
 impl ErrorKind {
@@ -72,6 +75,7 @@ impl ErrorKind {
             ErrorKind::Decode => "invalid response",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal error",
+            ErrorKind::FileSystem => "file system error",
         }
     }
 }
@@ -98,6 +102,10 @@ impl Error {
 
     pub(crate) fn invalid(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub(crate) fn file_system(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::FileSystem, message)
     }
 
     pub(crate) fn decode(message: impl Into<String>) -> Error {

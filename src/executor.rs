@@ -10,28 +10,18 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::cancel::{cancelled, Call, CancelToken};
+use crate::cancel::{cancelled, Call};
 use crate::client::Client;
 use crate::create::CreateVideoParams;
-use crate::download::{temp_path_for, DownloadProgress, DownloadSink};
-use crate::error::Error;
+use crate::download::{video_url, DownloadProgress, DownloadSink, TempFile};
+use crate::error::{Error, ErrorKind};
 use crate::model::Video;
+use crate::request::{inside_callback, Outcome, Request, WeakRequest};
 use crate::wait::{Step, WaitOptions};
-
-/// What a finished request produced.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// From get, create and wait.
-    Video(Box<Video>),
-    /// From a download: the bytes written.
-    Downloaded(u64),
-}
-
-type Callback = Box<dyn FnOnce() + Send>;
 
 /// A wait's progress callback, run on a library thread; `false` stops the wait.
 pub type WaitProgressFn = Box<dyn FnMut(&Video) -> bool + Send>;
@@ -39,181 +29,11 @@ pub type WaitProgressFn = Box<dyn FnMut(&Video) -> bool + Send>;
 /// A download's progress callback, run on a library thread; `false` stops the download.
 pub type DownloadProgressFn = Box<dyn FnMut(u64, Option<u64>) -> bool + Send>;
 
-/// A call in flight. Cheap to clone; every clone sees the same request.
-#[derive(Clone)]
-pub struct Request {
-    inner: Arc<RequestInner>,
-}
-
-struct RequestInner {
-    cancel: CancelToken,
-    state: Mutex<RequestState>,
-    done: Condvar,
-    gate: Gate,
-}
-
-/// Keeps the caller's progress and write callbacks from running once `cancel` returns:
-/// each call enters the gate, and `cancel` waits for a call inside to leave.
-#[derive(Default)]
-struct Gate {
-    /// The thread running a callback now, if any.
-    running: Mutex<Option<std::thread::ThreadId>>,
-    left: Condvar,
-}
-
-impl Gate {
-    /// Runs `callback` unless the request is cancelled (then `None`).
-    fn pass<T>(&self, token: &CancelToken, callback: impl FnOnce() -> T) -> Option<T> {
-        struct Leave<'a>(&'a Gate);
-        impl Drop for Leave<'_> {
-            fn drop(&mut self) {
-                *self.0.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                self.0.left.notify_all();
-            }
-        }
-        {
-            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-            if token.is_cancelled() {
-                return None;
-            }
-            *running = Some(std::thread::current().id());
-        }
-        let _leave = Leave(self);
-        Some(callback())
-    }
-
-    /// Waits until no callback runs, unless it is this thread's own (a callback cancelling
-    /// its request cannot wait for itself).
-    fn drain(&self) {
-        let me = std::thread::current().id();
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        while running.is_some_and(|thread| thread != me) {
-            running = self.left.wait(running).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-}
-
-#[derive(Default)]
-struct RequestState {
-    outcome: Option<Result<Outcome, Error>>,
-    callback: Option<Callback>,
-    /// Undoes what the job leaves behind when cancelled (a download's temporary file),
-    /// so that nothing is left once `cancel` returns.
-    cleanup: Option<Callback>,
-}
-
-impl Request {
-    fn new() -> Request {
-        Request {
-            inner: Arc::new(RequestInner {
-                cancel: CancelToken::new(),
-                state: Mutex::new(RequestState::default()),
-                done: Condvar::new(),
-                gate: Gate::default(),
-            }),
-        }
-    }
-
-    fn state(&self) -> MutexGuard<'_, RequestState> {
-        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn is_done(&self) -> bool {
-        self.state().outcome.is_some()
-    }
-
-    /// Blocks until done or until `timeout` passes (`None`: no limit). True when done.
-    pub fn wait(&self, timeout: Option<Duration>) -> bool {
-        let until = timeout.map(|timeout| Instant::now() + timeout);
-        let mut state = self.state();
-        while state.outcome.is_none() {
-            match until {
-                None => state = self.inner.done.wait(state).unwrap_or_else(|e| e.into_inner()),
-                Some(until) => {
-                    let left = until.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return false;
-                    }
-                    state = self.inner.done.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0;
-                }
-            }
-        }
-        true
-    }
-
-    /// The outcome once done.
-    pub fn outcome(&self) -> Option<Result<Outcome, Error>> {
-        self.state().outcome.clone()
-    }
-
-    /// Cancels the request and returns at once. A request not yet done is done from now
-    /// on, with `Cancelled`; its network I/O is interrupted and its job discarded. Once
-    /// this returns, no progress or write callback of the request runs again (a call
-    /// already running is waited for, unless it is the caller).
-    pub fn cancel(&self) {
-        self.inner.cancel.cancel();
-        self.inner.gate.drain();
-        let cleanup = self.state().cleanup.take();
-        if let Some(cleanup) = cleanup {
-            cleanup();
-        }
-        self.complete(Err(cancelled()));
-    }
-
-    /// Wraps a wait's progress callback in this request's gate.
-    fn gate_wait_progress(&self, mut progress: WaitProgressFn) -> WaitProgressFn {
-        let request = self.clone();
-        Box::new(move |video: &Video| request.inner.gate.pass(request.token(), || progress(video)).unwrap_or(false))
-    }
-
-    /// Wraps a download's progress callback in this request's gate.
-    fn gate_download_progress(&self, mut progress: DownloadProgressFn) -> DownloadProgressFn {
-        let request = self.clone();
-        Box::new(move |done, total| request.inner.gate.pass(request.token(), || progress(done, total)).unwrap_or(false))
-    }
-
-    /// Runs `callback` once the request is done: on the thread that finishes it (a library
-    /// thread, or the one calling `cancel`), or right here when it is done already.
-    /// Replaces an earlier callback that has not run.
-    pub fn on_complete(&self, callback: Callback) {
-        let mut state = self.state();
-        if state.outcome.is_none() {
-            state.callback = Some(callback);
-            return;
-        }
-        drop(state);
-        callback();
-    }
-
-    /// Forgets a completion callback that has not run.
-    pub fn on_complete_remove(&self) {
-        self.state().callback = None;
-    }
-
-    /// Records the outcome unless there is one already, wakes waiters, runs the callback.
-    fn complete(&self, outcome: Result<Outcome, Error>) {
-        let callback = {
-            let mut state = self.state();
-            if state.outcome.is_some() {
-                return;
-            }
-            state.outcome = Some(outcome);
-            state.callback.take()
-        };
-        self.inner.done.notify_all();
-        if let Some(callback) = callback {
-            callback();
-        }
-    }
-
-    fn token(&self) -> &CancelToken {
-        &self.inner.cancel
-    }
-}
-
 /// A unit of work: runs once and may ask to run again later.
 trait Job: Send {
     fn run(self: Box<Self>) -> Option<(Duration, Box<dyn Job>)>;
+    /// Ends the job's request with `error`, when no thread can run the job.
+    fn abandon(self: Box<Self>, error: Error);
 }
 
 struct Scheduled {
@@ -264,7 +84,37 @@ struct PoolState {
     sequence: u64,
     handles: Vec<JoinHandle<()>>,
     /// Requests not yet done, for `shutdown` to cancel.
-    requests: Vec<Weak<RequestInner>>,
+    requests: Tracked,
+}
+
+/// The requests a pool has started, pruned of finished ones only when the list has
+/// doubled since the last pruning: starting a request costs O(1) amortised.
+#[derive(Default)]
+struct Tracked {
+    requests: Vec<WeakRequest>,
+    prune_at: usize,
+}
+
+impl Tracked {
+    /// The smallest list worth pruning.
+    const MIN_PRUNE: usize = 64;
+
+    /// Adds a request; returns how many entries it looked at (for the cost test).
+    fn push(&mut self, request: &Request) -> usize {
+        let mut visited = 0;
+        if self.requests.len() >= self.prune_at.max(Self::MIN_PRUNE) {
+            visited = self.requests.len();
+            self.requests.retain(|weak| weak.upgrade().is_some_and(|request| !request.is_done()));
+            self.prune_at = 2 * self.requests.len();
+        }
+        self.requests.push(request.downgrade());
+        visited
+    }
+
+    fn take(&mut self) -> Vec<WeakRequest> {
+        self.prune_at = 0;
+        std::mem::take(&mut self.requests)
+    }
 }
 
 impl Executor {
@@ -274,10 +124,6 @@ impl Executor {
         }
     }
 
-    fn schedule(&self, delay: Duration, job: Box<dyn Job>) {
-        Shared::schedule(&self.shared, delay, job);
-    }
-
     /// Queues the first job of `request`, remembering the request for `shutdown`. After
     /// `shutdown` the request ends at once with `Cancelled`.
     fn submit(&self, request: &Request, job: Box<dyn Job>) {
@@ -285,28 +131,32 @@ impl Executor {
             // Lock order: the pool, then a request; never the other way round.
             let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
             if !state.closing {
-                state.requests.retain(|weak| weak.upgrade().is_some_and(|inner| !Request { inner }.is_done()));
-                state.requests.push(Arc::downgrade(&request.inner));
+                state.requests.push(request);
                 drop(state);
-                self.schedule(Duration::ZERO, job);
+                Shared::schedule(&self.shared, Duration::ZERO, job);
                 return;
             }
         }
-        request.complete(Err(Error::new(crate::ErrorKind::Cancelled, "the client was shut down")));
+        request.complete(Err(Error::new(ErrorKind::Cancelled, "the client was shut down")));
     }
 
     /// Cancels every request not yet done and waits for the threads to end (except the
-    /// calling thread, when it is one of them).
+    /// calling thread, when it is one of them). From inside a callback it does not wait
+    /// for the threads, which end by themselves once their queue is empty: one of them
+    /// may be waiting for the callback this thread is running.
     fn shutdown(&self) {
         let (requests, handles) = {
             let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
             state.closing = true;
-            (std::mem::take(&mut state.requests), std::mem::take(&mut state.handles))
+            (state.requests.take(), std::mem::take(&mut state.handles))
         };
-        for inner in requests.iter().filter_map(Weak::upgrade) {
-            Request { inner }.cancel();
+        for request in requests.iter().filter_map(WeakRequest::upgrade) {
+            request.cancel();
         }
         self.shared.work.notify_all();
+        if inside_callback() {
+            return;
+        }
         let me = std::thread::current().id();
         for handle in handles {
             if handle.thread().id() != me {
@@ -324,6 +174,9 @@ impl Drop for Executor {
 }
 
 impl Shared {
+    /// Queues `job`, starting a thread for it when none is idle. If the system refuses
+    /// a thread while the pool has none, nothing could ever run the queue: its jobs end
+    /// with the error instead of staying pending for ever.
     fn schedule(shared: &Arc<Shared>, delay: Duration, job: Box<dyn Job>) {
         let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
         state.sequence += 1;
@@ -332,9 +185,25 @@ impl Shared {
         if state.idle == 0 && state.threads < shared.max_threads && !state.closing {
             let worker = Arc::clone(shared);
             let name = format!("together-video-{}", state.threads + 1);
-            if let Ok(handle) = std::thread::Builder::new().name(name).spawn(move || worker.serve()) {
-                state.threads += 1;
-                state.handles.push(handle);
+            match std::thread::Builder::new().name(name).spawn(move || worker.serve()) {
+                Ok(handle) => {
+                    state.threads += 1;
+                    state.handles.push(handle);
+                }
+                Err(error) if state.threads == 0 => {
+                    let stranded = std::mem::take(&mut state.queue);
+                    drop(state);
+                    let error = Error::new(
+                        ErrorKind::Internal,
+                        format!("the system refused to start a library thread: {error}"),
+                    );
+                    for scheduled in stranded {
+                        scheduled.job.abandon(error.clone());
+                    }
+                    return;
+                }
+                // A running thread will get to the job.
+                Err(_) => {}
             }
         }
         drop(state);
@@ -380,26 +249,36 @@ fn guarded<T>(request: &Request, work: impl FnOnce() -> T) -> Option<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
         Ok(value) => Some(value),
         Err(_) => {
-            request.complete(Err(Error::new(crate::ErrorKind::Internal, "internal error: a request panicked")));
+            request.complete(Err(Error::new(ErrorKind::Internal, "internal error: a request panicked")));
             None
         }
     }
 }
 
+/// The work of a one-shot request: given the client, the call's bounds and the request
+/// itself (for downloads, which commit their file through it).
+type Work = Box<dyn FnOnce(&Client, Call<'_>, &Request) -> Result<Outcome, Error> + Send>;
+
 /// A job that runs one call to completion.
-struct Once<F: FnOnce(Call<'_>) -> Result<Outcome, Error> + Send> {
+struct Once {
     request: Request,
-    work: F,
+    client: Arc<Client>,
+    deadline: Option<Instant>,
+    work: Work,
 }
 
-impl<F: FnOnce(Call<'_>) -> Result<Outcome, Error> + Send> Job for Once<F> {
+impl Job for Once {
     fn run(self: Box<Self>) -> Option<(Duration, Box<dyn Job>)> {
-        let Once { request, work } = *self;
-        let call = Call { deadline: None, cancel: Some(request.token()) };
-        if let Some(outcome) = guarded(&request, || work(call)) {
+        let Once { request, client, deadline, work } = *self;
+        let call = Call { deadline, cancel: Some(request.token()) };
+        if let Some(outcome) = guarded(&request, || work(&client, call, &request)) {
             request.complete(outcome);
         }
         None
+    }
+
+    fn abandon(self: Box<Self>, error: Error) {
+        self.request.complete(Err(error));
     }
 }
 
@@ -429,6 +308,10 @@ impl Job for Wait {
             }
         }
     }
+
+    fn abandon(self: Box<Self>, error: Error) {
+        self.request.complete(Err(error));
+    }
 }
 
 impl Client {
@@ -439,25 +322,18 @@ impl Client {
     /// Cancels this client's non-blocking requests that are not done (they end with
     /// `Cancelled`; their handles stay valid) and waits for its library threads to end.
     /// Final: non-blocking calls started afterwards end at once with `Cancelled`.
-    /// Do not call it from a callback of a request (that thread cannot wait for itself).
+    /// From inside a callback of a request it does not wait for the threads.
     pub fn shutdown(&self) {
         self.executor().shutdown();
     }
 
     fn start(
         self: &Arc<Client>,
-        work: impl FnOnce(&Client, Call<'_>) -> Result<Outcome, Error> + Send + 'static,
-    ) -> Request {
-        self.start_with(Request::new(), work)
-    }
-
-    fn start_with(
-        self: &Arc<Client>,
         request: Request,
-        work: impl FnOnce(&Client, Call<'_>) -> Result<Outcome, Error> + Send + 'static,
+        deadline: Option<Instant>,
+        work: impl FnOnce(&Client, Call<'_>, &Request) -> Result<Outcome, Error> + Send + 'static,
     ) -> Request {
-        let client = Arc::clone(self);
-        let job = Once { request: request.clone(), work: move |call: Call<'_>| work(&client, call) };
+        let job = Once { request: request.clone(), client: Arc::clone(self), deadline, work: Box::new(work) };
         self.executor().submit(&request, Box::new(job));
         request
     }
@@ -465,17 +341,21 @@ impl Client {
     /// [`Client::get_video`] on a library thread.
     pub fn get_video_start(self: &Arc<Client>, id: &str) -> Request {
         let id = id.to_owned();
-        self.start(move |client, call| client.get_video_with(&id, call).map(|video| Outcome::Video(Box::new(video))))
+        self.start(Request::new(), None, move |client, call, _| {
+            client.get_video_with(&id, call).map(|video| Outcome::Video(Box::new(video)))
+        })
     }
 
     /// [`Client::create_video`] on a library thread.
     pub fn create_video_start(self: &Arc<Client>, params: CreateVideoParams) -> Request {
-        self.start(move |client, call| client.create_video(&params, call).map(|video| Outcome::Video(Box::new(video))))
+        self.start(Request::new(), None, move |client, call, _| {
+            client.create_video(&params, call).map(|video| Outcome::Video(Box::new(video)))
+        })
     }
 
     /// [`Client::create_video_json`] on a library thread.
     pub fn create_video_json_start(self: &Arc<Client>, body: String) -> Request {
-        self.start(move |client, call| {
+        self.start(Request::new(), None, move |client, call, _| {
             client.create_video_json(&body, call).map(|video| Outcome::Video(Box::new(video)))
         })
     }
@@ -489,53 +369,72 @@ impl Client {
         progress: Option<WaitProgressFn>,
     ) -> Request {
         let request = Request::new();
-        let progress = progress.map(|progress| request.gate_wait_progress(progress));
+        let progress = progress.map(|mut progress| {
+            let request = request.clone();
+            Box::new(move |video: &Video| request.pass(|| progress(video)).unwrap_or(false)) as WaitProgressFn
+        });
         let wait = Wait { request: request.clone(), client: Arc::clone(self), id: id.to_owned(), options, progress };
         self.executor().submit(&request, Box::new(wait));
         request
     }
 
-    /// [`Client::download_to_path`] on a library thread.
+    /// [`Client::download_to_path`] on a library thread, bounded by `deadline`. The file
+    /// is renamed into place only if the request ends with it: cancelling leaves neither
+    /// the file nor its temporary file, and a request done with `Ok` has its file.
     pub fn download_to_path_start(
         self: &Arc<Client>,
         video: Video,
         path: PathBuf,
+        deadline: Option<Instant>,
         progress: Option<DownloadProgressFn>,
     ) -> Request {
         let request = Request::new();
-        let mut progress = progress.map(|progress| request.gate_download_progress(progress));
-        let temp = match temp_path_for(&path) {
-            Ok(temp) => temp,
-            Err(error) => {
-                request.complete(Err(error));
-                return request;
-            }
-        };
-        let removable = temp.clone();
-        request.state().cleanup = Some(Box::new(move || {
-            let _ = std::fs::remove_file(removable);
-        }));
-        self.start_with(request, move |client, call| {
+        let mut progress = gate_download_progress(&request, progress);
+        self.start(request, deadline, move |client, call, request| {
+            let url = video_url(&video)?;
+            let mut file = request.unless_cancelled(
+                || TempFile::create(&path),
+                |file| {
+                    let temp = file.temp_path().to_owned();
+                    Box::new(move || {
+                        let _ = std::fs::remove_file(temp);
+                    })
+                },
+            )?;
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
-            client.download_via_temp(&video, &temp, &path, progress, call).map(Outcome::Downloaded)
+            let written = client.download_url(url, &mut file, progress, call)?;
+            file.sync()?;
+            let outcome = Outcome::Downloaded(written);
+            request.complete_with(|| file.persist().map(|()| outcome.clone()));
+            Ok(outcome)
         })
     }
 
-    /// [`Client::download_to_sink`] on a library thread; the sink is written from there.
+    /// [`Client::download_to_sink`] on a library thread, bounded by `deadline`; the sink
+    /// is written from there.
     pub fn download_to_sink_start(
         self: &Arc<Client>,
         video: Video,
         sink: Box<dyn DownloadSink + Send>,
+        deadline: Option<Instant>,
         progress: Option<DownloadProgressFn>,
     ) -> Request {
         let request = Request::new();
-        let mut progress = progress.map(|progress| request.gate_download_progress(progress));
+        let mut progress = gate_download_progress(&request, progress);
         let mut sink = GatedSink { sink, request: request.clone() };
-        self.start_with(request, move |client, call| {
+        self.start(request, deadline, move |client, call, _| {
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
             client.download_to_sink(&video, &mut sink, progress, call).map(Outcome::Downloaded)
         })
     }
+}
+
+/// A download's progress callback behind its request's gate.
+fn gate_download_progress(request: &Request, progress: Option<DownloadProgressFn>) -> Option<DownloadProgressFn> {
+    progress.map(|mut progress| {
+        let request = request.clone();
+        Box::new(move |done, total| request.pass(|| progress(done, total)).unwrap_or(false)) as DownloadProgressFn
+    })
 }
 
 /// A caller's sink behind its request's gate: no write once the request is cancelled.
@@ -546,11 +445,33 @@ struct GatedSink {
 
 impl DownloadSink for GatedSink {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let (gate, token) = (&self.request.inner.gate, self.request.token());
-        gate.pass(token, || self.sink.write(bytes)).unwrap_or_else(|| Err(cancelled()))
+        let sink = &mut self.sink;
+        self.request.pass(|| sink.write(bytes)).unwrap_or_else(|| Err(cancelled()))
     }
 
     fn restart(&mut self) -> Result<bool, Error> {
         self.sink.restart()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starting_requests_costs_constant_amortised_work() {
+        let mut tracked = Tracked::default();
+        let (mut visited, mut live) = (0, Vec::new());
+        for n in 0..100_000 {
+            let request = Request::new();
+            if n % 10 == 0 {
+                live.push(request.clone());
+            } else {
+                request.complete(Err(cancelled()));
+            }
+            visited += tracked.push(&request);
+        }
+        assert!(visited <= 3 * 100_000, "visited {visited} entries for 100 000 starts");
+        assert!(tracked.requests.len() <= 2 * live.len() + Tracked::MIN_PRUNE + 1);
     }
 }

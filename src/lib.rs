@@ -14,6 +14,8 @@ mod download;
 mod error;
 mod executor;
 mod model;
+mod redact;
+mod request;
 mod resolver;
 mod retry;
 #[cfg(unix)]
@@ -30,8 +32,9 @@ pub use config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_
 pub use create::{CreateVideoParams, FrameImage, FramePosition, Media, MediaUrl, OutputFormat, MAX_PROMPT_CHARS};
 pub use download::{video_url, DownloadProgress, DownloadSink, WriterSink};
 pub use error::{Error, ErrorKind};
-pub use executor::{DownloadProgressFn, Outcome, Request, WaitProgressFn};
+pub use executor::{DownloadProgressFn, WaitProgressFn};
 pub use model::{JobError, Outputs, Video, VideoStatus};
+pub use request::{Outcome, Request};
 pub use retry::RetryPolicy;
 pub use transport::{MAX_BODY, MAX_REDIRECTS};
 pub use url::{DEFAULT_BASE_URL, MAX_ID_LEN};

@@ -1,7 +1,8 @@
 //! When to retry and how long to wait, as Together's official SDKs do: 408, 409, 429
 //! and 5xx are retried unless `x-should-retry: false`; the server's `retry-after-ms` or
-//! `Retry-After` (seconds or HTTP date) wins when 0 < hint <= 60 s; otherwise the
-//! delay starts at 1 s and doubles up to 10 s, less up to 25% jitter.
+//! `Retry-After` (seconds or HTTP date) wins when 0 < hint <= 60 s, but never waits less
+//! than [`MIN_HINT`]; otherwise the delay starts at 1 s and doubles up to 10 s, less up to
+//! 25% jitter.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -11,6 +12,9 @@ use ureq::http::HeaderMap;
 
 /// The longest server hint that is obeyed; a longer one falls back to backoff.
 const MAX_HINT: Duration = Duration::from_secs(60);
+/// The shortest wait a server hint can ask for: `retry-after-ms: 0.000001` must not turn
+/// retries into a burst.
+pub const MIN_HINT: Duration = Duration::from_millis(50);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -30,7 +34,7 @@ impl RetryPolicy {
     /// How long to wait before retry number `retry` (0 for the first retry).
     pub fn delay(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
         if let Some(hint) = headers.and_then(server_hint) {
-            return hint;
+            return hint.max(MIN_HINT);
         }
         let doubled = self.initial_delay.saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX));
         doubled.min(self.max_delay).mul_f64(1.0 - 0.25 * random_unit())
@@ -138,6 +142,8 @@ mod tests {
         let policy = RetryPolicy::default();
         let delay = |pairs: &[(&'static str, &str)]| policy.delay(0, Some(&headers(pairs)));
         assert_eq!(delay(&[("retry-after-ms", "250")]), Duration::from_millis(250));
+        assert_eq!(delay(&[("retry-after-ms", "0.000001")]), MIN_HINT, "a tiny hint is raised to the floor");
+        assert_eq!(delay(&[("retry-after", "0.001")]), MIN_HINT);
         assert_eq!(delay(&[("retry-after-ms", "250"), ("retry-after", "3")]), Duration::from_millis(250));
         assert_eq!(delay(&[("retry-after", "3")]), Duration::from_secs(3));
         assert_eq!(delay(&[("retry-after", "1.5")]), Duration::from_millis(1500));

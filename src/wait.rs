@@ -15,7 +15,8 @@ use crate::model::{Video, VideoStatus};
 /// How to wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitOptions {
-    /// Time between polls unless the server asks for another (`Retry-After`). Default 2 s.
+    /// Time between polls. A server's hint (`Retry-After`) may lengthen it, never shorten
+    /// it. Default 2 s.
     pub poll_interval: Duration,
     /// When to give up with `Timeout`; it also bounds the request in flight. `None` waits
     /// as long as it takes.
@@ -79,7 +80,10 @@ impl Client {
             }
         }
         match video.status {
-            VideoStatus::Queued | VideoStatus::InProgress => Step::Again(hint.unwrap_or(options.poll_interval)),
+            // A server's hint may slow the polls down, never speed them up.
+            VideoStatus::Queued | VideoStatus::InProgress => {
+                Step::Again(hint.map_or(options.poll_interval, |hint| hint.max(options.poll_interval)))
+            }
             _ => Step::Done(Box::new(Ok(video))),
         }
     }

@@ -1,5 +1,6 @@
 //! Create, wait and download through the core, against the mock on loopback.
 
+use std::os::unix::fs::FileTypeExt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -137,14 +138,33 @@ fn wait_follows_a_job_to_completion_with_progress() {
 }
 
 #[test]
-fn a_servers_retry_after_on_a_poll_sets_the_pace() {
+fn a_servers_retry_after_on_a_poll_slows_the_pace() {
     let server = MockServer::start();
     let client = client(&server);
     let created = client.create_video(&CreateVideoParams::new("hinted-job"), Call::default()).unwrap();
-    // Without the server's 20 ms hint this would sleep ten minutes between polls.
-    let options = WaitOptions { poll_interval: Duration::from_secs(600), deadline: None };
+    // Polls 1 ms apart as asked, unless the server's 20 ms hint asks for more: it does.
+    let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+    let started = Instant::now();
     let video = client.wait_video(&created.id, &options, None, None).unwrap();
     assert_eq!(video.status, VideoStatus::Completed);
+    assert!(started.elapsed() >= Duration::from_millis(40), "two waits of at least the hinted 20 ms");
+}
+
+#[test]
+fn a_servers_tiny_hint_never_speeds_the_polls_up() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let created = client.create_video(&CreateVideoParams::new("tiny-hint-job"), Call::default()).unwrap();
+    let options = WaitOptions {
+        poll_interval: Duration::from_millis(50),
+        deadline: Some(Instant::now() + Duration::from_millis(300)),
+    };
+    let error = client.wait_video(&created.id, &options, None, None).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    // 300 ms at one poll per 50 ms is 7 polls at most; `retry-after-ms: 0.000001` obeyed
+    // made thousands.
+    let polls = server.hits(&created.id);
+    assert!(polls <= 7, "{polls} polls in 300 ms");
 }
 
 #[test]
@@ -336,5 +356,126 @@ fn a_cancelled_download_leaves_no_partial_file() {
     let error = client.download_to_path(&video, &path, Some(&mut progress), Call::default()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Cancelled);
     assert!(files_in(&dir).is_empty());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Downloads `file` to a fresh directory; the result and what the directory holds after.
+fn download_file(client: &Client, file: &str) -> (Result<u64, together_video::Error>, Vec<u8>, Vec<String>) {
+    let dir = temp_dir(&format!("integrity-{file}"));
+    let path = dir.join("out.mp4");
+    let result = client.download_to_path(&completed(client, file), &path, None, Call::default());
+    let (bytes, names) = (std::fs::read(&path).unwrap_or_default(), files_in(&dir));
+    std::fs::remove_dir_all(dir).unwrap();
+    (result, bytes, names)
+}
+
+#[test]
+fn a_resume_that_would_splice_another_file_starts_over_instead() {
+    let server = MockServer::start();
+    let client = client(&server);
+    // Another ETag at the same offset, or another total under the same ETag: the rest is
+    // not this file's, so the download starts over from the first byte.
+    let (result, bytes, _) = download_file(&client, "changed-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64);
+    assert!(bytes == tv_mock::changed_video_bytes("changed-a.mp4"), "the whole new file, not a splice");
+    let (result, bytes, _) = download_file(&client, "resized-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64 + 1000);
+    assert!(bytes[..VIDEO_SIZE] == video_bytes("resized-a.mp4")[..] && bytes[VIDEO_SIZE..] == [7u8; 1000][..]);
+    let starts =
+        server.requests().into_iter().filter(|r| r.target.starts_with("/files/") && r.header("range").is_none());
+    assert_eq!(starts.count(), 4, "each file was asked for whole twice");
+
+    // A writer cannot take back the bytes it was given: it fails rather than splice.
+    let video = completed(&client, "changed-b.mp4");
+    let mut sink = WriterSink(Vec::new());
+    let error = client.download_to_sink(&video, &mut sink, None, Call::default()).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Connection, "{error}");
+    assert!(error.message().contains("changed"), "{error}");
+    assert_eq!(sink.0.len(), VIDEO_SIZE / 2, "nothing of the other file was written");
+}
+
+#[test]
+fn a_weak_etag_is_no_proof_so_the_download_starts_over() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let (result, bytes, _) = download_file(&client, "weak-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64);
+    assert!(bytes == video_bytes("weak-a.mp4"));
+    let requests: Vec<_> = server.requests().into_iter().filter(|r| r.target == "/files/weak-a.mp4").collect();
+    assert_eq!(requests.len(), 2);
+    assert!(requests.iter().all(|r| r.header("range").is_none()), "no range resumed on a weak ETag");
+}
+
+#[test]
+fn a_partial_answer_to_a_whole_request_is_not_a_whole_file() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let (result, bytes, _) = download_file(&client, "unasked-206-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64);
+    assert!(bytes == video_bytes("unasked-206-a.mp4"), "the first half, then the rest by range");
+    let rest = server.requests().into_iter().filter(|r| r.target == "/files/unasked-206-a.mp4").nth(1).unwrap();
+    assert_eq!(rest.header("range"), Some(format!("bytes={}-", VIDEO_SIZE / 2).as_str()));
+}
+
+#[test]
+fn bytes_past_the_announced_end_are_refused() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let (result, bytes, names) = download_file(&client, "overlong-a.mp4");
+    let error = result.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Http, "{error}");
+    assert!(error.message().contains("more bytes"), "{error}");
+    assert!(bytes.is_empty() && names.is_empty(), "no file, no temporary file: {names:?}");
+}
+
+#[test]
+fn a_416_on_resume_starts_over() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let (result, bytes, _) = download_file(&client, "gone-416-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64);
+    assert!(bytes == video_bytes("gone-416-a.mp4"));
+}
+
+#[test]
+fn a_destination_that_is_not_a_regular_file_is_refused() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let video = completed(&client, "dest.mp4");
+    let dir = temp_dir("destinations");
+    let download = |path: &std::path::Path| client.download_to_path(&video, path, None, Call::default());
+
+    let directory = dir.join("a-directory");
+    std::fs::create_dir(&directory).unwrap();
+    let error = download(&directory).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::FileSystem, "{error}");
+    assert!(error.message().contains("a directory"), "{error}");
+    assert!(directory.is_dir());
+
+    let fifo = dir.join("a-fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let error = download(&fifo).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::FileSystem, "{error}");
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the fifo is left alone");
+
+    let target = dir.join("target.txt");
+    std::fs::write(&target, b"keep me").unwrap();
+    let link = dir.join("a-link.mp4");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let error = download(&link).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::FileSystem, "{error}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
+
+    let error = download(&dir.join("no-such-dir").join("x.mp4")).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::FileSystem, "{error}");
+    assert!(error.message().contains("No such file"), "the OS's reason: {error}");
+
+    let regular = dir.join("old.mp4");
+    std::fs::write(&regular, b"old").unwrap();
+    download(&regular).unwrap();
+    assert!(std::fs::read(&regular).unwrap() == video_bytes("dest.mp4"), "a regular file is replaced");
+    assert_eq!(files_in(&dir), ["a-directory", "a-fifo", "a-link.mp4", "old.mp4", "target.txt"]);
     std::fs::remove_dir_all(dir).unwrap();
 }

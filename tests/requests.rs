@@ -129,13 +129,13 @@ fn a_download_runs_in_the_background_and_can_be_cancelled() {
     let dir = std::env::temp_dir().join(format!("tv-requests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let video = client.get_video("video-at-bg.webm").unwrap();
-    let request = client.download_to_path_start(video, dir.join("bg.webm"), None);
+    let request = client.download_to_path_start(video, dir.join("bg.webm"), None, None);
     assert!(request.wait(None));
     assert_eq!(request.outcome().unwrap().unwrap(), Outcome::Downloaded(video_bytes("bg.webm").len() as u64));
     assert!(std::fs::read(dir.join("bg.webm")).unwrap() == video_bytes("bg.webm"));
 
     let slow = client.get_video("video-at-slow-bg.mp4").unwrap();
-    let request = client.download_to_path_start(slow, dir.join("slow.mp4"), None);
+    let request = client.download_to_path_start(slow, dir.join("slow.mp4"), None, None);
     std::thread::sleep(Duration::from_millis(150));
     request.cancel();
     assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);

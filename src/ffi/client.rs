@@ -103,11 +103,14 @@ fn new_client(config: &ClientConfig) -> Result<*mut TvClient, Error> {
 }
 
 /// Frees a client and closes its idle connections. NULL is fine. Must not be called twice
-/// for the same client, nor while another thread is using it, nor from a request's
-/// callback. Its non-blocking requests that are not done are cancelled (they end with
-/// `TV_RESULT_CANCELLED`; free their handles as usual), and the library threads it
-/// started are joined before this returns, so no library thread of this client outlives
-/// it (safe for unloading a plugin).
+/// for the same client, nor while another thread is using it. Its non-blocking requests
+/// that are not done are cancelled as by `tv_request_cancel` (they end with
+/// `TV_RESULT_CANCELLED`; free their handles as usual), so once this returns none of
+/// their callbacks is running or will run. The library threads it started are joined
+/// before this returns, so no library thread of this client outlives it (safe for
+/// unloading a plugin). Called from inside a callback of this library it does not
+/// deadlock: it then cancels the requests but does not wait for the threads, which end
+/// by themselves once their work is cancelled.
 ///
 /// # Safety
 /// `client` must be NULL or a pointer returned by this library and not yet freed.
@@ -416,7 +419,9 @@ pub unsafe extern "C" fn tv_get_video_cancellable(
         // SAFETY: NULL or live handles and strings, not freed concurrently (contract).
         let (client, id, token) = unsafe { (handle(client, "client")?, str_arg(id, "id")?, token.as_ref()) };
         let out_video = out_param(out_video, "out_video")?;
-        let call = Call { deadline: None, cancel: token.map(|token| &token.token) };
+        // Our own reference: the caller may free the token while the call runs.
+        let token = token.map(|token| token.token.clone());
+        let call = Call { deadline: None, cancel: token.as_ref() };
         let video = TvVideo::allocate(client.inner.get_video_with(id, call)?)?;
         // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
         unsafe { out_video.write(video) };

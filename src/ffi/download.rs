@@ -166,11 +166,16 @@ impl DownloadSink for CallbackSink {
 ///
 /// The bytes go to a temporary file in the same directory, renamed to `path` only when
 /// complete and checked: a failed or cancelled download leaves nothing under `path` and
-/// removes its temporary file. The API key is never sent to the video's host. A body that
-/// is plainly not a video (an HTML or JSON page, or bytes that are neither MP4 nor WebM)
-/// is `TV_RESULT_DECODE`. An interrupted transfer resumes with a `Range` request when the
-/// server allows it, up to the client's retries. A job that is not completed, or has no
-/// `video_url`, is `TV_RESULT_INVALID_ARGUMENT`.
+/// removes its temporary file. A `path` that exists and is not a regular file (a
+/// directory, a fifo, a symbolic link) is refused, and a file that cannot be created,
+/// written or renamed into place fails, both with `TV_RESULT_FILE_SYSTEM` and the
+/// operating system's reason in the message. The API key is never sent to the video's
+/// host. A body that is plainly not a video (an HTML or JSON page, or bytes that are
+/// neither MP4 nor WebM) is `TV_RESULT_DECODE`. An interrupted transfer resumes with a
+/// `Range` request when the server proves (with a strong `ETag` or `Last-Modified` and a
+/// matching `Content-Range`) that the rest belongs to the same file, and otherwise starts
+/// over from the first byte; either way it counts against the client's retries. A job
+/// that is not completed, or has no `video_url`, is `TV_RESULT_INVALID_ARGUMENT`.
 ///
 /// `options` may be NULL. On success writes the size to `*out_bytes` when `out_bytes` is
 /// not NULL. Blocks the calling thread. Thread-safe.
@@ -194,7 +199,9 @@ pub unsafe extern "C" fn tv_download_video_to_file(
         let default = TvDownloadOptions::default();
         // SAFETY: NULL or live options (contract).
         let options = unsafe { options.as_ref() }.unwrap_or(&default);
-        let call = Call { deadline: options.deadline(), cancel: options.cancel.as_ref() };
+        // The call's own reference: the options may be freed while it runs.
+        let cancel = options.cancel.clone();
+        let call = Call { deadline: options.deadline(), cancel: cancel.as_ref() };
         let mut progress = options.progress();
         let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
         let bytes = client.inner.download_to_path(&video, Path::new(path), progress, call)?;
@@ -231,7 +238,9 @@ pub unsafe extern "C" fn tv_download_video_to_callback(
         let default = TvDownloadOptions::default();
         // SAFETY: NULL or live options (contract).
         let options = unsafe { options.as_ref() }.unwrap_or(&default);
-        let call = Call { deadline: options.deadline(), cancel: options.cancel.as_ref() };
+        // The call's own reference: the options may be freed while it runs.
+        let cancel = options.cancel.clone();
+        let call = Call { deadline: options.deadline(), cancel: cancel.as_ref() };
         let mut sink = CallbackSink { write, user_data: UserData(user_data) };
         let mut progress = options.progress();
         let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);

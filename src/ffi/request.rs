@@ -13,7 +13,7 @@ use super::result::TvResult;
 use super::video::TvVideo;
 use super::wait::TvWaitOptions;
 use crate::error::Error;
-use crate::executor::{Outcome, Request};
+use crate::request::{Outcome, Request};
 
 /// Where a request stands. `TV_REQUEST_STATE_INVALID` answers a NULL request.
 #[repr(C)]
@@ -35,6 +35,18 @@ pub type TvRequestCallback = Option<unsafe extern "C" fn(user_data: *mut c_void)
 /// be called back (`tv_request_on_complete`); then read its result (`tv_request_result`)
 /// and free it (`tv_request_free`). `tv_request_cancel` returns at once, even when the
 /// server has stopped answering.
+///
+/// Callbacks and their `user_data` (the completion callback, and a request's progress
+/// and write callbacks) follow three rules, so that freeing `user_data` is safe:
+/// - `tv_request_poll` and `tv_request_wait` report `TV_REQUEST_STATE_DONE` only once the
+///   completion callback has returned.
+/// - Once `tv_request_cancel` or `tv_request_free` returns, no callback of that request
+///   is running or will run, except when the call is made from inside one of them (a
+///   callback cannot wait for itself).
+/// - Cancelling or freeing any request, or freeing the client, from inside any callback
+///   of this library never deadlocks. If two threads each cancel, from inside a callback,
+///   the request whose callback the other is running, one of them returns without
+///   waiting for the other's callback to return.
 ///
 /// Thread-safety: every function but `tv_request_free` may be called from any thread at
 /// once. A request keeps what it needs alive: its client may be freed first.
@@ -152,8 +164,11 @@ pub unsafe extern "C" fn tv_wait_video_start(
 
 /// Starts `tv_download_video_to_file` without blocking. The video's URL and the options
 /// are copied here (the `TvVideo` may be freed at once; the cancel token of the options is
-/// not used). The progress callback runs on a library thread. The request has no `TvVideo`
-/// result: `tv_request_result` returns `TV_RESULT_OK` once the file is in place.
+/// not used: cancel with `tv_request_cancel`), and the options' timeout counts from now.
+/// The progress callback runs on a library thread. The request has no `TvVideo` result:
+/// `tv_request_result` returns `TV_RESULT_OK` once the file is in place. The outcome is
+/// all or nothing, even when a cancel races the end of the download: `TV_RESULT_OK` with
+/// the file at `path`, or an error with no file and no temporary file left behind.
 ///
 /// # Safety
 /// `client` NULL or live; `video` NULL or a live `TvVideo`; `path` NULL or a
@@ -173,8 +188,10 @@ pub unsafe extern "C" fn tv_download_video_to_file_start(
         let ((client, video), path) = unsafe { (download_target(client, video)?, str_arg(path, "path")?) };
         crate::download::video_url(&video)?;
         // SAFETY: NULL or live options (contract).
-        let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
-        Ok(client.inner.download_to_path_start(video, PathBuf::from(path), progress))
+        let options = unsafe { options.as_ref() };
+        let (deadline, progress) =
+            (options.and_then(TvDownloadOptions::deadline), options.and_then(TvDownloadOptions::progress));
+        Ok(client.inner.download_to_path_start(video, PathBuf::from(path), deadline, progress))
     })
 }
 
@@ -200,9 +217,11 @@ pub unsafe extern "C" fn tv_download_video_to_callback_start(
         let write = write.ok_or_else(|| Error::invalid("write is NULL"))?;
         crate::download::video_url(&video)?;
         // SAFETY: NULL or live options (contract).
-        let progress = unsafe { options.as_ref() }.and_then(TvDownloadOptions::progress);
+        let options = unsafe { options.as_ref() };
+        let (deadline, progress) =
+            (options.and_then(TvDownloadOptions::deadline), options.and_then(TvDownloadOptions::progress));
         let sink = Box::new(CallbackSink { write, user_data: UserData(user_data) });
-        Ok(client.inner.download_to_sink_start(video, sink, progress))
+        Ok(client.inner.download_to_sink_start(video, sink, deadline, progress))
     })
 }
 
@@ -239,12 +258,14 @@ pub unsafe extern "C" fn tv_request_wait(request: *const TvRequest, timeout_ms: 
     })
 }
 
-/// Cancels the request and returns at once: a request not yet done is done from now on
-/// with `TV_RESULT_CANCELLED`, and its network I/O is interrupted. Once it returns, no
-/// progress or write callback of the request runs again, so their `user_data` may be
-/// freed (a callback already running is waited for, unless this is called from inside
-/// it), and a file download's temporary file is gone. Cancelling a done request changes
-/// nothing. NULL is ignored.
+/// Cancels the request: a request not yet done is done from now on with
+/// `TV_RESULT_CANCELLED`, its network I/O is interrupted, a file download's temporary
+/// file is removed, and its completion callback runs on this thread before this
+/// returns. It returns at once, except that it waits for a callback of the request
+/// running on another thread to return: once it returns, no callback of the request is
+/// running or will run, so their `user_data` may be freed (see `TvRequest` for the one
+/// case where it does not wait). Cancelling a done request changes nothing (but still
+/// waits for a completion callback still running). NULL is ignored.
 ///
 /// # Safety
 /// `request` must be NULL or a live request.
@@ -261,9 +282,9 @@ pub unsafe extern "C" fn tv_request_cancel(request: *const TvRequest) {
 /// Calls `callback(user_data)` once when the request is done: on a library thread when
 /// it finishes by itself, on the thread calling `tv_request_cancel` when that ends it, or
 /// before this function returns when it is done already. Replaces an earlier callback
-/// that has not run; NULL removes it. Keep the callback short; do not free the request
-/// from inside it.
-///
+/// that has not run; NULL removes it. Inside the callback the request already counts as
+/// done: `tv_request_result` gives its result and `tv_request_free` may free it. Keep the
+/// callback short: other threads waiting on the request wait for it to return.///
 /// # Safety
 /// `request` must be NULL or a live request; `callback` NULL or a function of its type;
 /// `user_data` valid for it on those threads.
@@ -318,9 +339,9 @@ pub unsafe extern "C" fn tv_request_result(
 }
 
 /// Frees a request. A request still pending is cancelled first (its completion callback
-/// is dropped, not called); once this returns, none of its callbacks runs again. NULL is fine. Must not be called twice, nor while another
-/// thread uses the request.
-///
+/// is dropped, not called). Once this returns, none of its callbacks is running or will
+/// run (as for `tv_request_cancel`), except when called from inside one of them. NULL is
+/// fine. Must not be called twice, nor while another thread uses the request.///
 /// # Safety
 /// `request` must be NULL or a pointer from a `*_start` function, not yet freed.
 #[no_mangle]

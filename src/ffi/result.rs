@@ -40,8 +40,12 @@ pub enum TvResult {
     Decode = 13,
     /// The caller cancelled the call.
     Cancelled = 14,
-    /// A bug in this library: a caught panic.
+    /// A bug in this library (a caught panic), or the system refused it a thread.
     Internal = 15,
+    /// A download's destination could not be created, written or replaced (permissions,
+    /// a full disk, a missing directory), or exists and is not a regular file (a
+    /// directory, a fifo, a symbolic link). The message holds the operating system's reason.
+    FileSystem = 16,
 }
 
 impl From<ErrorKind> for TvResult {
@@ -62,12 +66,13 @@ impl From<ErrorKind> for TvResult {
             ErrorKind::Decode => TvResult::Decode,
             ErrorKind::Cancelled => TvResult::Cancelled,
             ErrorKind::Internal => TvResult::Internal,
+            ErrorKind::FileSystem => TvResult::FileSystem,
         }
     }
 }
 
 /// The static name of a result code, indexed by its number.
-const NAMES: [&CStr; 16] = [
+const NAMES: [&CStr; 17] = [
     c"ok",
     c"invalid argument",
     c"bad request",
@@ -84,6 +89,7 @@ const NAMES: [&CStr; 16] = [
     c"invalid response",
     c"cancelled",
     c"internal error",
+    c"file system error",
 ];
 
 /// A short static description of a result code, e.g. "not found" for `TV_RESULT_NOT_FOUND`.
@@ -120,6 +126,7 @@ mod tests {
             ErrorKind::Decode,
             ErrorKind::Cancelled,
             ErrorKind::Internal,
+            ErrorKind::FileSystem,
         ];
         for kind in kinds {
             let code = TvResult::from(kind) as usize;

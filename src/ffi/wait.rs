@@ -57,8 +57,10 @@ impl TvWaitOptions {
         }
     }
 
-    pub(super) fn cancel(&self) -> Option<&CancelToken> {
-        self.cancel.as_ref()
+    /// A reference of the call's own to the cancel token, so the options may be freed
+    /// while the call runs.
+    pub(super) fn cancel(&self) -> Option<CancelToken> {
+        self.cancel.clone()
     }
 
     /// The C progress callback as a Rust closure, showing it each state as a `TvVideo`.
@@ -93,7 +95,7 @@ pub unsafe extern "C" fn tv_wait_options_free(options: *mut TvWaitOptions) {
 }
 
 /// Sets the time between polls, in milliseconds: 1 to 3600000. Default 2000. A server's
-/// `Retry-After` on a poll takes precedence.
+/// `Retry-After` on a poll may lengthen the interval, never shorten it.
 ///
 /// # Safety
 /// `options` must be NULL or live options.
@@ -202,7 +204,8 @@ pub unsafe extern "C" fn tv_wait_video(
         let out_video = out_param(out_video, "out_video")?;
         let mut progress = options.progress();
         let progress = progress.as_mut().map(|p| &mut **p as crate::wait::Progress<'_>);
-        let video = client.inner.wait_video(id, &options.start_now(), options.cancel(), progress)?;
+        let cancel = options.cancel();
+        let video = client.inner.wait_video(id, &options.start_now(), cancel.as_ref(), progress)?;
         let video = TvVideo::allocate(video)?;
         // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
         unsafe { out_video.write(video) };

@@ -7,6 +7,12 @@
 //! | `drop-*.mp4` | the first request sends half the body and closes; later ones (resumes) are served |
 //! | `norange-drop-*.mp4` | like `drop-`, but ranges are ignored (200 every time) |
 //! | `slow-*.mp4` | trickles 16 KiB every 50 ms |
+//! | `changed-*.mp4` | like `drop-`, but later requests get another file (`ETag: "v2"`, [`changed_video_bytes`]) and ranges of it, whatever `If-Range` says |
+//! | `resized-*.mp4` | like `drop-`, but later requests get a file 1000 bytes longer under the same `ETag` |
+//! | `weak-*.mp4` | like `drop-`, with a weak `ETag` (`W/"v1"`) and no `Last-Modified` |
+//! | `unasked-206-*.mp4` | a request without `Range` gets 206 with the first half only; ranges are served |
+//! | `overlong-*.mp4` | like `drop-`, but the resumed 206 carries 100 bytes more than its `Content-Range` |
+//! | `gone-416-*.mp4` | like `drop-`, but the first resume gets 416; later requests are served |
 //! | `page.html` | 200 `text/html` |
 //! | `error.json` | 200 `application/json` |
 //! | `notvideo.bin` | 200 `application/octet-stream` that is not a video |
@@ -37,6 +43,15 @@ pub fn video_bytes(name: &str) -> Vec<u8> {
     bytes
 }
 
+/// What `changed-*` files become after their first request: the same size, other bytes.
+pub fn changed_video_bytes(name: &str) -> Vec<u8> {
+    let mut bytes = video_bytes(name);
+    for byte in &mut bytes[64..] {
+        *byte = byte.wrapping_add(1);
+    }
+    bytes
+}
+
 pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
     let hits = shared.hit(&format!("/files/{name}"));
     if request.header("authorization").is_some() {
@@ -61,7 +76,18 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         }
         _ => {}
     }
-    let bytes = video_bytes(name);
+    let again = hits > 0;
+    let (bytes, etag) = if name.starts_with("changed-") && again {
+        (changed_video_bytes(name), "\"v2\"")
+    } else if name.starts_with("resized-") && again {
+        let mut bytes = video_bytes(name);
+        bytes.extend(std::iter::repeat_n(7u8, 1000));
+        (bytes, "\"v1\"")
+    } else if name.starts_with("weak-") {
+        (video_bytes(name), "W/\"v1\"")
+    } else {
+        (video_bytes(name), "\"v1\"")
+    };
     let kind = if name.ends_with(".webm") { "video/webm" } else { "video/mp4" };
     let ranges = !name.starts_with("norange-");
     let start = request
@@ -71,18 +97,34 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         .and_then(|range| range.strip_suffix('-'))
         .and_then(|start| start.parse::<usize>().ok())
         .filter(|start| *start < bytes.len());
-    let mut headers = vec![("content-type".into(), kind.into()), ("etag".into(), "\"v1\"".into())];
+    let mut headers = vec![("content-type".into(), kind.into()), ("etag".into(), etag.into())];
     if ranges {
         headers.push(("accept-ranges".into(), "bytes".into()));
     }
+    let total = bytes.len();
+    if name.starts_with("gone-416-") && hits == 1 {
+        let headers = vec![("content-range".into(), format!("bytes */{total}"))];
+        return Action::Respond { status: 416, headers, body: Vec::new() };
+    }
     let (status, body) = match start {
         Some(start) => {
-            headers.push(("content-range".into(), format!("bytes {start}-{}/{}", bytes.len() - 1, bytes.len())));
-            (206, bytes[start..].to_vec())
+            headers.push(("content-range".into(), format!("bytes {start}-{}/{total}", total - 1)));
+            let mut body = bytes[start..].to_vec();
+            if name.starts_with("overlong-") {
+                body.extend_from_slice(&[0u8; 100]);
+            }
+            (206, body)
+        }
+        None if name.starts_with("unasked-206-") => {
+            let half = total / 2;
+            headers.push(("content-range".into(), format!("bytes 0-{}/{total}", half - 1)));
+            (206, bytes[..half].to_vec())
         }
         None => (200, bytes),
     };
-    let dropping = name.starts_with("drop-") || name.starts_with("norange-drop-");
+    let dropping = ["drop-", "norange-drop-", "changed-", "resized-", "weak-", "overlong-", "gone-416-"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix));
     if dropping && hits == 0 {
         let mut raw = format!("HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n", body.len());
         for (name, value) in &headers[1..] {

@@ -11,6 +11,7 @@
 //! | `stall-job` | created; `in_progress` for ever |
 //! | `silent-job` | created; polls after the first never get an answer |
 //! | `hinted-job` | created; each poll answers with `retry-after-ms: 20` |
+//! | `tiny-hint-job` | created; `in_progress` for ever, each poll with `retry-after-ms: 0.000001` |
 //! | anything else | created (`job-<n>`); polls: `queued`, `in_progress`, then `completed` with `/files/job-<n>.mp4` |
 //!
 //! An invalid body (not JSON, no `model` string) gets 400.
@@ -49,18 +50,21 @@ pub(crate) fn poll(shared: &Shared, id: &str, previous_hits: u32) -> Option<Acti
     let model = shared.jobs.lock().unwrap().get(id).cloned()?;
     let status = match (model.as_str(), previous_hits) {
         ("silent-job", 1..) => return Some(Action::Stall(Duration::from_secs(30))),
-        ("stall-job", _) | (_, 1) => "in_progress",
+        ("stall-job" | "tiny-hint-job", _) | (_, 1) => "in_progress",
         (_, 0) => "queued",
         ("unknown-job", _) => "expired",
         ("fail-job", _) => "failed",
         _ => "completed",
     };
     let response = json_response(200, &job(shared, id, &model, status), &format!("req-{id}"));
-    if let (Action::Respond { status, mut headers, body }, "hinted-job") = (response, model.as_str()) {
-        headers.push(("retry-after-ms".into(), "20".into()));
-        return Some(Action::Respond { status, headers, body });
-    }
-    Some(json_response(200, &job(shared, id, &model, status), &format!("req-{id}")))
+    let hint = match model.as_str() {
+        "hinted-job" => "20",
+        "tiny-hint-job" => "0.000001",
+        _ => return Some(response),
+    };
+    let Action::Respond { status, mut headers, body } = response else { unreachable!("json_response responds") };
+    headers.push(("retry-after-ms".into(), hint.into()));
+    Some(Action::Respond { status, headers, body })
 }
 
 fn job(shared: &Shared, id: &str, model: &str, status: &str) -> Value {

@@ -12,7 +12,7 @@ mod http;
 mod jobs;
 mod scenarios;
 
-pub use files::{video_bytes, VIDEO_SIZE};
+pub use files::{changed_video_bytes, video_bytes, VIDEO_SIZE};
 pub use scenarios::{FIXTURES, HUGE_BODY};
 
 use std::collections::HashMap;

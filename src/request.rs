@@ -1,0 +1,403 @@
+//! A non-blocking call's state: its outcome, its completion callback, and the rules that
+//! keep a caller's callbacks from running once the caller has let go of them.
+//!
+//! What a caller may rely on (the C header states the same):
+//! - `is_done` and `wait` report done only once the completion callback has returned.
+//! - `cancel` of a request not yet done ends it with `Cancelled`, and its completion
+//!   callback runs on the cancelling thread, before `cancel` returns.
+//! - Once `cancel` returns, no callback of the request (progress, write or completion) is
+//!   running or will run, except one running on the calling thread itself.
+//! - `cancel` never deadlocks, even from inside a callback: where two threads would each
+//!   wait for the other's callback to return, the second one does not wait (see `waits`).
+
+use std::cell::Cell;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use crate::cancel::{cancelled, CancelToken};
+use crate::error::Error;
+use crate::model::Video;
+
+/// What a finished request produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// From get, create and wait.
+    Video(Box<Video>),
+    /// From a download: the bytes written.
+    Downloaded(u64),
+}
+
+pub(crate) type Callback = Box<dyn FnOnce() + Send>;
+
+/// A call in flight. Cheap to clone; every clone sees the same request.
+#[derive(Clone)]
+pub struct Request {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cancel: CancelToken,
+    state: Mutex<State>,
+    /// Signalled when the request is done and when a callback returns.
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    /// Set once, by whoever ends the request first: its job, or `cancel`.
+    outcome: Option<Result<Outcome, Error>>,
+    /// The outcome is set and the completion callback, if any, has returned.
+    done: bool,
+    callback: Option<Callback>,
+    /// The thread running the completion callback now.
+    completing: Option<ThreadId>,
+    /// The threads running a progress or write callback now.
+    running: Vec<ThreadId>,
+    /// Undoes what the job left behind (a download's temporary file) if it is cancelled.
+    cleanup: Option<Callback>,
+}
+
+impl State {
+    /// A thread other than `me` running a callback, if any.
+    fn other_callback(&self, me: ThreadId) -> Option<ThreadId> {
+        self.running.iter().chain(self.completing.iter()).copied().find(|thread| *thread != me)
+    }
+
+    /// Done, as seen from `me`: the completion callback sees its own request as done.
+    fn done_for(&self, me: ThreadId) -> bool {
+        self.done || (self.outcome.is_some() && self.completing == Some(me))
+    }
+}
+
+impl Default for Request {
+    fn default() -> Request {
+        Request::new()
+    }
+}
+
+impl Request {
+    pub(crate) fn new() -> Request {
+        Request {
+            inner: Arc::new(Inner {
+                cancel: CancelToken::new(),
+                state: Mutex::new(State::default()),
+                changed: Condvar::new(),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A handle that does not keep the request alive.
+    pub(crate) fn downgrade(&self) -> WeakRequest {
+        WeakRequest(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn token(&self) -> &CancelToken {
+        &self.inner.cancel
+    }
+
+    /// True once the outcome is known and the completion callback has returned.
+    pub fn is_done(&self) -> bool {
+        self.state().done_for(current())
+    }
+
+    /// Blocks until done or until `timeout` passes (`None`: no limit). True when done.
+    pub fn wait(&self, timeout: Option<Duration>) -> bool {
+        let me = current();
+        let until = timeout.map(|timeout| Instant::now() + timeout);
+        let mut state = self.state();
+        while !state.done_for(me) {
+            state = match until {
+                None => self.inner.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                Some(until) => {
+                    let left = until.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return false;
+                    }
+                    self.inner.changed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                }
+            };
+        }
+        true
+    }
+
+    /// The outcome once done (and, to its completion callback, while it runs).
+    pub fn outcome(&self) -> Option<Result<Outcome, Error>> {
+        let state = self.state();
+        state.done_for(current()).then(|| state.outcome.clone()).flatten()
+    }
+
+    /// Cancels the request. A request not yet done is done from now on with `Cancelled`:
+    /// its network I/O is interrupted, its job's leftovers removed, and its completion
+    /// callback run here. Returns at once, except that it waits for a callback of the
+    /// request running on another thread to return (unless that would deadlock).
+    pub fn cancel(&self) {
+        // A callback run below may free the handle holding `self`: keep the request alive.
+        let this = self.clone();
+        let me = current();
+        let claimed = {
+            let mut state = this.state();
+            match state.outcome {
+                Some(_) => None,
+                None => {
+                    state.outcome = Some(Err(cancelled()));
+                    let callback = state.callback.take();
+                    if callback.is_some() {
+                        state.completing = Some(me);
+                    }
+                    Some((callback, state.cleanup.take()))
+                }
+            }
+        };
+        this.inner.cancel.cancel();
+        this.wait_for_other_callbacks(me);
+        let Some((callback, cleanup)) = claimed else { return };
+        if let Some(cleanup) = cleanup {
+            cleanup();
+        }
+        this.finish_completion(callback);
+    }
+
+    /// Runs `callback` once the request is done: on the thread that finishes it (a library
+    /// thread, or the one calling `cancel`), or right here when it is done already.
+    /// Replaces an earlier callback that has not run.
+    pub fn on_complete(&self, callback: Callback) {
+        let mut state = self.state();
+        if state.outcome.is_none() {
+            state.callback = Some(callback);
+            return;
+        }
+        drop(state);
+        in_callback(callback);
+    }
+
+    /// Forgets a completion callback that has not run.
+    pub fn on_complete_remove(&self) {
+        self.state().callback = None;
+    }
+
+    /// Records the outcome unless there is one already, and runs the completion callback.
+    pub(crate) fn complete(&self, outcome: Result<Outcome, Error>) {
+        self.complete_with(|| outcome);
+    }
+
+    /// Like `complete`, but `decide` runs, under the request's lock, only if the request
+    /// has no outcome yet: what it does (say, renaming a finished download into place)
+    /// happens if and only if its result becomes the outcome, so a racing `cancel` sees
+    /// either all of it or none. Keep `decide` short: `poll` and `cancel` wait for it.
+    pub(crate) fn complete_with(&self, decide: impl FnOnce() -> Result<Outcome, Error>) {
+        let callback = {
+            let mut state = self.state();
+            if state.outcome.is_some() {
+                return;
+            }
+            state.outcome = Some(decide());
+            let callback = state.callback.take();
+            if callback.is_some() {
+                state.completing = Some(current());
+            }
+            callback
+        };
+        self.finish_completion(callback);
+    }
+
+    /// Runs the claimed completion callback (if any), then marks the request done.
+    fn finish_completion(&self, callback: Option<Callback>) {
+        if let Some(callback) = callback {
+            in_callback(callback);
+        }
+        let mut state = self.state();
+        state.completing = None;
+        state.done = true;
+        drop(state);
+        self.inner.changed.notify_all();
+    }
+
+    /// Runs `create` unless the request already has an outcome, and if it succeeds keeps
+    /// the cleanup `undo` makes for it, to run on cancel. Both happen under the request's
+    /// lock, so a racing `cancel` either finds the cleanup or stops `create` from running.
+    pub(crate) fn unless_cancelled<T>(
+        &self,
+        create: impl FnOnce() -> Result<T, Error>,
+        undo: impl FnOnce(&T) -> Callback,
+    ) -> Result<T, Error> {
+        let mut state = self.state();
+        if state.outcome.is_some() || self.inner.cancel.is_cancelled() {
+            return Err(cancelled());
+        }
+        let created = create()?;
+        state.cleanup = Some(undo(&created));
+        Ok(created)
+    }
+
+    /// Runs one of the caller's progress or write callbacks, unless the request is
+    /// cancelled or has its outcome (then `None`). `cancel` waits for it to return.
+    pub(crate) fn pass<T>(&self, callback: impl FnOnce() -> T) -> Option<T> {
+        struct Leave<'a>(&'a Request, ThreadId);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                let mut state = self.0.state();
+                if let Some(index) = state.running.iter().position(|thread| *thread == self.1) {
+                    state.running.swap_remove(index);
+                }
+                drop(state);
+                self.0.inner.changed.notify_all();
+            }
+        }
+        let me = current();
+        {
+            let mut state = self.state();
+            if state.outcome.is_some() || self.inner.cancel.is_cancelled() {
+                return None;
+            }
+            state.running.push(me);
+        }
+        let _leave = Leave(self, me);
+        Some(in_callback(callback))
+    }
+
+    /// Waits until no other thread runs a callback of this request, unless that thread
+    /// is (through other requests' cancels) waiting for this one: then waiting would
+    /// deadlock, and this returns at once.
+    fn wait_for_other_callbacks(&self, me: ThreadId) {
+        let mut state = self.state();
+        while let Some(other) = state.other_callback(me) {
+            if !waits::begin(me, other) {
+                return;
+            }
+            state = self.inner.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+            waits::end(me);
+        }
+    }
+}
+
+/// A request remembered without being kept alive (the pool's list of requests).
+pub(crate) struct WeakRequest(Weak<Inner>);
+
+impl WeakRequest {
+    pub(crate) fn upgrade(&self) -> Option<Request> {
+        self.0.upgrade().map(|inner| Request { inner })
+    }
+}
+
+fn current() -> ThreadId {
+    std::thread::current().id()
+}
+
+thread_local! {
+    /// How many of the caller's callbacks this thread is inside.
+    static CALLBACK_DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// True on a thread that is running one of the caller's callbacks now.
+pub(crate) fn inside_callback() -> bool {
+    CALLBACK_DEPTH.try_with(Cell::get).unwrap_or(0) > 0
+}
+
+/// Runs a caller's callback, counted for `inside_callback`. A panicking Rust callback is
+/// contained here: it must not take a library thread or the caller's `cancel` with it.
+fn in_callback<T>(callback: impl FnOnce() -> T) -> T {
+    struct Depth;
+    impl Drop for Depth {
+        fn drop(&mut self) {
+            let _ = CALLBACK_DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
+        }
+    }
+    let _ = CALLBACK_DEPTH.try_with(|depth| depth.set(depth.get() + 1));
+    let _depth = Depth;
+    callback()
+}
+
+/// Which thread waits for which in `cancel`, across all requests: the graph that lets a
+/// cancel decline a wait that would close a cycle. Each thread waits for one at a time.
+mod waits {
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    static WAITING: Mutex<Vec<(ThreadId, ThreadId)>> = Mutex::new(Vec::new());
+
+    /// Records that `me` waits for `other`, unless `other` already waits (directly or
+    /// through others) for `me`. False when the wait would deadlock.
+    pub(super) fn begin(me: ThreadId, other: ThreadId) -> bool {
+        let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = other;
+        // Each thread has at most one edge and no cycle is ever recorded, so the chain ends.
+        for _ in 0..=waiting.len() {
+            if next == me {
+                return false;
+            }
+            match waiting.iter().find(|(from, _)| *from == next) {
+                Some((_, to)) => next = *to,
+                None => break,
+            }
+        }
+        waiting.push((me, other));
+        true
+    }
+
+    pub(super) fn end(me: ThreadId) {
+        let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
+        waiting.retain(|(from, _)| *from != me);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{mpsc, Barrier};
+
+    #[test]
+    fn a_wait_that_would_close_a_cycle_is_declined() {
+        let (a, b) = (std::sync::Arc::new(Barrier::new(2)), mpsc::channel::<ThreadId>());
+        let first = {
+            let (a, sender) = (Arc::clone(&a), b.0.clone());
+            std::thread::spawn(move || {
+                sender.send(current()).unwrap();
+                a.wait();
+                current()
+            })
+        };
+        let other = b.1.recv().unwrap();
+        let me = current();
+        assert!(waits::begin(me, other));
+        assert!(!waits::begin(other, me), "other waiting for me would close the cycle");
+        waits::end(me);
+        assert!(waits::begin(other, me));
+        waits::end(other);
+        a.wait();
+        first.join().unwrap();
+    }
+
+    #[test]
+    fn done_only_after_the_completion_callback_returned() {
+        let request = Request::new();
+        let (entered, leave) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
+        let seen = {
+            let (request, entered, leave) = (request.clone(), Arc::clone(&entered), Arc::clone(&leave));
+            let (sender, seen) = mpsc::channel();
+            request.clone().on_complete(Box::new(move || {
+                sender.send((request.is_done(), request.outcome().is_some())).unwrap();
+                entered.wait();
+                leave.wait();
+            }));
+            seen
+        };
+        let finisher = {
+            let request = request.clone();
+            std::thread::spawn(move || request.complete(Ok(Outcome::Downloaded(1))))
+        };
+        entered.wait();
+        assert_eq!(seen.recv().unwrap(), (true, true), "the callback sees its request done");
+        assert!(!request.is_done(), "not done while the callback runs");
+        assert!(request.outcome().is_none());
+        assert!(!request.wait(Some(Duration::from_millis(1))));
+        leave.wait();
+        assert!(request.wait(None));
+        assert_eq!(request.outcome(), Some(Ok(Outcome::Downloaded(1))));
+        finisher.join().unwrap();
+    }
+}

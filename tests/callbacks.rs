@@ -1,0 +1,230 @@
+//! The callback and cancel guarantees of non-blocking requests, through real requests
+//! against the mock: when a callback may still run, on which thread, and that cancelling
+//! from inside callbacks never deadlocks. Races run many times so that a broken
+//! guarantee shows up as a failure, not as a rare crash in a user's program.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use together_video::{Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, WaitOptions};
+use tv_mock::{MockServer, DEFAULT_API_KEY};
+
+fn client(server: &MockServer, worker_threads: usize) -> Arc<Client> {
+    Arc::new(
+        Client::new(&ClientConfig {
+            api_key: Some(DEFAULT_API_KEY.into()),
+            base_url: Some(server.base_url()),
+            timeout: Duration::from_secs(20),
+            proxy: ProxySetting::Direct,
+            worker_threads,
+            ..ClientConfig::default()
+        })
+        .unwrap(),
+    )
+}
+
+/// Runs `scenario` on its own thread and fails if it has not finished after two
+/// minutes: a deadlock must fail the suite, not hang it. (No speed is measured: the
+/// scenario takes milliseconds.)
+fn without_deadlock(scenario: impl FnOnce() + Send + 'static) {
+    let (sender, finished) = mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        scenario();
+        let _ = sender.send(());
+    });
+    match finished.recv_timeout(Duration::from_secs(120)) {
+        Ok(()) => worker.join().unwrap(),
+        Err(mpsc::RecvTimeoutError::Disconnected) => worker.join().unwrap(),
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("deadlocked: the scenario never finished"),
+    }
+}
+
+#[test]
+fn a_completion_callback_has_returned_before_done_and_before_cancel_returns() {
+    let server = MockServer::start();
+    let client = client(&server, 1);
+    for _ in 0..20 {
+        let request = client.get_video_start("vid_completed");
+        let (entered, finished) = (Arc::new((Mutex::new(false), Condvar::new())), Arc::new(AtomicBool::new(false)));
+        {
+            let (entered, finished) = (Arc::clone(&entered), Arc::clone(&finished));
+            request.on_complete(Box::new(move || {
+                *entered.0.lock().unwrap() = true;
+                entered.1.notify_all();
+                std::thread::sleep(Duration::from_millis(20));
+                finished.store(true, Ordering::SeqCst);
+            }));
+        }
+        let mut inside = entered.0.lock().unwrap();
+        while !*inside {
+            inside = entered.1.wait(inside).unwrap();
+        }
+        drop(inside);
+        // The callback runs on a library thread now.
+        assert!(request.wait(None));
+        assert!(finished.load(Ordering::SeqCst), "done was reported while the callback still ran");
+    }
+    for _ in 0..20 {
+        let request = client.get_video_start("vid_completed");
+        let (sender, entered) = mpsc::channel();
+        let finished = Arc::new(AtomicBool::new(false));
+        {
+            let finished = Arc::clone(&finished);
+            request.on_complete(Box::new(move || {
+                sender.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(20));
+                finished.store(true, Ordering::SeqCst);
+            }));
+        }
+        entered.recv().unwrap();
+        request.cancel();
+        assert!(finished.load(Ordering::SeqCst), "cancel returned while the callback still ran");
+    }
+}
+
+#[test]
+fn cancel_runs_the_completion_callback_on_the_cancelling_thread() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    for round in 0..100 {
+        let request = client.get_video_start("stall");
+        let ran_on = Arc::new(Mutex::new(None));
+        {
+            let ran_on = Arc::clone(&ran_on);
+            request.on_complete(Box::new(move || *ran_on.lock().unwrap() = Some(std::thread::current().id())));
+        }
+        std::thread::sleep(Duration::from_millis(round % 5));
+        request.cancel();
+        assert!(request.is_done());
+        assert_eq!(*ran_on.lock().unwrap(), Some(std::thread::current().id()), "round {round}");
+        assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    }
+}
+
+/// Where two callbacks meet: each waits (for a while) until the other has arrived.
+#[derive(Default)]
+struct Meeting {
+    arrived: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Meeting {
+    fn arrive(&self, parties: usize) {
+        let mut arrived = self.arrived.lock().unwrap();
+        *arrived += 1;
+        self.changed.notify_all();
+        let until = Instant::now() + Duration::from_secs(5);
+        while *arrived < parties {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            arrived = self.changed.wait_timeout(arrived, left).unwrap().0;
+        }
+    }
+}
+
+#[test]
+fn two_progress_callbacks_cancelling_each_others_requests_do_not_deadlock() {
+    without_deadlock(|| {
+        let server = MockServer::start();
+        let client = client(&server, 2);
+        let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+        for _ in 0..20 {
+            let ids: Vec<String> = (0..2)
+                .map(|_| client.create_video(&CreateVideoParams::new("stall-job"), Default::default()).unwrap().id)
+                .collect();
+            let slots: Arc<[OnceLock<Request>; 2]> = Arc::new([OnceLock::new(), OnceLock::new()]);
+            let meeting = Arc::new(Meeting::default());
+            let requests: Vec<Request> = (0..2)
+                .map(|me| {
+                    let (slots, meeting) = (Arc::clone(&slots), Arc::clone(&meeting));
+                    let progress = Box::new(move |_: &together_video::Video| {
+                        // Both callbacks and the test thread (once the slots are set).
+                        meeting.arrive(3);
+                        if let Some(other) = slots[1 - me].get() {
+                            other.cancel();
+                        }
+                        true
+                    });
+                    client.wait_video_start(&ids[me], options, Some(progress))
+                })
+                .collect();
+            for (slot, request) in slots.iter().zip(&requests) {
+                let _ = slot.set(request.clone());
+            }
+            meeting.arrive(3);
+            for request in &requests {
+                assert!(request.wait(None));
+            }
+            assert!(requests.iter().all(|r| r.outcome().unwrap().is_err_and(|e| e.kind() == ErrorKind::Cancelled)));
+        }
+    });
+}
+
+#[test]
+fn freeing_the_client_from_a_callback_does_not_deadlock() {
+    without_deadlock(|| {
+        let server = MockServer::start();
+        let client = client(&server, 2);
+        let created = client.create_video(&CreateVideoParams::new("stall-job"), Default::default()).unwrap();
+        let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+        let shut = Arc::new(AtomicUsize::new(0));
+        let progress = {
+            let (client, shut) = (Arc::clone(&client), Arc::clone(&shut));
+            Box::new(move |_: &together_video::Video| {
+                shut.fetch_add(1, Ordering::SeqCst);
+                client.shutdown();
+                true
+            })
+        };
+        let waits: Vec<Request> = (0..3).map(|_| client.wait_video_start(&created.id, options, None)).collect();
+        let shutting = client.wait_video_start(&created.id, options, Some(progress));
+        assert!(shutting.wait(None));
+        for wait in &waits {
+            assert!(wait.wait(None));
+            assert_eq!(wait.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+        }
+        assert!(shut.load(Ordering::SeqCst) >= 1);
+        client.shutdown();
+    });
+}
+
+#[test]
+fn a_download_cancelled_as_it_ends_has_its_file_or_nothing() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    let video = client.get_video("video-at-race.mp4").unwrap();
+    let dir = std::env::temp_dir().join(format!("tv-callbacks-race-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut ok, mut cancelled) = (0, 0);
+    for round in 0..600u64 {
+        let path = dir.join(format!("race-{round}.mp4"));
+        let request = client.download_to_path_start(video.clone(), path.clone(), None, None);
+        // Cancel somewhere between the start and a little after a typical end.
+        let spin_until = Instant::now() + Duration::from_micros(round * 7 % 3000);
+        while Instant::now() < spin_until {
+            std::hint::spin_loop();
+        }
+        request.cancel();
+        let names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        match request.outcome().expect("done once cancel returns") {
+            Ok(Outcome::Downloaded(_)) => {
+                ok += 1;
+                assert_eq!(names, [format!("race-{round}.mp4")], "round {round}: OK holds the file and nothing else");
+                std::fs::remove_file(&path).unwrap();
+            }
+            Err(error) => {
+                cancelled += 1;
+                assert_eq!(error.kind(), ErrorKind::Cancelled, "round {round}: {error}");
+                assert!(names.is_empty(), "round {round}: cancelled left {names:?}");
+            }
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+    assert!(ok > 0 && cancelled > 0, "both outcomes were exercised: {ok} OK, {cancelled} cancelled");
+    std::fs::remove_dir_all(dir).unwrap();
+}
