@@ -400,3 +400,86 @@ fn a_progress_callback_returning_any_non_zero_value_stops_the_wait() {
         tv_client_free(client);
     }
 }
+
+/// A completed job of the mock whose video is `/files/<file>`.
+unsafe fn video_at(client: *mut TvClient, file: &str) -> *mut TvVideo {
+    let id = CString::new(format!("video-at-{file}")).unwrap();
+    let mut video = ptr::null_mut();
+    assert_eq!(unsafe { tv_get_video(client, id.as_ptr(), &mut video, ptr::null_mut()) }, TvResult::Ok);
+    video
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tv-ffi-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_non_blocking_download_honours_the_options_timeout() {
+    unsafe extern "C" fn discard(_: *mut std::ffi::c_void, _: *const u8, _: usize) -> std::ffi::c_int {
+        0
+    }
+    let server = MockServer::start();
+    let client = client(&server);
+    let dir = scratch_dir("timeout");
+    let path = CString::new(dir.join("slow.mp4").to_str().unwrap()).unwrap();
+    unsafe {
+        // The slow file takes about 800 ms; the options allow 100.
+        let video = video_at(client, "slow-timeout.mp4");
+        let options = tv_download_options_new();
+        assert_eq!(tv_download_options_set_timeout_ms(options, 100), TvResult::Ok);
+        let (mut to_file, mut to_callback) = (ptr::null_mut(), ptr::null_mut());
+        let started =
+            tv_download_video_to_file_start(client, video, path.as_ptr(), options, &mut to_file, ptr::null_mut());
+        assert_eq!(started, TvResult::Ok);
+        let started = tv_download_video_to_callback_start(
+            client,
+            video,
+            Some(discard),
+            ptr::null_mut(),
+            options,
+            &mut to_callback,
+            ptr::null_mut(),
+        );
+        assert_eq!(started, TvResult::Ok);
+        tv_download_options_free(options);
+        for request in [to_file, to_callback] {
+            assert_eq!(tv_request_wait(request, u64::MAX), TvRequestState::Done);
+            let mut error = ptr::null_mut();
+            assert_eq!(tv_request_result(request, ptr::null_mut(), &mut error), TvResult::Timeout);
+            tv_error_free(error);
+            tv_request_free(request);
+        }
+        tv_video_free(video);
+        tv_client_free(client);
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no file and no temporary file");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_destination_that_is_a_directory_is_a_file_system_error() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let dir = scratch_dir("directory");
+    let path = CString::new(dir.to_str().unwrap()).unwrap();
+    unsafe {
+        let video = video_at(client, "into-a-directory.mp4");
+        let mut error = ptr::null_mut();
+        let code = tv_download_video_to_file(client, video, path.as_ptr(), ptr::null(), ptr::null_mut(), &mut error);
+        assert_eq!(code, TvResult::FileSystem);
+        let message = text(tv_error_message(error)).unwrap();
+        assert!(message.contains("is a directory, not a regular file"), "{message}");
+        tv_error_free(error);
+        let bad_parent = CString::new(dir.join("missing").join("x.mp4").to_str().unwrap()).unwrap();
+        let code = tv_download_video_to_file(client, video, bad_parent.as_ptr(), ptr::null(), ptr::null_mut(), &mut error);
+        assert_eq!(code, TvResult::FileSystem);
+        assert!(text(tv_error_message(error)).unwrap().contains("No such file or directory"));
+        tv_error_free(error);
+        tv_video_free(video);
+        tv_client_free(client);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

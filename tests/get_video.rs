@@ -136,6 +136,37 @@ fn the_api_key_never_appears_in_messages_or_debug_output() {
 }
 
 #[test]
+fn an_echoed_key_is_redacted_wherever_a_message_is_cut_or_a_request_id_carries_it() {
+    let server = MockServer::start();
+    let secret = "tgp_v1_0123456789abcdefghijklmnopqrstuvwxyz";
+    let client = Client::new(&ClientConfig { api_key: Some(secret.into()), ..config(&server) }).unwrap();
+    for id in ["echo-key", "echo-key-raw", "echo-key-request-id"] {
+        let error = client.get_video(id).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Authentication, "{id}");
+        let shown = format!("{} {:?} {error:?}", error.message(), error.request_id());
+        // Not the key, nor any piece of it as long as its recognisable prefix.
+        for window in secret.as_bytes().windows(8) {
+            let piece = std::str::from_utf8(window).unwrap();
+            assert!(!shown.contains(piece), "{id}: {piece:?} of the key in {shown}");
+        }
+    }
+    assert_eq!(client.get_video("echo-key-request-id").unwrap_err().request_id(), Some("req-<redacted>"));
+
+    // A key so short that it stands inside ordinary words: only the key itself goes.
+    let client = Client::new(&ClientConfig { api_key: Some("k".into()), ..config(&server) }).unwrap();
+    let error = client.get_video("echo-key").unwrap_err();
+    assert!(error.message().ends_with("Incorrect API key provided: <redacted>"), "{error}");
+}
+
+#[test]
+fn a_scheme_less_proxy_url_hides_its_password() {
+    let proxy = ProxySetting::Url("user:hunter2@proxy:3128".into());
+    assert!(!format!("{proxy:?}").contains("hunter2"), "{proxy:?}");
+    let config = ClientConfig { proxy, ..ClientConfig::default() };
+    assert!(!format!("{config:?}").contains("hunter2"));
+}
+
+#[test]
 fn retryable_statuses_are_retried_until_success() {
     let server = MockServer::start();
     let client = client(&server);

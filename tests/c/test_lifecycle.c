@@ -423,6 +423,99 @@ static void test_non_blocking(TvClient *client) {
   tv_wait_options_free(options);
 }
 
+/* A completion callback that takes a while and then writes to its user_data: freeing
+ * user_data before the callback returned is a write to freed memory, which valgrind
+ * and ASan report. */
+struct slow_completion {
+  atomic_int entered;
+  atomic_int finished;
+};
+
+static void slow_done(void *user_data) {
+  struct slow_completion *state = user_data;
+  atomic_store(&state->entered, 1);
+  sleep_ms(30);
+  atomic_store(&state->finished, 1);
+}
+
+struct cancellable_get {
+  TvClient *client;
+  TvCancelToken *token;
+  TvResult code;
+};
+
+static void *get_cancellable(void *arg) {
+  struct cancellable_get *call = arg;
+  TvVideo *video = NULL;
+  call->code = tv_get_video_cancellable(call->client, "slow-300", call->token, &video, NULL);
+  tv_video_free(video);
+  return NULL;
+}
+
+struct waiting {
+  TvClient *client;
+  const char *id;
+  TvWaitOptions *options;
+  TvResult code;
+};
+
+static void *wait_in_thread(void *arg) {
+  struct waiting *call = arg;
+  TvVideo *video = NULL;
+  call->code = tv_wait_video(call->client, call->id, call->options, &video, NULL);
+  tv_video_free(video);
+  return NULL;
+}
+
+/* The header's promises about callbacks and borrowed handles. */
+static void test_callback_lifetimes(TvClient *client) {
+  /* DONE only once the completion callback has returned; and once tv_request_free
+   * returns, it has returned. */
+  for (int i = 0; i < 6; i++) {
+    struct slow_completion *state = calloc(1, sizeof *state);
+    TvRequest *request = NULL;
+    CHECK(tv_get_video_start(client, "vid_completed", &request, NULL) == TV_RESULT_OK);
+    CHECK(tv_request_on_complete(request, slow_done, state) == TV_RESULT_OK);
+    while (!atomic_load(&state->entered)) sleep_ms(1);
+    if (i % 2 == 0) {
+      CHECK(tv_request_wait(request, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+      CHECK(atomic_load(&state->finished) == 1);
+      free(state);
+      tv_request_free(request);
+    } else {
+      tv_request_free(request);
+      CHECK(atomic_load(&state->finished) == 1);
+      free(state);
+    }
+  }
+
+  /* A blocking call keeps its own reference to the token and options it was given. */
+  {
+    struct cancellable_get call = {client, tv_cancel_token_new(), TV_RESULT_INTERNAL};
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, get_cancellable, &call) == 0);
+    sleep_ms(50);
+    tv_cancel_token_free(call.token);
+    pthread_join(thread, NULL);
+    CHECK(call.code == TV_RESULT_OK);
+  }
+  {
+    TvVideo *created = create(client, "m");
+    TvCancelToken *token = tv_cancel_token_new();
+    struct waiting call = {client, created->id, tv_wait_options_new(), TV_RESULT_INTERNAL};
+    pthread_t thread;
+    tv_wait_options_set_poll_interval_ms(call.options, 100);
+    tv_wait_options_set_cancel_token(call.options, token);
+    tv_cancel_token_free(token);
+    CHECK(pthread_create(&thread, NULL, wait_in_thread, &call) == 0);
+    sleep_ms(50);
+    tv_wait_options_free(call.options);
+    pthread_join(thread, NULL);
+    CHECK(call.code == TV_RESULT_OK);
+    tv_video_free(created);
+  }
+}
+
 int main(void) {
   TvClient *client;
   mock_url = getenv("TV_MOCK_URL");
@@ -438,6 +531,7 @@ int main(void) {
   test_wait(client);
   test_download(client);
   test_non_blocking(client);
+  test_callback_lifetimes(client);
   tv_client_free(client);
   rmdir(workdir);
   return finish("test_lifecycle");

@@ -9,6 +9,8 @@
 //! | `no-retry-503` | 503 with `x-should-retry: false` |
 //! | `text-error-502` | 502 with an HTML body |
 //! | `echo-key` | 401 whose message repeats the presented API key (a careless server) |
+//! | `echo-key-raw` | 401, plain text: 190 bytes of words, then the key, so the 200-byte cut falls inside it |
+//! | `echo-key-request-id` | 401 whose `x-request-id` is `req-` and the presented key |
 //! | `html-200`, `array-200`, `nul-in-id`, `wrong-type` | 200 with a body that is not a valid job |
 //! | `huge` / `huge-chunked` | 200 with a 9 MiB body, with Content-Length / chunked |
 //! | `truncated` | Content-Length 500 but 100 bytes, then close |
@@ -115,9 +117,20 @@ pub(crate) fn route(shared: &Shared, request: &Request, other_origin: bool) -> A
     if request.method != "GET" {
         return error(405, "only GET is served here", "req-method");
     }
-    if id == "echo-key" {
-        let key = request.header("authorization").unwrap_or_default().trim_start_matches("Bearer ");
-        return error(401, &format!("Incorrect API key provided: {key}"), "req-echo-key");
+    let key = request.header("authorization").unwrap_or_default().trim_start_matches("Bearer ");
+    match id.as_str() {
+        "echo-key" => return error(401, &format!("Incorrect API key provided: {key}"), "req-echo-key"),
+        "echo-key-raw" => {
+            let words = "The key you gave is not valid here. ".repeat(6);
+            let body = format!("{}: {key} (check your dashboard)", &words[..188]);
+            return Action::Respond {
+                status: 401,
+                headers: vec![("content-type".into(), "text/plain".into())],
+                body: body.into_bytes(),
+            };
+        }
+        "echo-key-request-id" => return error(401, "Invalid API key provided", &format!("req-{key}")),
+        _ => {}
     }
     match authorized(shared, request) {
         Ok(()) => answer(shared, &id, previous_hits),
