@@ -231,7 +231,8 @@ typedef struct TvError TvError;
  * - Cancelling or freeing any request, or freeing the client, from inside any callback
  *   of this library never deadlocks. If two threads each cancel, from inside a callback,
  *   the request whose callback the other is running, one of them returns without
- *   waiting for the other's callback to return.
+ *   waiting for the other's callback to return. For the same reason
+ *   `tv_request_wait` does not block inside a callback.
  *
  * Thread-safety: every function but `tv_request_free` may be called from any thread at
  * once. A request keeps what it needs alive: its client may be freed first.
@@ -1072,7 +1073,9 @@ enum TvRequestState tv_request_poll(const struct TvRequest *request);
 
 /**
  * Blocks until the request is done or `timeout_ms` passes (`UINT64_MAX`: no limit; 0:
- * just poll), and says which.
+ * just poll), and says which. Called from inside a callback of this library it does not
+ * block, whatever `timeout_ms` (it answers as `tv_request_poll`): a callback waiting
+ * for another request could wait, through it, for itself.
  *
  * # Safety
  * `request` must be NULL or a live request.
@@ -1100,7 +1103,8 @@ void tv_request_cancel(const struct TvRequest *request);
  * before this function returns when it is done already. Replaces an earlier callback
  * that has not run; NULL removes it. Inside the callback the request already counts as
  * done: `tv_request_result` gives its result and `tv_request_free` may free it. Keep the
- * callback short: other threads waiting on the request wait for it to return.///
+ * callback short: other threads waiting on the request wait for it to return.
+ *
  * # Safety
  * `request` must be NULL or a live request; `callback` NULL or a function of its type;
  * `user_data` valid for it on those threads.
@@ -1127,7 +1131,8 @@ enum TvResult tv_request_result(const struct TvRequest *request,
  * Frees a request. A request still pending is cancelled first (its completion callback
  * is dropped, not called). Once this returns, none of its callbacks is running or will
  * run (as for `tv_request_cancel`), except when called from inside one of them. NULL is
- * fine. Must not be called twice, nor while another thread uses the request.///
+ * fine. Must not be called twice, nor while another thread uses the request.
+ *
  * # Safety
  * `request` must be NULL or a pointer from a `*_start` function, not yet freed.
  */

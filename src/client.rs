@@ -115,8 +115,8 @@ impl Client {
             executor: OnceLock::new(),
             worker_threads: config.worker_threads,
             base_url,
+            secrets: Secrets::new(&api_key, proxy_password),
             authorization: format!("Bearer {api_key}"),
-            secrets: Secrets::new([Some(api_key), proxy_password].into_iter().flatten()),
             timeout: config.timeout,
             retry: RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() },
         })

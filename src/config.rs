@@ -31,12 +31,13 @@ impl fmt::Debug for ProxySetting {
     }
 }
 
-/// A proxy URL with whatever stands before its host's `@` (user and password) hidden,
-/// with or without a scheme: `user:pass@host:3128` is a URL a proxy setting accepts.
+/// A proxy URL with everything before its last `@` (user and password) hidden, with or
+/// without a scheme: `user:pass@host:3128` is a URL a proxy setting accepts. A password
+/// may hold `/` or `?`, so no path is looked for: an `@` in a path hides too much, never
+/// too little.
 fn without_credentials(url: &str) -> std::borrow::Cow<'_, str> {
     let authority = url.find("://").map_or(0, |scheme| scheme + 3);
-    let host_end = url[authority..].find(['/', '?', '#']).map_or(url.len(), |end| authority + end);
-    match url[authority..host_end].rfind('@') {
+    match url[authority..].rfind('@') {
         Some(at) => format!("{}<redacted>{}", &url[..authority], &url[authority + at..]).into(),
         None => url.into(),
     }
@@ -125,7 +126,7 @@ mod tests {
         assert_eq!(shown("http://user:pass@proxy:3128"), "Url(http://<redacted>@proxy:3128)");
         assert_eq!(shown("user:pass@proxy:3128"), "Url(<redacted>@proxy:3128)");
         assert_eq!(shown("user:p@ss@proxy:3128/"), "Url(<redacted>@proxy:3128/)");
-        assert_eq!(shown("http://proxy:3128/a@b"), "Url(http://proxy:3128/a@b)");
+        assert_eq!(shown("http://user:pa/ss?#@proxy:3128"), "Url(http://<redacted>@proxy:3128)");
         assert_eq!(shown("proxy:3128"), "Url(proxy:3128)");
         let config = ClientConfig { proxy: ProxySetting::Url("u:secret@h:1".into()), ..ClientConfig::default() };
         assert!(!format!("{config:?}").contains("secret"));

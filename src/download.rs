@@ -92,15 +92,19 @@ impl Client {
             let mut retry = 0;
             loop {
                 call.check()?;
+                let before = state.written;
                 let interruption = match self.transfer(agent, url, sink, &mut progress, call, &mut state) {
                     Ok(()) => return Ok(state.written),
                     Err(Interrupted { error, retryable, at_once }) => {
                         call.check()?;
-                        if !retryable || retry >= self.retry.max_retries {
+                        // A complete response that covered part of the video, and moved
+                        // it on, is no failure: the rest is asked for without using a retry.
+                        let progressed = at_once && state.written > before;
+                        if !retryable || (retry >= self.retry.max_retries && !progressed) {
                             return Err(error);
                         }
                         if at_once {
-                            retry += 1;
+                            retry += u32::from(!progressed);
                             continue;
                         }
                         error
@@ -154,6 +158,12 @@ impl Client {
                     fatal(Error::new(ErrorKind::Http, "a partial response (HTTP 206) without a valid Content-Range"))
                 })?;
                 if state.written == 0 {
+                    if range.total.is_none() {
+                        return Err(fatal(Error::new(
+                            ErrorKind::Http,
+                            "a partial response of unknown total size to a request for the whole video",
+                        )));
+                    }
                     if range.start != 0 {
                         return Err(fatal(Error::new(
                             ErrorKind::Http,
@@ -168,6 +178,7 @@ impl Client {
                 } else if let Err(why) = state.resume(&range, validator(response.headers()).as_deref()) {
                     return Err(state.start_over_or_fail(sink, why));
                 }
+                // `parse` keeps `end` below u64::MAX.
                 state.end = Some(range.end + 1);
             }
             416 if state.written > 0 => {
@@ -268,6 +279,7 @@ impl Transfer {
             (Some(now), Some(before)) if now != before => {
                 Err("the video changed on the server during the download (its size differs)")
             }
+            (None, Some(total)) if range.end >= total => Err("the server resumed with bytes past the video's size"),
             (Some(now), None) => {
                 self.total = Some(now);
                 Ok(())
@@ -300,7 +312,11 @@ impl Transfer {
 
     fn accept(&mut self, bytes: &[u8], sink: &mut dyn DownloadSink) -> Result<(), Error> {
         let after = self.written + bytes.len() as u64;
-        if self.end.or(self.total).is_some_and(|limit| after > limit) {
+        let limit = match (self.end, self.total) {
+            (Some(end), Some(total)) => Some(end.min(total)),
+            (end, total) => end.or(total),
+        };
+        if limit.is_some_and(|limit| after > limit) {
             return Err(Error::new(ErrorKind::Http, "the server sent more bytes than it announced"));
         }
         self.written = after;
@@ -383,7 +399,8 @@ impl ContentRange {
             "*" => None,
             total => Some(number(total)?),
         };
-        (start <= end && total.is_none_or(|total| end < total)).then_some(ContentRange { start, end, total })
+        let coherent = start <= end && end < u64::MAX && total.is_none_or(|total| end < total);
+        coherent.then_some(ContentRange { start, end, total })
     }
 }
 
@@ -509,6 +526,25 @@ mod tests {
         assert!(!is_video(b"<!DOCTYPE html>"));
         assert!(!is_video(b"{\"error\":1}"));
         assert!(!is_video(b""));
+    }
+
+    #[test]
+    fn content_ranges_are_whole_and_coherent() {
+        let range = |start, end, total| Some(ContentRange { start, end, total });
+        assert_eq!(ContentRange::parse("bytes 0-99/100"), range(0, 99, Some(100)));
+        assert_eq!(ContentRange::parse("bytes 5-9/*"), range(5, 9, None));
+        for bad in [
+            "bytes 0-100/100",
+            "bytes 9-5/100",
+            "bytes 0-18446744073709551615/*",
+            "bytes -5/100",
+            "bytes 0-+5/100",
+            "bytes */100",
+            "items 0-1/2",
+            "bytes 0-99999999999999999999/*",
+        ] {
+            assert_eq!(ContentRange::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

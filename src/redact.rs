@@ -3,9 +3,10 @@
 //!
 //! A secret is replaced wherever it stands when it is long enough to be unmistakable;
 //! a short one only where it stands alone, so that ordinary words containing its letters
-//! ("key" with a key of "k") are never rewritten. A piece of a secret (a server that cut
-//! its message, or a body cut at a read limit) is removed too when it is a whole word
-//! of at least [`MIN_PIECE`] characters.
+//! ("key" with a key of "k") are never rewritten. Pieces of the API key (a server that
+//! cut its message, or glued part of the key to other text) are removed too: any run of
+//! text whose every [`MIN_PIECE`] characters also stand in the key. Only the key, a
+//! random string, gets that rule: a proxy password may be made of ordinary words.
 
 use std::borrow::Cow;
 
@@ -21,7 +22,10 @@ const MIN_PIECE: usize = 8;
 /// The secrets of one client. Holds them, so it has no `Debug`.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets {
-    secrets: Vec<String>,
+    /// Replaced whole, longest first (so one inside another goes with it).
+    whole: Vec<String>,
+    /// The key's distinct windows of [`MIN_PIECE`] bytes: text made of them is a piece.
+    key_windows: std::collections::HashSet<Vec<u8>>,
 }
 
 /// Characters that continue a word: a secret next to one of them is not alone.
@@ -30,26 +34,66 @@ fn word_char(c: char) -> bool {
 }
 
 impl Secrets {
-    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Secrets {
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|secret| !secret.is_empty()).collect();
-        // Longest first, so a secret inside another is not replaced before it.
-        secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
-        secrets.dedup();
-        Secrets { secrets }
+    /// The API key, whose pieces are secret too, and other secrets, secret only whole.
+    pub(crate) fn new(key: &str, others: impl IntoIterator<Item = String>) -> Secrets {
+        let mut whole: Vec<String> =
+            std::iter::once(key.to_owned()).chain(others).filter(|secret| !secret.is_empty()).collect();
+        whole.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        whole.dedup();
+        let key_windows = key.as_bytes().windows(MIN_PIECE).map(<[u8]>::to_vec).collect();
+        Secrets { whole, key_windows }
     }
 
-    /// `text` without any secret or piece of one.
+    /// `text` without any secret or piece of the key.
     pub(crate) fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
-        for secret in &self.secrets {
+        for secret in &self.whole {
             if let Some(replaced) = replace_whole(&text, secret) {
                 text = Cow::Owned(replaced);
             }
-            if let Some(replaced) = replace_pieces(&text, secret) {
-                text = Cow::Owned(replaced);
-            }
+        }
+        if let Some(replaced) = self.replace_pieces(&text) {
+            text = Cow::Owned(replaced);
         }
         text
+    }
+
+    /// Replaces each run of text covered by windows of the key. `None` when there is none.
+    fn replace_pieces(&self, text: &str) -> Option<String> {
+        if self.key_windows.is_empty() || text.len() < MIN_PIECE {
+            return None;
+        }
+        // Which bytes some window of the key covers.
+        let bytes = text.as_bytes();
+        let mut covered = vec![false; bytes.len()];
+        for (start, window) in bytes.windows(MIN_PIECE).enumerate() {
+            if self.key_windows.contains(window) {
+                covered[start..start + MIN_PIECE].iter_mut().for_each(|byte| *byte = true);
+            }
+        }
+        let mut out = String::new();
+        let mut copied = 0;
+        let mut index = 0;
+        while index < bytes.len() {
+            if !covered[index] {
+                index += 1;
+                continue;
+            }
+            let mut end = index;
+            while end < bytes.len() && covered[end] {
+                end += 1;
+            }
+            // Widen to whole characters (a key of ASCII matches ASCII; a password might not).
+            let start = (0..=index).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            let end = (end..=bytes.len()).find(|&at| text.is_char_boundary(at)).unwrap_or(bytes.len());
+            if start >= copied {
+                out.push_str(&text[copied..start]);
+                out.push_str(MARK);
+                copied = end;
+            }
+            index = end;
+        }
+        (copied > 0).then(|| out + &text[copied..])
     }
 
     /// The error with its message and request id redacted.
@@ -90,38 +134,12 @@ fn replace_whole(text: &str, secret: &str) -> Option<String> {
     (copied > 0).then(|| out + &text[copied..])
 }
 
-/// Replaces each whole word of at least [`MIN_PIECE`] characters that is part of
-/// `secret`. `None` when nothing was replaced.
-fn replace_pieces(text: &str, secret: &str) -> Option<String> {
-    if secret.len() < MIN_PIECE {
-        return None;
-    }
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut index = 0;
-    while index < text.len() {
-        let rest = &text[index..];
-        let word = rest.find(|c: char| !word_char(c)).unwrap_or(rest.len());
-        if word == 0 {
-            index += rest.chars().next().map_or(1, char::len_utf8);
-            continue;
-        }
-        if word >= MIN_PIECE && secret.contains(&rest[..word]) {
-            out.push_str(&text[copied..index]);
-            out.push_str(MARK);
-            copied = index + word;
-        }
-        index += word;
-    }
-    (copied > 0).then(|| out + &text[copied..])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn redact(secret: &str, text: &str) -> String {
-        Secrets::new([secret.to_owned()]).redact(text).into_owned()
+    fn redact(key: &str, text: &str) -> String {
+        Secrets::new(key, []).redact(text).into_owned()
     }
 
     #[test]
@@ -154,11 +172,21 @@ mod tests {
         assert_eq!(redact(key, "key ends in ...89abcdefXYZ"), "key ends in ...<redacted>");
         assert_eq!(redact(key, "key ends in ...XYZ"), "key ends in ...XYZ", "three letters say nothing");
         assert_eq!(redact(key, "Invalid authentication credentials"), "Invalid authentication credentials");
+        assert_eq!(redact(key, &format!("req-{}", &key[..20])), "req-<redacted>", "glued to other letters");
+        assert_eq!(redact(key, &format!("x{}y", &key[5..])), "x<redacted>y", "a tail glued to letters");
+        assert_eq!(redact(key, &format!("é{}é", &key[..9])), "é<redacted>é", "next to multi-byte text");
+    }
+
+    #[test]
+    fn a_password_goes_only_whole() {
+        let secrets = Secrets::new("tgp_v1_0123456789abcdefXYZ", ["credentials-2024".to_owned()]);
+        assert_eq!(secrets.redact("Invalid authentication credentials"), "Invalid authentication credentials");
+        assert_eq!(secrets.redact("proxy said credentials-2024"), "proxy said <redacted>");
     }
 
     #[test]
     fn errors_lose_the_secret_from_message_and_request_id() {
-        let secrets = Secrets::new(["sekrit-0123456789-key".to_owned(), String::new()]);
+        let secrets = Secrets::new("sekrit-0123456789-key", [String::new()]);
         let error = Error::http(
             crate::ErrorKind::Authentication,
             401,

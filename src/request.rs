@@ -9,6 +9,8 @@
 //!   running or will run, except one running on the calling thread itself.
 //! - `cancel` never deadlocks, even from inside a callback: where two threads would each
 //!   wait for the other's callback to return, the second one does not wait (see `waits`).
+//!   Inside a callback, `wait` does not block (it answers as `is_done`): a callback
+//!   waiting for another request could otherwise wait for itself through a third.
 
 use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
@@ -50,7 +52,8 @@ struct State {
     /// The outcome is set and the completion callback, if any, has returned.
     done: bool,
     callback: Option<Callback>,
-    /// The thread running the completion callback now.
+    /// The thread that set the outcome and has yet to mark the request done (running its
+    /// completion callbacks, or a cancel's cleanup).
     completing: Option<ThreadId>,
     /// The threads running a progress or write callback now.
     running: Vec<ThreadId>,
@@ -106,8 +109,10 @@ impl Request {
     }
 
     /// Blocks until done or until `timeout` passes (`None`: no limit). True when done.
+    /// Inside a callback of any request it does not block.
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
         let me = current();
+        let timeout = if inside_callback() { Some(Duration::ZERO) } else { timeout };
         let until = timeout.map(|timeout| Instant::now() + timeout);
         let mut state = self.state();
         while !state.done_for(me) {
@@ -145,34 +150,32 @@ impl Request {
                 Some(_) => None,
                 None => {
                     state.outcome = Some(Err(cancelled()));
-                    let callback = state.callback.take();
-                    if callback.is_some() {
-                        state.completing = Some(me);
-                    }
-                    Some((callback, state.cleanup.take()))
+                    state.completing = Some(me);
+                    Some(state.cleanup.take())
                 }
             }
         };
         this.inner.cancel.cancel();
         this.wait_for_other_callbacks(me);
-        let Some((callback, cleanup)) = claimed else { return };
+        let Some(cleanup) = claimed else { return };
         if let Some(cleanup) = cleanup {
             cleanup();
         }
-        this.finish_completion(callback);
+        this.finish_completion();
     }
 
     /// Runs `callback` once the request is done: on the thread that finishes it (a library
     /// thread, or the one calling `cancel`), or right here when it is done already.
-    /// Replaces an earlier callback that has not run.
+    /// Replaces an earlier callback that has not run. Set while another thread is ending
+    /// the request, it runs there, before the request counts as done.
     pub fn on_complete(&self, callback: Callback) {
         let mut state = self.state();
-        if state.outcome.is_none() {
+        if !state.done_for(current()) {
             state.callback = Some(callback);
             return;
         }
         drop(state);
-        in_callback(callback);
+        run_completion(callback);
     }
 
     /// Forgets a completion callback that has not run.
@@ -190,30 +193,30 @@ impl Request {
     /// happens if and only if its result becomes the outcome, so a racing `cancel` sees
     /// either all of it or none. Keep `decide` short: `poll` and `cancel` wait for it.
     pub(crate) fn complete_with(&self, decide: impl FnOnce() -> Result<Outcome, Error>) {
-        let callback = {
+        {
             let mut state = self.state();
             if state.outcome.is_some() {
                 return;
             }
             state.outcome = Some(decide());
-            let callback = state.callback.take();
-            if callback.is_some() {
-                state.completing = Some(current());
-            }
-            callback
+            state.completing = Some(current());
         };
-        self.finish_completion(callback);
+        self.finish_completion();
     }
 
-    /// Runs the claimed completion callback (if any), then marks the request done.
-    fn finish_completion(&self, callback: Option<Callback>) {
-        if let Some(callback) = callback {
-            in_callback(callback);
+    /// Runs the completion callback (and any set meanwhile), then marks the request done.
+    /// Called by the thread that set the outcome.
+    fn finish_completion(&self) {
+        loop {
+            let mut state = self.state();
+            let Some(callback) = state.callback.take() else {
+                state.completing = None;
+                state.done = true;
+                break;
+            };
+            drop(state);
+            run_completion(callback);
         }
-        let mut state = self.state();
-        state.completing = None;
-        state.done = true;
-        drop(state);
         self.inner.changed.notify_all();
     }
 
@@ -298,8 +301,14 @@ pub(crate) fn inside_callback() -> bool {
     CALLBACK_DEPTH.try_with(Cell::get).unwrap_or(0) > 0
 }
 
-/// Runs a caller's callback, counted for `inside_callback`. A panicking Rust callback is
-/// contained here: it must not take a library thread or the caller's `cancel` with it.
+/// Runs a completion callback. A panicking Rust callback is contained here: it must not
+/// take a library thread, or the request's `done`, with it.
+fn run_completion(callback: Callback) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| in_callback(callback)));
+}
+
+/// Runs a caller's callback, counted for `inside_callback`. (Progress and write
+/// callbacks run inside their job, whose panic boundary ends the request.)
 fn in_callback<T>(callback: impl FnOnce() -> T) -> T {
     struct Depth;
     impl Drop for Depth {
@@ -352,23 +361,87 @@ mod tests {
 
     #[test]
     fn a_wait_that_would_close_a_cycle_is_declined() {
-        let (a, b) = (std::sync::Arc::new(Barrier::new(2)), mpsc::channel::<ThreadId>());
-        let first = {
-            let (a, sender) = (Arc::clone(&a), b.0.clone());
-            std::thread::spawn(move || {
-                sender.send(current()).unwrap();
-                a.wait();
-                current()
-            })
-        };
-        let other = b.1.recv().unwrap();
-        let me = current();
+        let (sender, other) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            sender.send(current()).unwrap();
+            released.recv().unwrap();
+        });
+        let (me, other) = (current(), other.recv().unwrap());
         assert!(waits::begin(me, other));
         assert!(!waits::begin(other, me), "other waiting for me would close the cycle");
         waits::end(me);
         assert!(waits::begin(other, me));
         waits::end(other);
-        a.wait();
+        release.send(()).unwrap();
+        thread.join().unwrap();
+    }
+
+    #[test]
+    fn a_callback_set_while_another_thread_ends_the_request_runs_before_done() {
+        let request = Request::new();
+        let (entered, leave) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
+        {
+            let (entered, leave) = (Arc::clone(&entered), Arc::clone(&leave));
+            request.on_complete(Box::new(move || {
+                entered.wait();
+                leave.wait();
+            }));
+        }
+        let finisher = {
+            let request = request.clone();
+            std::thread::spawn(move || request.complete(Ok(Outcome::Downloaded(1))))
+        };
+        entered.wait();
+        // The first callback runs on the finisher; a second one set now runs there too.
+        let (sender, ran_on) = mpsc::channel();
+        request.on_complete(Box::new(move || sender.send(current()).unwrap()));
+        assert!(ran_on.try_recv().is_err(), "not run on the thread that set it");
+        leave.wait();
+        assert!(request.wait(None));
+        assert_eq!(ran_on.try_recv().unwrap(), finisher.thread().id());
+        finisher.join().unwrap();
+    }
+
+    #[test]
+    fn a_panicking_completion_callback_still_leaves_the_request_done() {
+        let request = Request::new();
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        request.on_complete(Box::new(|| panic!("a caller's bug")));
+        request.complete(Err(cancelled()));
+        std::panic::set_hook(previous);
+        assert!(request.is_done());
+        request.cancel();
+    }
+
+    #[test]
+    fn a_second_cancel_returns_only_once_the_first_has_finished() {
+        let request = Request::new();
+        let (entered, leave) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
+        {
+            let (entered, leave) = (Arc::clone(&entered), Arc::clone(&leave));
+            request.on_complete(Box::new(move || {
+                entered.wait();
+                leave.wait();
+            }));
+        }
+        let first = {
+            let request = request.clone();
+            std::thread::spawn(move || request.cancel())
+        };
+        entered.wait();
+        let second = {
+            let request = request.clone();
+            std::thread::spawn(move || {
+                request.cancel();
+                request.is_done()
+            })
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!second.is_finished(), "the second cancel waits for the first one's callback");
+        leave.wait();
+        assert!(second.join().unwrap(), "done once the second cancel returns");
         first.join().unwrap();
     }
 

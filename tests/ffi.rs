@@ -474,7 +474,8 @@ fn a_destination_that_is_a_directory_is_a_file_system_error() {
         assert!(message.contains("is a directory, not a regular file"), "{message}");
         tv_error_free(error);
         let bad_parent = CString::new(dir.join("missing").join("x.mp4").to_str().unwrap()).unwrap();
-        let code = tv_download_video_to_file(client, video, bad_parent.as_ptr(), ptr::null(), ptr::null_mut(), &mut error);
+        let code =
+            tv_download_video_to_file(client, video, bad_parent.as_ptr(), ptr::null(), ptr::null_mut(), &mut error);
         assert_eq!(code, TvResult::FileSystem);
         assert!(text(tv_error_message(error)).unwrap().contains("No such file or directory"));
         tv_error_free(error);

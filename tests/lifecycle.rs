@@ -429,6 +429,20 @@ fn bytes_past_the_announced_end_are_refused() {
 }
 
 #[test]
+fn a_part_of_unknown_size_is_never_taken_for_the_whole_or_grown_past_it() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let (result, bytes, names) = download_file(&client, "star-206-a.mp4");
+    let error = result.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Http, "{error}");
+    assert!(bytes.is_empty() && names.is_empty(), "a 100-byte part is not saved as the video: {names:?}");
+    // A resume reaching past the size the first response gave starts over.
+    let (result, bytes, _) = download_file(&client, "star-resume-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64);
+    assert!(bytes == video_bytes("star-resume-a.mp4"), "the file, and nothing past its size");
+}
+
+#[test]
 fn a_416_on_resume_starts_over() {
     let server = MockServer::start();
     let client = client(&server);

@@ -30,16 +30,12 @@ const (
 	CodeCancelled        Code = C.TV_RESULT_CANCELLED
 	CodeInternal         Code = C.TV_RESULT_INTERNAL
 	// CodeFileSystem is a download destination that cannot be created, written or
-	// replaced, or that exists and is not a regular file. The number is final, spelled
-	// out so that the binding builds against a header older than the code.
-	CodeFileSystem Code = 16
+	// replaced, or that exists and is not a regular file.
+	CodeFileSystem Code = C.TV_RESULT_FILE_SYSTEM
 )
 
 // String is the code's short name, e.g. "not found".
 func (c Code) String() string {
-	if c == CodeFileSystem {
-		return "file system error" // named here too, for a library older than the code
-	}
 	return C.GoString(C.tv_result_name(C.int(c)))
 }
 

@@ -46,7 +46,8 @@ pub type TvRequestCallback = Option<unsafe extern "C" fn(user_data: *mut c_void)
 /// - Cancelling or freeing any request, or freeing the client, from inside any callback
 ///   of this library never deadlocks. If two threads each cancel, from inside a callback,
 ///   the request whose callback the other is running, one of them returns without
-///   waiting for the other's callback to return.
+///   waiting for the other's callback to return. For the same reason
+///   `tv_request_wait` does not block inside a callback.
 ///
 /// Thread-safety: every function but `tv_request_free` may be called from any thread at
 /// once. A request keeps what it needs alive: its client may be freed first.
@@ -240,7 +241,9 @@ pub unsafe extern "C" fn tv_request_poll(request: *const TvRequest) -> TvRequest
 }
 
 /// Blocks until the request is done or `timeout_ms` passes (`UINT64_MAX`: no limit; 0:
-/// just poll), and says which.
+/// just poll), and says which. Called from inside a callback of this library it does not
+/// block, whatever `timeout_ms` (it answers as `tv_request_poll`): a callback waiting
+/// for another request could wait, through it, for itself.
 ///
 /// # Safety
 /// `request` must be NULL or a live request.
@@ -274,7 +277,9 @@ pub unsafe extern "C" fn tv_request_cancel(request: *const TvRequest) {
     // SAFETY: NULL or a live request (contract).
     run_infallible((), || {
         if let Some(request) = unsafe { request.as_ref() } {
-            request.request.cancel();
+            // A clone: the completion callback run by `cancel` may free the handle.
+            let request = request.request.clone();
+            request.cancel();
         }
     })
 }
@@ -284,7 +289,8 @@ pub unsafe extern "C" fn tv_request_cancel(request: *const TvRequest) {
 /// before this function returns when it is done already. Replaces an earlier callback
 /// that has not run; NULL removes it. Inside the callback the request already counts as
 /// done: `tv_request_result` gives its result and `tv_request_free` may free it. Keep the
-/// callback short: other threads waiting on the request wait for it to return.///
+/// callback short: other threads waiting on the request wait for it to return.
+///
 /// # Safety
 /// `request` must be NULL or a live request; `callback` NULL or a function of its type;
 /// `user_data` valid for it on those threads.
@@ -300,7 +306,11 @@ pub unsafe extern "C" fn tv_request_on_complete(
         let user_data = UserData(user_data);
         match callback {
             // SAFETY: the caller gave this callback and user_data for exactly this use.
-            Some(callback) => request.request.on_complete(Box::new(move || unsafe { callback(user_data.get()) })),
+            // On a clone: a callback run at once may free the handle.
+            Some(callback) => {
+                let request = request.request.clone();
+                request.on_complete(Box::new(move || unsafe { callback(user_data.get()) }))
+            }
             None => request.request.on_complete_remove(),
         }
         Ok(())
@@ -341,7 +351,8 @@ pub unsafe extern "C" fn tv_request_result(
 /// Frees a request. A request still pending is cancelled first (its completion callback
 /// is dropped, not called). Once this returns, none of its callbacks is running or will
 /// run (as for `tv_request_cancel`), except when called from inside one of them. NULL is
-/// fine. Must not be called twice, nor while another thread uses the request.///
+/// fine. Must not be called twice, nor while another thread uses the request.
+///
 /// # Safety
 /// `request` must be NULL or a pointer from a `*_start` function, not yet freed.
 #[no_mangle]

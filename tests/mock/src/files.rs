@@ -13,6 +13,8 @@
 //! | `unasked-206-*.mp4` | a request without `Range` gets 206 with the first half only; ranges are served |
 //! | `overlong-*.mp4` | like `drop-`, but the resumed 206 carries 100 bytes more than its `Content-Range` |
 //! | `gone-416-*.mp4` | like `drop-`, but the first resume gets 416; later requests are served |
+//! | `star-206-*.mp4` | a request without `Range` gets 206 `bytes 0-99/*`: a part of unknown total |
+//! | `star-resume-*.mp4` | like `drop-`, but the resume gets 206 `bytes N-(2 x size)/*`, twice the file |
 //! | `page.html` | 200 `text/html` |
 //! | `error.json` | 200 `application/json` |
 //! | `notvideo.bin` | 200 `application/octet-stream` that is not a video |
@@ -107,6 +109,12 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         return Action::Respond { status: 416, headers, body: Vec::new() };
     }
     let (status, body) = match start {
+        Some(start) if name.starts_with("star-resume-") => {
+            let mut body = bytes[start..].to_vec();
+            body.extend_from_slice(&bytes);
+            headers.push(("content-range".into(), format!("bytes {start}-{}/*", start + body.len() - 1)));
+            (206, body)
+        }
         Some(start) => {
             headers.push(("content-range".into(), format!("bytes {start}-{}/{total}", total - 1)));
             let mut body = bytes[start..].to_vec();
@@ -115,6 +123,10 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
             }
             (206, body)
         }
+        None if name.starts_with("star-206-") => {
+            headers.push(("content-range".into(), "bytes 0-99/*".into()));
+            (206, bytes[..100].to_vec())
+        }
         None if name.starts_with("unasked-206-") => {
             let half = total / 2;
             headers.push(("content-range".into(), format!("bytes 0-{}/{total}", half - 1)));
@@ -122,9 +134,10 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         }
         None => (200, bytes),
     };
-    let dropping = ["drop-", "norange-drop-", "changed-", "resized-", "weak-", "overlong-", "gone-416-"]
-        .iter()
-        .any(|prefix| name.starts_with(prefix));
+    let dropping =
+        ["drop-", "norange-drop-", "changed-", "resized-", "weak-", "overlong-", "gone-416-", "star-resume-"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix));
     if dropping && hits == 0 {
         let mut raw = format!("HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n", body.len());
         for (name, value) in &headers[1..] {
