@@ -14,6 +14,23 @@
  * - The API key never appears in any message.
  * - ABI: the numbers of enum values never change; structs allocated by the library may
  *   gain fields at their end in a minor release, so never declare or copy one by value.
+ *
+ * The safety contract, shared by every function (a function that differs says so):
+ * - A handle argument (TvClient *, TvRequest *, options...) is NULL or a live pointer
+ *   this library returned for that type, not yet freed, and not being freed by another
+ *   thread during the call.
+ * - A string argument is NULL or points to a NUL-terminated string that stays valid and
+ *   unchanged during the call; the library copies what it keeps.
+ * - An out-parameter (out_*) is NULL or points to writable storage for one value.
+ * - A callback is NULL or a function of its type; its user_data is handed back as given
+ *   and must be usable on the thread the callback runs on (each function says which).
+ * - Thread-safety: a TvClient, and every function taking a const pointer, may be used
+ *   from many threads at once; an options object or parameters must not be changed from
+ *   two threads at once; a handle must not be freed while another thread uses it.
+ *
+ * Every network call takes an optional `const TvCallOptions *` (a timeout for the whole
+ * call, a cancel token, progress callbacks) and has a blocking form and a `_start` form
+ * that returns a TvRequest at once.
  */
 
 
@@ -27,9 +44,9 @@
 #include <stdint.h>
 
 #define TV_VERSION_MAJOR 0
-#define TV_VERSION_MINOR 1
+#define TV_VERSION_MINOR 2
 #define TV_VERSION_PATCH 0
-#define TV_VERSION_STRING "0.1.0"
+#define TV_VERSION_STRING "0.2.0"
 
 /**
  * `tv_create_params_add_frame_image`: let the server place the frame.
@@ -150,6 +167,20 @@ typedef enum TvRequestState {
 } TvRequestState;
 
 /**
+ * How a call may be bounded, cancelled and followed: the last argument but the
+ * out-parameters of every network call, blocking (`tv_get_video`) and non-blocking
+ * (`tv_get_video_start`) alike. NULL means none of it. Opaque; create it with
+ * `tv_call_options_new`, change it with `tv_call_options_set_*`, free it with
+ * `tv_call_options_free`. A call copies what it needs when it starts (the token by
+ * reference), so the options may be changed or freed at once; one options object may
+ * serve many calls. Do not change one from two threads at once.
+ *
+ * Callbacks run on the thread making a blocking call, and on a library thread for a
+ * `*_start` call: their `user_data` must be usable there while the call runs.
+ */
+typedef struct TvCallOptions TvCallOptions;
+
+/**
  * A cancellation flag to hand to `tv_wait_options_set_cancel_token` or
  * `tv_download_options_set_cancel_token`; `tv_cancel_token_cancel` then stops those
  * calls promptly, even while a request waits on a server that stopped answering (they
@@ -197,14 +228,6 @@ typedef struct TvClientOptions TvClientOptions;
 typedef struct TvCreateParams TvCreateParams;
 
 /**
- * How to download. Opaque; create with `tv_download_options_new` (defaults: no overall
- * deadline, a stall of the client's timeout fails, no progress callback, no cancel
- * token), change with `tv_download_options_set_*`, free with `tv_download_options_free`.
- * Settings are copied when a download starts. Do not change one from two threads at once.
- */
-typedef struct TvDownloadOptions TvDownloadOptions;
-
-/**
  * An error returned through a `TvError **out_error` parameter. Opaque; read it with the
  * `tv_error_*` functions and free it with `tv_error_free`. Immutable, so it may be read
  * from several threads at once.
@@ -240,11 +263,11 @@ typedef struct TvError TvError;
 typedef struct TvRequest TvRequest;
 
 /**
- * How to wait. Opaque; create with `tv_wait_options_new` (defaults: poll every 2 s, give
- * up after 30 minutes, no progress callback, no cancel token), change with the
- * `tv_wait_options_set_*` functions, free with `tv_wait_options_free`. Settings are
- * copied when a wait starts, so options may be changed or freed afterwards.
- * Thread-safety: do not change one options object from two threads at once.
+ * What is particular to a wait: the time between polls (its bound, cancel token and
+ * progress callback are the call's: see `TvCallOptions`). Opaque; create with
+ * `tv_wait_options_new`, change with `tv_wait_options_set_*`, free with
+ * `tv_wait_options_free`. Copied when a wait starts. Do not change one from two threads
+ * at once.
  */
 typedef struct TvWaitOptions TvWaitOptions;
 
@@ -316,8 +339,15 @@ typedef struct TvVideo {
 } TvVideo;
 
 /**
- * Called as bytes arrive: `received` so far and `total` (-1 when unknown). Return 0 to
- * go on, non-zero to stop (`TV_RESULT_CANCELLED`). Runs on the downloading thread.
+ * Called with each polled state of a waited-for job. `video` is borrowed for the call
+ * only (copy what you keep). Return 0 to go on waiting, non-zero to stop
+ * (`TV_RESULT_CANCELLED`).
+ */
+typedef int (*TvWaitProgressCallback)(void *user_data, const struct TvVideo *video);
+
+/**
+ * Called as a download's bytes arrive: `received` so far and `total` (-1 when
+ * unknown). Return 0 to go on, non-zero to stop (`TV_RESULT_CANCELLED`).
  */
 typedef int (*TvDownloadProgressCallback)(void *user_data, uint64_t received, int64_t total);
 
@@ -332,14 +362,6 @@ typedef int (*TvWriteCallback)(void *user_data, const uint8_t *data, size_t leng
  */
 typedef void (*TvRequestCallback)(void *user_data);
 
-/**
- * Called with each polled state of the job. `video` is borrowed for the call only (copy
- * what you keep). Return 0 to go on waiting, non-zero to stop (`TV_RESULT_CANCELLED`).
- * Runs on the thread that called `tv_wait_video`, or on a library thread for
- * `tv_wait_video_start`.
- */
-typedef int (*TvWaitProgressCallback)(void *user_data, const struct TvVideo *video);
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -351,31 +373,66 @@ extern "C" {
 const char *tv_version(void);
 
 /**
+ * Creates call options with nothing set: no timeout but the client's own per attempt,
+ * no cancel token, no progress callbacks. NULL only if the library failed internally.
+ */
+struct TvCallOptions *tv_call_options_new(void);
+
+/**
+ * Frees call options. NULL is fine. Calls already started are not affected.
+ */
+void tv_call_options_free(struct TvCallOptions *options);
+
+/**
+ * Bounds the whole call, retries, polls and the request in flight included, to `ms`
+ * milliseconds from its start (1 to 86400000); passing it gives `TV_RESULT_TIMEOUT`.
+ * 0, the default, sets no bound: a wait then waits as long as the job takes.
+ */
+enum TvResult tv_call_options_set_timeout_ms(struct TvCallOptions *options, int64_t ms);
+
+/**
+ * Lets `token` cancel calls made with these options (`TV_RESULT_CANCELLED`), even while
+ * a request waits on a server that stopped answering. A `*_start` request is cancelled
+ * as `tv_request_cancel` would (its completion callback then runs on the thread
+ * cancelling the token). NULL removes it. The options keep their own reference: the
+ * token may be freed before them.
+ */
+enum TvResult tv_call_options_set_cancel_token(struct TvCallOptions *options,
+                                               const struct TvCancelToken *token);
+
+/**
+ * Sets the callback a wait (`tv_wait_video`, `tv_wait_video_start`) calls with each
+ * polled state; NULL `callback` removes it. Other calls ignore it.
+ */
+enum TvResult tv_call_options_set_wait_progress(struct TvCallOptions *options,
+                                                TvWaitProgressCallback callback,
+                                                void *user_data);
+
+/**
+ * Sets the callback a download (`tv_download_*`) calls as bytes arrive; NULL
+ * `callback` removes it. Other calls ignore it.
+ */
+enum TvResult tv_call_options_set_download_progress(struct TvCallOptions *options,
+                                                    TvDownloadProgressCallback callback,
+                                                    void *user_data);
+
+/**
  * Creates a token. NULL only if the library failed internally.
  */
 struct TvCancelToken *tv_cancel_token_new(void);
 
 /**
  * Cancels every call watching `token`, now and later. Returns at once. NULL is ignored.
- *
- * # Safety
- * `token` must be NULL or a live token.
  */
 void tv_cancel_token_cancel(const struct TvCancelToken *token);
 
 /**
  * True once `token` is cancelled (false for NULL).
- *
- * # Safety
- * `token` must be NULL or a live token.
  */
 bool tv_cancel_token_is_cancelled(const struct TvCancelToken *token);
 
 /**
  * Frees a token. NULL is fine. Must not be called twice.
- *
- * # Safety
- * `token` must be NULL or a pointer from `tv_cancel_token_new`, not yet freed.
  */
 void tv_cancel_token_free(struct TvCancelToken *token);
 
@@ -386,9 +443,6 @@ void tv_cancel_token_free(struct TvCancelToken *token);
  *
  * Returns NULL on failure (no API key, an invalid environment setting); the reason is in
  * `tv_last_error_message()`. Free the client with `tv_client_free`. Thread-safe.
- *
- * # Safety
- * `api_key` must be NULL or a NUL-terminated string.
  */
 struct TvClient *tv_client_new(const char *api_key);
 
@@ -400,10 +454,6 @@ struct TvClient *tv_client_new(const char *api_key);
  * API key is set, `TV_RESULT_INVALID_ARGUMENT` for an unusable option such as an
  * unreadable CA file or a malformed base URL), leaves `*out_client` untouched, and writes
  * a new `TvError` to `*out_error` when `out_error` is not NULL. Thread-safe.
- *
- * # Safety
- * `options` must be NULL or a live options object; `out_client` must be NULL or point to
- * writable storage for one pointer; likewise `out_error`.
  */
 enum TvResult tv_client_new_with_options(const struct TvClientOptions *options,
                                          struct TvClient **out_client,
@@ -419,9 +469,6 @@ enum TvResult tv_client_new_with_options(const struct TvClientOptions *options,
  * unloading a plugin). Called from inside a callback of this library it does not
  * deadlock: it then cancels the requests but does not wait for the threads, which end
  * by themselves once their work is cancelled.
- *
- * # Safety
- * `client` must be NULL or a pointer returned by this library and not yet freed.
  */
 void tv_client_free(struct TvClient *client);
 
@@ -431,94 +478,74 @@ void tv_client_free(struct TvClient *client);
  *
  * `id` is sent as one percent-encoded path segment; an empty id, `.`, `..`, an id over
  * 1024 bytes or one with a control character is `TV_RESULT_INVALID_ARGUMENT` and no
- * request is sent. NULL `client`, `id` or `out_video` is `TV_RESULT_INVALID_ARGUMENT`.
+ * request is sent. `call` may be NULL (see `TvCallOptions`).
  *
- * On success writes a new `TvVideo` to `*out_video` (free it with `tv_video_free`) and
- * returns `TV_RESULT_OK`; a job that failed on the server is still a success here: read
- * its `status` and `error_*` fields. On failure returns the code, leaves `*out_video`
- * untouched, and writes a new `TvError` to `*out_error` when `out_error` is not NULL
- * (free it with `tv_error_free`).
- *
- * Blocks for up to the client's timeout per attempt. Thread-safe: many threads may call
- * it on one client at once.
- *
- * # Safety
- * `client` must be NULL or a live client; `id` NULL or a NUL-terminated string;
- * `out_video` and `out_error` NULL or pointing to writable storage for one pointer.
+ * On success writes a new `TvVideo` to `*out_video` (free it with `tv_video_free`); a
+ * job that failed on the server is still a success here: read its `status` and
+ * `error_*` fields. Blocks for up to the client's timeout per attempt, or `call`'s.
  */
 enum TvResult tv_get_video(const struct TvClient *client,
                            const char *id,
+                           const struct TvCallOptions *call,
                            struct TvVideo **out_video,
                            struct TvError **out_error);
 
 /**
+ * `tv_get_video` without blocking: writes a new request to `*out_request`, whose result
+ * is the `TvVideo`. Argument errors (NULL, an unsafe id) are reported here, at once.
+ */
+enum TvResult tv_get_video_start(const struct TvClient *client,
+                                 const char *id,
+                                 const struct TvCallOptions *call,
+                                 struct TvRequest **out_request,
+                                 struct TvError **out_error);
+
+/**
  * Creates an options object holding the defaults: key from `TOGETHER_API_KEY`, base URL
  * from `TOGETHER_BASE_URL` or Together's, connect timeout 5 s, timeout 60 s, 2 retries,
- * Mozilla's root certificates (built in), proxy from the environment.
+ * Mozilla's root certificates (built in), proxy from the environment, 4 worker threads.
  * Free it with `tv_client_options_free`. NULL only if the library failed internally.
  */
 struct TvClientOptions *tv_client_options_new(void);
 
 /**
- * Frees an options object. NULL is fine. Must not be called twice.
- *
- * # Safety
- * `options` must be NULL or a pointer returned by `tv_client_options_new`, not yet freed.
+ * Frees an options object. NULL is fine.
  */
 void tv_client_options_free(struct TvClientOptions *options);
 
 /**
  * Sets the API key; NULL or "" means `TOGETHER_API_KEY`. The key is copied.
- * Returns `TV_RESULT_INVALID_ARGUMENT` for NULL `options` or invalid UTF-8.
- *
- * # Safety
- * `options` must be NULL or a live options object; `api_key` NULL or a NUL-terminated string.
  */
 enum TvResult tv_client_options_set_api_key(struct TvClientOptions *options, const char *api_key);
 
 /**
  * Sets the base URL, used exactly as given (e.g. `http://127.0.0.1:8080/v2`); NULL means
  * `TOGETHER_BASE_URL` or Together's. Checked by `tv_client_new_with_options`.
- *
- * # Safety
- * `options` must be NULL or a live options object; `base_url` NULL or a NUL-terminated string.
  */
 enum TvResult tv_client_options_set_base_url(struct TvClientOptions *options, const char *base_url);
 
 /**
  * Sets how long connecting (DNS, TCP, TLS) may take, in milliseconds: 1 to 86400000.
  * Default 5000.
- *
- * # Safety
- * `options` must be NULL or a live options object.
  */
-enum TvResult tv_client_options_set_connect_timeout_ms(struct TvClientOptions *options,
-                                                       uint64_t ms);
+enum TvResult tv_client_options_set_connect_timeout_ms(struct TvClientOptions *options, int64_t ms);
 
 /**
  * Sets how long one attempt may take from connecting to the last byte of the response,
- * in milliseconds: 1 to 86400000. Default 60000. Retries each get a fresh timeout.
- *
- * # Safety
- * `options` must be NULL or a live options object.
+ * in milliseconds: 1 to 86400000. Default 60000. Retries each get a fresh timeout; a
+ * download may take longer, as long as no read stalls for this long.
  */
-enum TvResult tv_client_options_set_timeout_ms(struct TvClientOptions *options, uint64_t ms);
+enum TvResult tv_client_options_set_timeout_ms(struct TvClientOptions *options, int64_t ms);
 
 /**
  * Sets how many times a failed request is retried: 0 to 10. Default 2.
- *
- * # Safety
- * `options` must be NULL or a live options object.
  */
 enum TvResult tv_client_options_set_max_retries(struct TvClientOptions *options,
-                                                uint32_t max_retries);
+                                                int64_t max_retries);
 
 /**
  * Appends printable ASCII text to the User-Agent (`together-video/<version> <suffix>`),
  * e.g. "my-game/1.2". NULL or "" removes it.
- *
- * # Safety
- * `options` must be NULL or a live options object; `suffix` NULL or a NUL-terminated string.
  */
 enum TvResult tv_client_options_set_user_agent_suffix(struct TvClientOptions *options,
                                                       const char *suffix);
@@ -527,9 +554,6 @@ enum TvResult tv_client_options_set_user_agent_suffix(struct TvClientOptions *op
  * Trusts only the certificates in a PEM file (like curl's `--cacert`), e.g. a corporate
  * proxy's CA bundle. The file is read by `tv_client_new_with_options`. NULL goes back to
  * the built-in roots. Replaces any earlier `tv_client_options_set_system_roots`.
- *
- * # Safety
- * `options` must be NULL or a live options object; `pem_path` NULL or a NUL-terminated string.
  */
 enum TvResult tv_client_options_set_ca_file(struct TvClientOptions *options, const char *pem_path);
 
@@ -537,9 +561,6 @@ enum TvResult tv_client_options_set_ca_file(struct TvClientOptions *options, con
  * Non-zero: verify servers with the operating system's certificate store (where a
  * corporate proxy's CA is usually installed) instead of the built-in roots. Zero: back to
  * the built-in roots. Replaces any earlier `tv_client_options_set_ca_file`.
- *
- * # Safety
- * `options` must be NULL or a live options object.
  */
 enum TvResult tv_client_options_set_system_roots(struct TvClientOptions *options, int enabled);
 
@@ -548,37 +569,15 @@ enum TvResult tv_client_options_set_system_roots(struct TvClientOptions *options
  * and honours `NO_PROXY`; "" connects directly; otherwise a proxy URL such as
  * `http://proxy:3128`, checked by `tv_client_new_with_options`. SOCKS proxies are not
  * supported and are refused (`TV_RESULT_INVALID_ARGUMENT`), from the environment too.
- *
- * # Safety
- * `options` must be NULL or a live options object; `proxy_url` NULL or a NUL-terminated string.
  */
 enum TvResult tv_client_options_set_proxy(struct TvClientOptions *options, const char *proxy_url);
 
 /**
  * Sets how many library threads run this client's non-blocking calls (`*_start`): 1 to
  * 64, default 4. They start on first use and end after `tv_client_free`.
- *
- * # Safety
- * `options` must be NULL or a live options object.
  */
 enum TvResult tv_client_options_set_worker_threads(struct TvClientOptions *options,
-                                                   uint32_t threads);
-
-/**
- * `tv_get_video` that `token` can cancel from another thread (`TV_RESULT_CANCELLED`),
- * even while the request waits on a server that stopped answering. It blocks the
- * calling thread like `tv_get_video` and needs no library thread, which makes it the
- * cheapest cancellable call (bindings use it to honour their own cancellation). NULL
- * `token` behaves as `tv_get_video`.
- *
- * # Safety
- * As `tv_get_video`; `token` NULL or a live token.
- */
-enum TvResult tv_get_video_cancellable(const struct TvClient *client,
-                                       const char *id,
-                                       const struct TvCancelToken *token,
-                                       struct TvVideo **out_video,
-                                       struct TvError **out_error);
+                                                   int64_t threads);
 
 /**
  * Creates empty create parameters. Set the model before creating. NULL only if the
@@ -587,143 +586,89 @@ enum TvResult tv_get_video_cancellable(const struct TvClient *client,
 struct TvCreateParams *tv_create_params_new(void);
 
 /**
- * Frees create parameters. NULL is fine. Must not be called twice.
- *
- * # Safety
- * `params` must be NULL or a pointer from `tv_create_params_new`, not yet freed.
+ * Frees create parameters. NULL is fine.
  */
 void tv_create_params_free(struct TvCreateParams *params);
 
 /**
  * Sets the model, e.g. "minimax/video-01-director". Required.
- *
- * # Safety
- * `params` must be NULL or live parameters; `model` NULL or a NUL-terminated string.
  */
 enum TvResult tv_create_params_set_model(struct TvCreateParams *params, const char *model);
 
 /**
  * Sets the prompt: 1 to 32000 characters.
- *
- * # Safety
- * `params` must be NULL or live parameters; `prompt` NULL or a NUL-terminated string.
  */
 enum TvResult tv_create_params_set_prompt(struct TvCreateParams *params, const char *prompt);
 
 /**
  * Sets what the video should avoid.
- *
- * # Safety
- * `params` must be NULL or live parameters; `negative_prompt` NULL or a NUL-terminated string.
  */
-enum TvResult tv_create_params_set_negative_prompt(struct TvCreateParams *params,
-                                                   const char *negative_prompt);
+enum TvResult tv_create_params_set_negative_prompt(struct TvCreateParams *params, const char *text);
 
 /**
  * Sets the width in pixels (positive).
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
 enum TvResult tv_create_params_set_width(struct TvCreateParams *params, int64_t width);
 
 /**
  * Sets the height in pixels (positive).
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
 enum TvResult tv_create_params_set_height(struct TvCreateParams *params, int64_t height);
 
 /**
  * Sets the resolution, e.g. "720p".
- *
- * # Safety
- * `params` must be NULL or live parameters; `resolution` NULL or a NUL-terminated string.
  */
-enum TvResult tv_create_params_set_resolution(struct TvCreateParams *params,
-                                              const char *resolution);
+enum TvResult tv_create_params_set_resolution(struct TvCreateParams *params, const char *text);
 
 /**
  * Sets the aspect ratio, e.g. "16:9".
- *
- * # Safety
- * `params` must be NULL or live parameters; `ratio` NULL or a NUL-terminated string.
  */
-enum TvResult tv_create_params_set_ratio(struct TvCreateParams *params, const char *ratio);
+enum TvResult tv_create_params_set_ratio(struct TvCreateParams *params, const char *text);
 
 /**
  * Sets the clip's length in seconds, as text (the API takes a string), e.g. "5".
- *
- * # Safety
- * `params` must be NULL or live parameters; `seconds` NULL or a NUL-terminated string.
  */
-enum TvResult tv_create_params_set_seconds(struct TvCreateParams *params, const char *seconds);
+enum TvResult tv_create_params_set_seconds(struct TvCreateParams *params, const char *text);
 
 /**
  * Sets frames per second (positive; the server's default is 24).
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
 enum TvResult tv_create_params_set_fps(struct TvCreateParams *params, int64_t fps);
 
 /**
  * Sets the denoising steps: 10 to 50.
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
 enum TvResult tv_create_params_set_steps(struct TvCreateParams *params, int64_t steps);
 
 /**
  * Sets the seed, for repeatable results.
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
 enum TvResult tv_create_params_set_seed(struct TvCreateParams *params, int64_t seed);
 
 /**
  * Sets how closely the video follows the prompt (sent as a decimal, e.g. 8.0). Finite.
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
-enum TvResult tv_create_params_set_guidance_scale(struct TvCreateParams *params,
-                                                  double guidance_scale);
-
-/**
- * Sets the container: "MP4" or "WEBM" (any case).
- *
- * # Safety
- * `params` must be NULL or live parameters; `format` NULL or a NUL-terminated string.
- */
-enum TvResult tv_create_params_set_output_format(struct TvCreateParams *params, const char *format);
+enum TvResult tv_create_params_set_guidance_scale(struct TvCreateParams *params, double scale);
 
 /**
  * Sets the compression quality (not negative; the server's default is 20).
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
 enum TvResult tv_create_params_set_output_quality(struct TvCreateParams *params, int64_t quality);
 
 /**
  * Non-zero: generate audio; zero: do not.
- *
- * # Safety
- * `params` must be NULL or live parameters.
  */
 enum TvResult tv_create_params_set_generate_audio(struct TvCreateParams *params, int enabled);
+
+/**
+ * Sets the container: "MP4" or "WEBM" (any case); NULL unsets it.
+ */
+enum TvResult tv_create_params_set_output_format(struct TvCreateParams *params, const char *format);
 
 /**
  * Adds an image at a position of the timeline (`media.frame_images`): `position` is
  * `TV_FRAME_AUTO`, `TV_FRAME_FIRST`, `TV_FRAME_LAST`, or `TV_FRAME_AT` with `frame` the
  * frame number (finite, not negative; ignored otherwise).
- *
- * # Safety
- * `params` must be NULL or live parameters; `image_url` NULL or a NUL-terminated string.
  */
 enum TvResult tv_create_params_add_frame_image(struct TvCreateParams *params,
                                                const char *image_url,
@@ -732,60 +677,39 @@ enum TvResult tv_create_params_add_frame_image(struct TvCreateParams *params,
 
 /**
  * Adds a starting clip (`media.frame_videos`).
- *
- * # Safety
- * `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
  */
-enum TvResult tv_create_params_add_frame_video(struct TvCreateParams *params,
-                                               const char *video_url);
+enum TvResult tv_create_params_add_frame_video(struct TvCreateParams *params, const char *url);
 
 /**
  * Adds an image that guides the general appearance (`media.reference_images`).
- *
- * # Safety
- * `params` must be NULL or live parameters; `image_url` NULL or a NUL-terminated string.
  */
-enum TvResult tv_create_params_add_reference_image(struct TvCreateParams *params,
-                                                   const char *image_url);
+enum TvResult tv_create_params_add_reference_image(struct TvCreateParams *params, const char *url);
 
 /**
  * Adds a reference video (`media.reference_videos`).
- *
- * # Safety
- * `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
  */
-enum TvResult tv_create_params_add_reference_video(struct TvCreateParams *params,
-                                                   const char *video_url);
+enum TvResult tv_create_params_add_reference_video(struct TvCreateParams *params, const char *url);
 
 /**
  * Sets the video to edit (`media.source_video`), sent as a URL string, or as
- * `{"video": url}` when `as_object` is non-zero. NULL `video_url` unsets it.
- *
- * # Safety
- * `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
+ * `{"video": url}` when `as_object` is non-zero. NULL `url` unsets it.
  */
 enum TvResult tv_create_params_set_source_video(struct TvCreateParams *params,
-                                                const char *video_url,
+                                                const char *url,
                                                 int as_object);
 
 /**
  * Adds an audio input (`media.audio_inputs`), sent as a URL string, or as
  * `{"audio": url}` when `as_object` is non-zero.
- *
- * # Safety
- * `params` must be NULL or live parameters; `audio_url` NULL or a NUL-terminated string.
  */
 enum TvResult tv_create_params_add_audio_input(struct TvCreateParams *params,
-                                               const char *audio_url,
+                                               const char *url,
                                                int as_object);
 
 /**
  * Sets a field this version does not know to a JSON value (`json_value` is JSON text,
  * e.g. `"{\"x\":1}"` or `"true"`); it is sent as given and wins over a typed setter of
  * the same name. NULL `json_value` removes the field.
- *
- * # Safety
- * `params` must be NULL or live parameters; `name` and `json_value` NULL or NUL-terminated strings.
  */
 enum TvResult tv_create_params_set_json_field(struct TvCreateParams *params,
                                               const char *name,
@@ -794,83 +718,51 @@ enum TvResult tv_create_params_set_json_field(struct TvCreateParams *params,
 /**
  * Creates a video job: `POST {base}/videos` with the fields set in `params`, checked
  * first (a model; a prompt of 1 to 32000 characters; steps 10 to 50), and returns the
- * job as created (usually `queued`).
+ * job as created (usually `queued`). `call` may be NULL.
  *
  * Never retried once the request may have reached the server (5xx, a timeout, a reset
  * after sending): a second POST could start a second, billed job. Only 429 and
- * failures to connect are retried. On success writes a new `TvVideo` to `*out_video`;
- * on failure leaves it and writes a `TvError` to `*out_error` if not NULL.
- * Blocks for up to the client's timeout per attempt. Thread-safe.
- *
- * # Safety
- * `client` NULL or a live client; `params` NULL or live parameters; `out_video` and
- * `out_error` NULL or pointing to writable storage for one pointer.
+ * failures to connect are retried. Blocks for up to the client's timeout per attempt,
+ * or `call`'s.
  */
 enum TvResult tv_create_video(const struct TvClient *client,
                               const struct TvCreateParams *params,
+                              const struct TvCallOptions *call,
                               struct TvVideo **out_video,
                               struct TvError **out_error);
 
 /**
+ * `tv_create_video` without blocking. `params` are checked here and copied: they may be
+ * freed at once. The request's result is the created `TvVideo`.
+ */
+enum TvResult tv_create_video_start(const struct TvClient *client,
+                                    const struct TvCreateParams *params,
+                                    const struct TvCallOptions *call,
+                                    struct TvRequest **out_request,
+                                    struct TvError **out_error);
+
+/**
  * Creates a video job from a JSON body of your own (a JSON object with a "model"
  * string), for fields this version does not know. Otherwise as `tv_create_video`.
- *
- * # Safety
- * `client` NULL or a live client; `json_body` NULL or a NUL-terminated string;
- * `out_video` and `out_error` NULL or pointing to writable storage for one pointer.
  */
 enum TvResult tv_create_video_json(const struct TvClient *client,
                                    const char *json_body,
+                                   const struct TvCallOptions *call,
                                    struct TvVideo **out_video,
                                    struct TvError **out_error);
 
 /**
- * Creates download options holding the defaults. NULL only if the library failed internally.
+ * `tv_create_video_json` without blocking. The body is checked here and copied.
  */
-struct TvDownloadOptions *tv_download_options_new(void);
+enum TvResult tv_create_video_json_start(const struct TvClient *client,
+                                         const char *json_body,
+                                         const struct TvCallOptions *call,
+                                         struct TvRequest **out_request,
+                                         struct TvError **out_error);
 
 /**
- * Frees download options. NULL is fine. Must not be called twice.
- *
- * # Safety
- * `options` must be NULL or a pointer from `tv_download_options_new`, not yet freed.
- */
-void tv_download_options_free(struct TvDownloadOptions *options);
-
-/**
- * Sets an overall deadline in milliseconds from the start of the download
- * (`TV_RESULT_TIMEOUT` when it passes); 0, the default, sets none.
- *
- * # Safety
- * `options` must be NULL or live options.
- */
-enum TvResult tv_download_options_set_timeout_ms(struct TvDownloadOptions *options, uint64_t ms);
-
-/**
- * Sets the progress callback and its `user_data`; NULL `callback` removes it.
- * `user_data` must stay valid, and usable from the downloading thread, while a download
- * using these options runs.
- *
- * # Safety
- * `options` must be NULL or live options; `callback` NULL or a function of that type.
- */
-enum TvResult tv_download_options_set_progress(struct TvDownloadOptions *options,
-                                               TvDownloadProgressCallback callback,
-                                               void *user_data);
-
-/**
- * Lets `token` cancel downloads started with these options (the blocking ones; cancel a
- * non-blocking download with `tv_request_cancel`). NULL removes it. The options keep
- * their own reference.
- *
- * # Safety
- * `options` must be NULL or live options; `token` NULL or a live token.
- */
-enum TvResult tv_download_options_set_cancel_token(struct TvDownloadOptions *options,
-                                                   const struct TvCancelToken *token);
-
-/**
- * Downloads a completed job's video to the file `path`, streaming (constant memory).
+ * Downloads the video at `url` (a completed job's `video_url`) to the file `path`,
+ * streaming (constant memory).
  *
  * The bytes go to a temporary file in the same directory, renamed to `path` only when
  * complete and checked: a failed or cancelled download leaves nothing under `path` and
@@ -882,47 +774,106 @@ enum TvResult tv_download_options_set_cancel_token(struct TvDownloadOptions *opt
  * neither MP4 nor WebM) is `TV_RESULT_DECODE`. An interrupted transfer resumes with a
  * `Range` request when the server proves (with a strong `ETag` or `Last-Modified` and a
  * matching `Content-Range`) that the rest belongs to the same file, and otherwise starts
- * over from the first byte; either way it counts against the client's retries. A job
- * that is not completed, or has no `video_url`, is `TV_RESULT_INVALID_ARGUMENT`.
+ * over from the first byte; either way it counts against the client's retries. A `url`
+ * that is not http(s) is `TV_RESULT_INVALID_ARGUMENT`.
  *
- * `options` may be NULL. On success writes the size to `*out_bytes` when `out_bytes` is
- * not NULL. Blocks the calling thread. Thread-safe.
- *
- * # Safety
- * `client` NULL or live; `video` NULL or a live `TvVideo` from this library; `path` NULL
- * or a NUL-terminated string; `options` NULL or live; `out_bytes` NULL or writable;
- * `out_error` NULL or pointing to writable storage for one pointer.
+ * `call` may be NULL: then only a stall of the client's timeout ends it. On success
+ * writes the size to `*out_bytes` when `out_bytes` is not NULL.
+ */
+enum TvResult tv_download_url_to_file(const struct TvClient *client,
+                                      const char *url,
+                                      const char *path,
+                                      const struct TvCallOptions *call,
+                                      uint64_t *out_bytes,
+                                      struct TvError **out_error);
+
+/**
+ * Downloads the video at `url` through `write`, streaming, with the checks of
+ * `tv_download_url_to_file`. `write` sees each byte once, in order: when a transfer
+ * cannot be resumed safely, the download fails (`TV_RESULT_CONNECTION`) rather than
+ * start over. NULL `write` is `TV_RESULT_INVALID_ARGUMENT`.
+ */
+enum TvResult tv_download_url_to_callback(const struct TvClient *client,
+                                          const char *url,
+                                          TvWriteCallback write,
+                                          void *user_data,
+                                          const struct TvCallOptions *call,
+                                          uint64_t *out_bytes,
+                                          struct TvError **out_error);
+
+/**
+ * Downloads the video of the job `id`: gets the job (it must be `completed`, else
+ * `TV_RESULT_INVALID_ARGUMENT`), then its `video_url` as `tv_download_url_to_file`.
+ * `call` bounds both.
  */
 enum TvResult tv_download_video_to_file(const struct TvClient *client,
-                                        const struct TvVideo *video,
+                                        const char *id,
                                         const char *path,
-                                        const struct TvDownloadOptions *options,
+                                        const struct TvCallOptions *call,
                                         uint64_t *out_bytes,
                                         struct TvError **out_error);
 
 /**
- * Downloads a completed job's video through `write`, streaming, with the checks of
- * `tv_download_video_to_file`. `write` sees each byte once, in order: when a server
- * cannot resume an interrupted transfer, the download fails (`TV_RESULT_CONNECTION`)
- * rather than start over. NULL `write` is `TV_RESULT_INVALID_ARGUMENT`.
- *
- * # Safety
- * As `tv_download_video_to_file`; `write` a function of its type, and `user_data` valid
- * for it throughout the call.
+ * Downloads the video of the job `id` through `write`: as `tv_download_video_to_file`
+ * and `tv_download_url_to_callback`.
  */
 enum TvResult tv_download_video_to_callback(const struct TvClient *client,
-                                            const struct TvVideo *video,
+                                            const char *id,
                                             TvWriteCallback write,
                                             void *user_data,
-                                            const struct TvDownloadOptions *options,
+                                            const struct TvCallOptions *call,
                                             uint64_t *out_bytes,
                                             struct TvError **out_error);
 
 /**
+ * `tv_download_url_to_file` without blocking. The request has no `TvVideo` result:
+ * `tv_request_result` returns `TV_RESULT_OK` once the file is in place. The outcome is
+ * all or nothing, even when a cancel races the end of the download: `TV_RESULT_OK` with
+ * the file at `path`, or an error with no file and no temporary file left behind.
+ */
+enum TvResult tv_download_url_to_file_start(const struct TvClient *client,
+                                            const char *url,
+                                            const char *path,
+                                            const struct TvCallOptions *call,
+                                            struct TvRequest **out_request,
+                                            struct TvError **out_error);
+
+/**
+ * `tv_download_url_to_callback` without blocking: `write` and the progress callback run
+ * on a library thread, so `user_data` must be usable there until the request is done.
+ */
+enum TvResult tv_download_url_to_callback_start(const struct TvClient *client,
+                                                const char *url,
+                                                TvWriteCallback write,
+                                                void *user_data,
+                                                const struct TvCallOptions *call,
+                                                struct TvRequest **out_request,
+                                                struct TvError **out_error);
+
+/**
+ * `tv_download_video_to_file` without blocking, as `tv_download_url_to_file_start`.
+ */
+enum TvResult tv_download_video_to_file_start(const struct TvClient *client,
+                                              const char *id,
+                                              const char *path,
+                                              const struct TvCallOptions *call,
+                                              struct TvRequest **out_request,
+                                              struct TvError **out_error);
+
+/**
+ * `tv_download_video_to_callback` without blocking, as
+ * `tv_download_url_to_callback_start`.
+ */
+enum TvResult tv_download_video_to_callback_start(const struct TvClient *client,
+                                                  const char *id,
+                                                  TvWriteCallback write,
+                                                  void *user_data,
+                                                  const struct TvCallOptions *call,
+                                                  struct TvRequest **out_request,
+                                                  struct TvError **out_error);
+
+/**
  * The result code of `error`; `TV_RESULT_INVALID_ARGUMENT` when `error` is NULL.
- *
- * # Safety
- * `error` must be NULL or a live `TvError` from this library.
  */
 enum TvResult tv_error_code(const struct TvError *error);
 
@@ -930,35 +881,23 @@ enum TvResult tv_error_code(const struct TvError *error);
  * A human-readable message, including the server's own message when there was one.
  * Never contains the API key. Owned by `error`: valid until `tv_error_free(error)`.
  * NULL when `error` is NULL.
- *
- * # Safety
- * `error` must be NULL or a live `TvError` from this library.
  */
 const char *tv_error_message(const struct TvError *error);
 
 /**
  * The HTTP status of the response behind the error; 0 when there was no response
  * (or `error` is NULL).
- *
- * # Safety
- * `error` must be NULL or a live `TvError` from this library.
  */
 uint16_t tv_error_http_status(const struct TvError *error);
 
 /**
  * The response's `x-request-id` (quote it to Together's support); NULL when absent or
  * when `error` is NULL. Owned by `error`: valid until `tv_error_free(error)`.
- *
- * # Safety
- * `error` must be NULL or a live `TvError` from this library.
  */
 const char *tv_error_request_id(const struct TvError *error);
 
 /**
  * Frees an error. NULL is fine. Must not be called twice for the same error.
- *
- * # Safety
- * `error` must be NULL or a `TvError` from this library that was not freed before.
  */
 void tv_error_free(struct TvError *error);
 
@@ -971,103 +910,7 @@ void tv_error_free(struct TvError *error);
 const char *tv_last_error_message(void);
 
 /**
- * Starts `tv_get_video` without blocking. On success writes a new request to
- * `*out_request` (free it with `tv_request_free`); the request's result is a `TvVideo`.
- * Argument errors (NULL, an unsafe id) are reported here, at once.
- *
- * # Safety
- * `client` NULL or live; `id` NULL or a NUL-terminated string; `out_request` and
- * `out_error` NULL or pointing to writable storage for one pointer.
- */
-enum TvResult tv_get_video_start(const struct TvClient *client,
-                                 const char *id,
-                                 struct TvRequest **out_request,
-                                 struct TvError **out_error);
-
-/**
- * Starts `tv_create_video` without blocking. `params` are checked here and copied: they
- * may be freed at once. The request's result is the created `TvVideo`.
- *
- * # Safety
- * `client` NULL or live; `params` NULL or live; `out_request` and `out_error` NULL or
- * pointing to writable storage for one pointer.
- */
-enum TvResult tv_create_video_start(const struct TvClient *client,
-                                    const struct TvCreateParams *params,
-                                    struct TvRequest **out_request,
-                                    struct TvError **out_error);
-
-/**
- * Starts `tv_create_video_json` without blocking. The body is checked here and copied.
- *
- * # Safety
- * `client` NULL or live; `json_body` NULL or a NUL-terminated string; `out_request` and
- * `out_error` NULL or pointing to writable storage for one pointer.
- */
-enum TvResult tv_create_video_json_start(const struct TvClient *client,
-                                         const char *json_body,
-                                         struct TvRequest **out_request,
-                                         struct TvError **out_error);
-
-/**
- * Starts `tv_wait_video` without blocking: polls are scheduled on the library's threads,
- * which also run the progress callback (so its `user_data` must be usable there). The
- * options are copied (their cancel token is not used: cancel with `tv_request_cancel`),
- * and the deadline counts from now. `options` may be NULL. The result is the final
- * `TvVideo`.
- *
- * # Safety
- * `client` NULL or live; `id` NULL or a NUL-terminated string; `options` NULL or live;
- * `out_request` and `out_error` NULL or pointing to writable storage for one pointer.
- */
-enum TvResult tv_wait_video_start(const struct TvClient *client,
-                                  const char *id,
-                                  const struct TvWaitOptions *options,
-                                  struct TvRequest **out_request,
-                                  struct TvError **out_error);
-
-/**
- * Starts `tv_download_video_to_file` without blocking. The video's URL and the options
- * are copied here (the `TvVideo` may be freed at once; the cancel token of the options is
- * not used: cancel with `tv_request_cancel`), and the options' timeout counts from now.
- * The progress callback runs on a library thread. The request has no `TvVideo` result:
- * `tv_request_result` returns `TV_RESULT_OK` once the file is in place. The outcome is
- * all or nothing, even when a cancel races the end of the download: `TV_RESULT_OK` with
- * the file at `path`, or an error with no file and no temporary file left behind.
- *
- * # Safety
- * `client` NULL or live; `video` NULL or a live `TvVideo`; `path` NULL or a
- * NUL-terminated string; `options` NULL or live; `out_request` and `out_error` NULL or
- * pointing to writable storage for one pointer.
- */
-enum TvResult tv_download_video_to_file_start(const struct TvClient *client,
-                                              const struct TvVideo *video,
-                                              const char *path,
-                                              const struct TvDownloadOptions *options,
-                                              struct TvRequest **out_request,
-                                              struct TvError **out_error);
-
-/**
- * Starts `tv_download_video_to_callback` without blocking: `write` and the progress
- * callback run on a library thread, so `user_data` must be usable there until the
- * request is done. Otherwise as `tv_download_video_to_file_start`.
- *
- * # Safety
- * As `tv_download_video_to_file_start`; `write` a function of its type.
- */
-enum TvResult tv_download_video_to_callback_start(const struct TvClient *client,
-                                                  const struct TvVideo *video,
-                                                  TvWriteCallback write,
-                                                  void *user_data,
-                                                  const struct TvDownloadOptions *options,
-                                                  struct TvRequest **out_request,
-                                                  struct TvError **out_error);
-
-/**
  * Whether the request is done, without blocking: call it once per frame.
- *
- * # Safety
- * `request` must be NULL or a live request.
  */
 enum TvRequestState tv_request_poll(const struct TvRequest *request);
 
@@ -1076,9 +919,6 @@ enum TvRequestState tv_request_poll(const struct TvRequest *request);
  * just poll), and says which. Called from inside a callback of this library it does not
  * block, whatever `timeout_ms` (it answers as `tv_request_poll`): a callback waiting
  * for another request could wait, through it, for itself.
- *
- * # Safety
- * `request` must be NULL or a live request.
  */
 enum TvRequestState tv_request_wait(const struct TvRequest *request, uint64_t timeout_ms);
 
@@ -1091,9 +931,6 @@ enum TvRequestState tv_request_wait(const struct TvRequest *request, uint64_t ti
  * running or will run, so their `user_data` may be freed (see `TvRequest` for the one
  * case where it does not wait). Cancelling a done request changes nothing (but still
  * waits for a completion callback still running). NULL is ignored.
- *
- * # Safety
- * `request` must be NULL or a live request.
  */
 void tv_request_cancel(const struct TvRequest *request);
 
@@ -1104,10 +941,6 @@ void tv_request_cancel(const struct TvRequest *request);
  * that has not run; NULL removes it. Inside the callback the request already counts as
  * done: `tv_request_result` gives its result and `tv_request_free` may free it. Keep the
  * callback short: other threads waiting on the request wait for it to return.
- *
- * # Safety
- * `request` must be NULL or a live request; `callback` NULL or a function of its type;
- * `user_data` valid for it on those threads.
  */
 enum TvResult tv_request_on_complete(const struct TvRequest *request,
                                      TvRequestCallback callback,
@@ -1118,10 +951,6 @@ enum TvResult tv_request_on_complete(const struct TvRequest *request,
  * `TvVideo` in `*out_video` (free it; each call gives a new copy), or a new `TvError` in
  * `*out_error` (when not NULL) on failure. `out_video` may be NULL for downloads. A
  * request still pending is `TV_RESULT_INVALID_ARGUMENT`.
- *
- * # Safety
- * `request` NULL or live; `out_video` and `out_error` NULL or pointing to writable
- * storage for one pointer.
  */
 enum TvResult tv_request_result(const struct TvRequest *request,
                                 struct TvVideo **out_video,
@@ -1132,9 +961,6 @@ enum TvResult tv_request_result(const struct TvRequest *request,
  * is dropped, not called). Once this returns, none of its callbacks is running or will
  * run (as for `tv_request_cancel`), except when called from inside one of them. NULL is
  * fine. Must not be called twice, nor while another thread uses the request.
- *
- * # Safety
- * `request` must be NULL or a pointer from a `*_start` function, not yet freed.
  */
 void tv_request_free(struct TvRequest *request);
 
@@ -1149,9 +975,6 @@ const char *tv_result_name(int code);
 /**
  * Frees a video and every string in it. NULL is fine. Must not be called twice for the
  * same video, nor while another thread reads it.
- *
- * # Safety
- * `video` must be NULL or a pointer returned by this library and not yet freed.
  */
 void tv_video_free(struct TvVideo *video);
 
@@ -1160,69 +983,27 @@ void tv_video_free(struct TvVideo *video);
  * earlier), with the same rules as a response. On success writes a new `TvVideo` to
  * `*out_video` (free it with `tv_video_free`); an invalid job is `TV_RESULT_DECODE`,
  * NULL or invalid UTF-8 `TV_RESULT_INVALID_ARGUMENT`. Thread-safe.
- *
- * # Safety
- * `json` must be NULL or a NUL-terminated string; `out_video` and `out_error` NULL or
- * pointing to writable storage for one pointer.
  */
 enum TvResult tv_video_from_json(const char *json,
                                  struct TvVideo **out_video,
                                  struct TvError **out_error);
 
 /**
- * Creates wait options holding the defaults. NULL only if the library failed internally.
+ * Creates wait options holding the defaults (a poll every 2 s). NULL only if the
+ * library failed internally.
  */
 struct TvWaitOptions *tv_wait_options_new(void);
 
 /**
- * Frees wait options. NULL is fine. Must not be called twice.
- *
- * # Safety
- * `options` must be NULL or a pointer from `tv_wait_options_new`, not yet freed.
+ * Frees wait options. NULL is fine.
  */
 void tv_wait_options_free(struct TvWaitOptions *options);
 
 /**
  * Sets the time between polls, in milliseconds: 1 to 3600000. Default 2000. A server's
  * `Retry-After` on a poll may lengthen the interval, never shorten it.
- *
- * # Safety
- * `options` must be NULL or live options.
  */
-enum TvResult tv_wait_options_set_poll_interval_ms(struct TvWaitOptions *options, uint64_t ms);
-
-/**
- * Sets the overall deadline, in milliseconds from the start of the wait; it also bounds
- * the request in flight, and passing it gives `TV_RESULT_TIMEOUT`. 0 waits without a
- * deadline. Default 1800000 (30 minutes).
- *
- * # Safety
- * `options` must be NULL or live options.
- */
-enum TvResult tv_wait_options_set_timeout_ms(struct TvWaitOptions *options, uint64_t ms);
-
-/**
- * Sets the progress callback and the `user_data` passed to it; NULL `callback` removes
- * it. `user_data` must stay valid, and be usable from the thread the callback runs on,
- * for as long as a wait using these options runs.
- *
- * # Safety
- * `options` must be NULL or live options; `callback` NULL or a function of that type.
- */
-enum TvResult tv_wait_options_set_progress(struct TvWaitOptions *options,
-                                           TvWaitProgressCallback callback,
-                                           void *user_data);
-
-/**
- * Lets `token` cancel waits started with these options (`tv_wait_video` only; cancel a
- * non-blocking wait with `tv_request_cancel`). NULL removes it. The options keep their
- * own reference: the token may be freed before them.
- *
- * # Safety
- * `options` must be NULL or live options; `token` NULL or a live token.
- */
-enum TvResult tv_wait_options_set_cancel_token(struct TvWaitOptions *options,
-                                               const struct TvCancelToken *token);
+enum TvResult tv_wait_options_set_poll_interval_ms(struct TvWaitOptions *options, int64_t ms);
 
 /**
  * Waits for a job: polls `GET /videos/{id}` until its status is `completed`, `failed`
@@ -1231,22 +1012,29 @@ enum TvResult tv_wait_options_set_cancel_token(struct TvWaitOptions *options,
  * waiting; any status this version does not know (`TV_VIDEO_STATUS_UNKNOWN`) is
  * returned at once rather than polled for ever.
  *
- * `options` may be NULL (the defaults). `TV_RESULT_TIMEOUT` when the deadline passes,
- * even while a request is in flight; `TV_RESULT_CANCELLED` when the progress callback
- * returns non-zero or the options' cancel token is cancelled; any error of
- * `tv_get_video` when a poll fails after its retries. Out-parameters as `tv_get_video`.
- * Blocks the calling thread (see `tv_wait_video_start` for a non-blocking wait).
- * Thread-safe.
- *
- * # Safety
- * `client` NULL or a live client; `id` NULL or a NUL-terminated string; `options` NULL
- * or live options; `out_video` and `out_error` NULL or pointing to writable storage.
+ * `wait` and `call` may be NULL. `call`'s timeout bounds the whole wait, the request in
+ * flight included (`TV_RESULT_TIMEOUT`); without one it waits as long as the job takes.
+ * `TV_RESULT_CANCELLED` when the progress callback returns non-zero or the cancel token
+ * is cancelled; any error of `tv_get_video` when a poll fails after its retries.
  */
 enum TvResult tv_wait_video(const struct TvClient *client,
                             const char *id,
-                            const struct TvWaitOptions *options,
+                            const struct TvWaitOptions *wait,
+                            const struct TvCallOptions *call,
                             struct TvVideo **out_video,
                             struct TvError **out_error);
+
+/**
+ * `tv_wait_video` without blocking: polls are scheduled on the library's threads, which
+ * also run the progress callback; a wait holds no thread between polls. The options are
+ * copied and the timeout counts from now. The request's result is the final `TvVideo`.
+ */
+enum TvResult tv_wait_video_start(const struct TvClient *client,
+                                  const char *id,
+                                  const struct TvWaitOptions *wait,
+                                  const struct TvCallOptions *call,
+                                  struct TvRequest **out_request,
+                                  struct TvError **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,7 +5,7 @@
 //! so blocked reads and writes fail at once; sleeps between polls and retries wake too.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
@@ -25,6 +25,20 @@ struct Inner {
     /// The agents of operations in flight under this token.
     agents: Mutex<Vec<(u64, Agent)>>,
     wake: Condvar,
+    /// Non-blocking requests this token cancels too.
+    linked: Mutex<Linked>,
+}
+
+/// Something that cancelling a token cancels as well: a non-blocking request.
+pub(crate) trait Cancellable: Send + Sync {
+    fn cancel_linked(self: Arc<Self>);
+}
+
+/// The requests linked to a token, pruned of dropped ones when the list has doubled.
+#[derive(Default)]
+struct Linked {
+    requests: Vec<Weak<dyn Cancellable>>,
+    prune_at: usize,
 }
 
 impl std::fmt::Debug for CancelToken {
@@ -38,13 +52,36 @@ impl CancelToken {
         CancelToken::default()
     }
 
-    /// Cancels every operation watching this token, now and later. Returns at once.
+    /// Cancels every operation watching this token, now and later, and the requests
+    /// linked to it (each as `Request::cancel` would).
     pub fn cancel(&self) {
         self.inner.cancelled.store(true, Ordering::SeqCst);
         let agents = std::mem::take(&mut *self.inner.agents.lock().unwrap_or_else(|e| e.into_inner()));
         self.inner.wake.notify_all();
         for (_, agent) in agents {
             agent.shutdown();
+        }
+        let linked = std::mem::take(&mut self.inner.linked.lock().unwrap_or_else(|e| e.into_inner()).requests);
+        for request in linked.iter().filter_map(Weak::upgrade) {
+            request.cancel_linked();
+        }
+    }
+
+    /// Lets this token cancel `request` too; at once when it is cancelled already.
+    pub(crate) fn link(&self, request: Weak<dyn Cancellable>) {
+        {
+            let mut linked = self.inner.linked.lock().unwrap_or_else(|e| e.into_inner());
+            if !self.is_cancelled() {
+                if linked.requests.len() >= linked.prune_at.max(64) {
+                    linked.requests.retain(|request| request.strong_count() > 0);
+                    linked.prune_at = 2 * linked.requests.len();
+                }
+                linked.requests.push(request);
+                return;
+            }
+        }
+        if let Some(request) = request.upgrade() {
+            request.cancel_linked();
         }
     }
 
@@ -99,6 +136,26 @@ impl Drop for Watch<'_> {
 
 pub(crate) fn cancelled() -> Error {
     Error::new(ErrorKind::Cancelled, "cancelled")
+}
+
+/// What a caller may bound a call with, before it starts: a timeout counted from the
+/// start, and a token that cancels it (a non-blocking call too).
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    pub timeout: Option<Duration>,
+    pub cancel: Option<CancelToken>,
+}
+
+impl CallOptions {
+    /// The deadline of a call starting now.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.timeout.map(|timeout| Instant::now() + timeout)
+    }
+
+    /// The bounds of a blocking call starting now.
+    pub fn call(&self) -> Call<'_> {
+        Call { deadline: self.deadline(), cancel: self.cancel.as_ref() }
+    }
 }
 
 /// How a long operation may be bounded: an overall deadline and a cancellation token.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
@@ -13,12 +13,13 @@ use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::{Agent, Proxy, ProxyProtocol};
 
-use crate::cancel::{cancelled, Call};
-use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_WORKER_THREADS};
+use crate::cancel::{cancelled, Call, CallOptions};
+use crate::config::{ClientConfig, ProxySetting, TrustRoots};
 use crate::error::{Error, ErrorKind};
-use crate::executor::Executor;
 use crate::model::Video;
+use crate::pool::{start_once, Pool};
 use crate::redact::Secrets;
+use crate::request::{Outcome, Request};
 use crate::resolver::CachingResolver;
 use crate::retry::{should_retry_status, RetryPolicy};
 #[cfg(unix)]
@@ -44,14 +45,14 @@ pub struct Client {
     resolver: CachingResolver,
     spare_agents: Mutex<Vec<Agent>>,
     /// The library threads of non-blocking calls, started on first use.
-    pub(crate) executor: OnceLock<Executor>,
-    pub(crate) worker_threads: usize,
-    pub(crate) base_url: String,
-    pub(crate) authorization: String,
+    pool: OnceLock<Pool>,
+    worker_threads: usize,
+    base_url: String,
+    authorization: String,
     /// The API key and a proxy's password, kept out of every error.
     secrets: Secrets,
-    pub(crate) timeout: Duration,
-    pub(crate) retry: RetryPolicy,
+    timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for Client {
@@ -70,17 +71,10 @@ impl Client {
     pub fn new(config: &ClientConfig) -> Result<Client, Error> {
         let api_key = resolve_api_key(config.api_key.as_deref())?;
         let base_url = resolve_base_url(config.base_url.as_deref())?;
-        if config.max_retries > MAX_RETRIES_LIMIT {
-            return Err(Error::invalid(format!(
-                "max retries is {}; at most {MAX_RETRIES_LIMIT} are allowed",
-                config.max_retries
-            )));
-        }
-        if !(1..=MAX_WORKER_THREADS).contains(&config.worker_threads) {
-            return Err(Error::invalid(format!("worker threads must be from 1 to {MAX_WORKER_THREADS}")));
-        }
-        if config.timeout.is_zero() || config.connect_timeout.is_zero() {
-            return Err(Error::invalid("timeouts must be greater than zero"));
+        crate::config::max_retries(i64::from(config.max_retries))?;
+        crate::config::worker_threads(i64::try_from(config.worker_threads).unwrap_or(i64::MAX))?;
+        for (name, timeout) in [("connect timeout", config.connect_timeout), ("timeout", config.timeout)] {
+            crate::config::timeout_ms(name, i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX))?;
         }
         let user_agent = match config.user_agent_suffix.as_deref().map(str::trim) {
             Some(suffix) if !suffix.is_empty() => {
@@ -112,7 +106,7 @@ impl Client {
             resolver,
             agent_config,
             spare_agents: Mutex::new(Vec::new()),
-            executor: OnceLock::new(),
+            pool: OnceLock::new(),
             worker_threads: config.worker_threads,
             base_url,
             secrets: Secrets::new(&api_key, proxy_password),
@@ -127,6 +121,38 @@ impl Client {
         &self.base_url
     }
 
+    /// How long one attempt may take; also how long a download may stall.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The library threads of this client's non-blocking calls, started on first use.
+    pub(crate) fn pool(&self) -> &Pool {
+        self.pool.get_or_init(|| Pool::new(self.worker_threads))
+    }
+
+    /// Cancels this client's non-blocking requests that are not done (they end with
+    /// `Cancelled`; their handles stay valid) and waits for its library threads to end.
+    /// Final: non-blocking calls started afterwards end at once with `Cancelled`.
+    /// From inside a callback of a request it does not wait for the threads.
+    pub fn shutdown(&self) {
+        self.pool().shutdown();
+    }
+
+    /// Runs `work` with this client on a library thread, as a new request.
+    pub(crate) fn start(
+        self: &Arc<Client>,
+        options: &CallOptions,
+        work: impl FnOnce(&Client, Call<'_>) -> Result<Outcome, Error> + Send + 'static,
+    ) -> Request {
+        let client = Arc::clone(self);
+        start_once(self.pool(), Request::new(), options, Box::new(move |call| work(&client, call)))
+    }
+
     /// `GET {base}/videos/{id}`: the job's current state.
     pub fn get_video(&self, id: &str) -> Result<Video, Error> {
         self.get_video_with(id, Call::default())
@@ -135,6 +161,14 @@ impl Client {
     /// [`Client::get_video`], bounded by a deadline and cancellable.
     pub fn get_video_with(&self, id: &str, call: Call<'_>) -> Result<Video, Error> {
         self.fetch_video(id, call).map(|(video, _)| video)
+    }
+
+    /// [`Client::get_video_with`] on a library thread.
+    pub fn get_video_start(self: &Arc<Client>, id: &str, options: &CallOptions) -> Request {
+        let id = id.to_owned();
+        self.start(options, move |client, call| {
+            client.get_video_with(&id, call).map(|video| Outcome::Video(Box::new(video)))
+        })
     }
 
     /// The job and the server's hint (`retry-after-ms`, `Retry-After`) for when to ask again.

@@ -4,10 +4,50 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::error::Error;
+
 /// The most retries a caller may ask for; more would only hide an outage.
 pub const MAX_RETRIES_LIMIT: u32 = 10;
 /// The most library threads a client may run for non-blocking calls.
 pub const MAX_WORKER_THREADS: usize = 64;
+/// The longest timeout any setting accepts: one day.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+// The rules for each setting, in one place: the C setters and the bindings pass the
+// caller's value through these and report their message, which names the value given.
+
+/// A timeout of 1 ms to one day.
+pub fn timeout_ms(name: &str, ms: i64) -> Result<Duration, Error> {
+    let max = MAX_TIMEOUT.as_millis();
+    match u64::try_from(ms) {
+        Ok(ms) if ms >= 1 && u128::from(ms) <= max => Ok(Duration::from_millis(ms)),
+        _ => Err(Error::invalid(format!("{name} must be from 1 to {max} ms, not {ms}"))),
+    }
+}
+
+/// A call's timeout: 0 for none, else as [`timeout_ms`].
+pub fn call_timeout_ms(ms: i64) -> Result<Option<Duration>, Error> {
+    if ms == 0 {
+        return Ok(None);
+    }
+    timeout_ms("timeout", ms).map(Some)
+}
+
+/// Retries after the first attempt: 0 to [`MAX_RETRIES_LIMIT`].
+pub fn max_retries(count: i64) -> Result<u32, Error> {
+    match u32::try_from(count) {
+        Ok(count) if count <= MAX_RETRIES_LIMIT => Ok(count),
+        _ => Err(Error::invalid(format!("max retries must be from 0 to {MAX_RETRIES_LIMIT}, not {count}"))),
+    }
+}
+
+/// Library threads: 1 to [`MAX_WORKER_THREADS`].
+pub fn worker_threads(count: i64) -> Result<usize, Error> {
+    match usize::try_from(count) {
+        Ok(count) if (1..=MAX_WORKER_THREADS).contains(&count) => Ok(count),
+        _ => Err(Error::invalid(format!("worker threads must be from 1 to {MAX_WORKER_THREADS}, not {count}"))),
+    }
+}
 
 /// Where requests go through. `Debug` hides a proxy's password.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -119,6 +159,21 @@ impl fmt::Debug for ClientConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_rule_reports_the_value_given() {
+        assert_eq!(timeout_ms("timeout", 1).unwrap(), Duration::from_millis(1));
+        assert_eq!(timeout_ms("timeout", -1).unwrap_err().message(), "timeout must be from 1 to 86400000 ms, not -1");
+        assert!(timeout_ms("timeout", 86_400_001).is_err() && timeout_ms("timeout", 0).is_err());
+        assert_eq!(call_timeout_ms(0).unwrap(), None);
+        assert_eq!(max_retries(-1).unwrap_err().message(), "max retries must be from 0 to 10, not -1");
+        assert_eq!(max_retries(10).unwrap(), 10);
+        assert_eq!(worker_threads(0).unwrap_err().message(), "worker threads must be from 1 to 64, not 0");
+        assert_eq!(
+            worker_threads(i64::MIN).unwrap_err().message(),
+            format!("worker threads must be from 1 to 64, not {}", i64::MIN)
+        );
+    }
 
     #[test]
     fn debug_never_shows_a_proxy_password() {

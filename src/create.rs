@@ -7,15 +7,77 @@
 use serde_json::{json, Map, Number, Value};
 use ureq::http::Method;
 
-use crate::cancel::Call;
+use std::sync::Arc;
+
+use crate::cancel::{Call, CallOptions};
 use crate::client::Client;
 use crate::error::Error;
 use crate::model::Video;
+use crate::request::{Outcome, Request};
 
 /// The longest prompt the API accepts, in characters.
 pub const MAX_PROMPT_CHARS: usize = 32_000;
 /// The range of `steps` the API accepts.
 pub const STEPS_RANGE: std::ops::RangeInclusive<i64> = 10..=50;
+
+// The rules of each field, in one place: `validate`, the C setters and the bindings all
+// use these, and each message names the value the caller gave.
+
+pub fn check_prompt(prompt: &str) -> Result<(), Error> {
+    let chars = prompt.chars().count();
+    if chars == 0 || chars > MAX_PROMPT_CHARS {
+        return Err(Error::invalid(format!("prompt must be 1 to {MAX_PROMPT_CHARS} characters, not {chars}")));
+    }
+    Ok(())
+}
+
+pub fn check_steps(steps: i64) -> Result<(), Error> {
+    if !STEPS_RANGE.contains(&steps) {
+        return Err(Error::invalid(format!(
+            "steps must be from {} to {}, not {steps}",
+            STEPS_RANGE.start(),
+            STEPS_RANGE.end()
+        )));
+    }
+    Ok(())
+}
+
+/// Width, height, fps.
+pub fn check_positive(name: &str, value: i64) -> Result<(), Error> {
+    if value <= 0 {
+        return Err(Error::invalid(format!("{name} must be positive, not {value}")));
+    }
+    Ok(())
+}
+
+pub fn check_guidance_scale(scale: f64) -> Result<(), Error> {
+    if !scale.is_finite() {
+        return Err(Error::invalid(format!("guidance_scale must be a finite number, not {scale}")));
+    }
+    Ok(())
+}
+
+pub fn check_output_quality(quality: i64) -> Result<(), Error> {
+    if quality < 0 {
+        return Err(Error::invalid(format!("output quality must not be negative, not {quality}")));
+    }
+    Ok(())
+}
+
+/// A frame number of `media.frame_images`.
+pub fn check_frame(frame: f64) -> Result<(), Error> {
+    if !(frame.is_finite() && frame >= 0.0) {
+        return Err(Error::invalid(format!("a frame number must be finite and not negative, not {frame}")));
+    }
+    Ok(())
+}
+
+pub fn check_url(url: &str) -> Result<(), Error> {
+    if url.trim().is_empty() {
+        return Err(Error::invalid("a media URL is empty"));
+    }
+    Ok(())
+}
 
 /// The container of the generated video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,30 +160,25 @@ impl CreateVideoParams {
     }
 
     /// Checks what the spec constrains: a model, a prompt of 1 to 32000 characters, steps
-    /// from 10 to 50, finite numbers, non-empty URLs.
+    /// from 10 to 50, positive sizes, finite numbers, non-empty URLs.
     pub fn validate(&self) -> Result<(), Error> {
         if self.model.trim().is_empty() {
             return Err(Error::invalid("model is required"));
         }
         if let Some(prompt) = &self.prompt {
-            let chars = prompt.chars().count();
-            if chars == 0 || chars > MAX_PROMPT_CHARS {
-                return Err(Error::invalid(format!("prompt must be 1 to {MAX_PROMPT_CHARS} characters, not {chars}")));
-            }
+            check_prompt(prompt)?;
         }
-        if let Some(steps) = self.steps.filter(|steps| !STEPS_RANGE.contains(steps)) {
-            return Err(Error::invalid(format!("steps must be from 10 to 50, not {steps}")));
+        for (name, value) in [("width", self.width), ("height", self.height), ("fps", self.fps)] {
+            value.map_or(Ok(()), |value| check_positive(name, value))?;
         }
-        if self.guidance_scale.is_some_and(|scale| !scale.is_finite()) {
-            return Err(Error::invalid("guidance_scale must be a finite number"));
-        }
+        self.steps.map_or(Ok(()), check_steps)?;
+        self.guidance_scale.map_or(Ok(()), check_guidance_scale)?;
+        self.output_quality.map_or(Ok(()), check_output_quality)?;
         let media = &self.media;
-        let frames_ok = media.frame_images.iter().all(|image| match image.frame {
-            Some(FramePosition::At(frame)) => frame.is_finite() && frame >= 0.0,
-            _ => true,
-        });
-        if !frames_ok {
-            return Err(Error::invalid("a frame number must be finite and not negative"));
+        for image in &media.frame_images {
+            if let Some(FramePosition::At(frame)) = image.frame {
+                check_frame(frame)?;
+            }
         }
         let urls = media
             .frame_images
@@ -133,9 +190,7 @@ impl CreateVideoParams {
             .chain(media.source_video.iter().map(|video| &video.url))
             .chain(media.audio_inputs.iter().map(|audio| &audio.url));
         for url in urls {
-            if url.trim().is_empty() {
-                return Err(Error::invalid("a media URL is empty"));
-            }
+            check_url(url)?;
         }
         Ok(())
     }
@@ -246,8 +301,28 @@ impl Client {
         self.post_video(body.as_bytes(), call)
     }
 
+    /// [`Client::create_video`] on a library thread. The parameters are checked here.
+    pub fn create_video_start(
+        self: &Arc<Client>,
+        params: CreateVideoParams,
+        options: &CallOptions,
+    ) -> Result<Request, Error> {
+        params.validate()?;
+        Ok(self.start(options, move |client, call| {
+            client.create_video(&params, call).map(|video| Outcome::Video(Box::new(video)))
+        }))
+    }
+
+    /// [`Client::create_video_json`] on a library thread. The body is checked here.
+    pub fn create_video_json_start(self: &Arc<Client>, body: String, options: &CallOptions) -> Result<Request, Error> {
+        check_json_body(&body)?;
+        Ok(self.start(options, move |client, call| {
+            client.create_video_json(&body, call).map(|video| Outcome::Video(Box::new(video)))
+        }))
+    }
+
     fn post_video(&self, body: &[u8], call: Call<'_>) -> Result<Video, Error> {
-        let url = format!("{}/videos", self.base_url);
+        let url = format!("{}/videos", self.base_url());
         let reply = self.send(Method::POST, &url, Some(body), false, call)?;
         Video::from_json(reply.body).map_err(|e| self.redact(e.with_response(reply.status, reply.request_id)))
     }

@@ -9,14 +9,18 @@ use std::fs::{self, File};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use ureq::http::{header, HeaderMap, Method};
 
-use crate::cancel::{cancelled, Call};
+use crate::cancel::{cancelled, Call, CallOptions};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Video, VideoStatus};
+use crate::pool::start_once;
+use crate::request::{Outcome, Request};
 use crate::transport::{self, Exchange};
+use crate::url::Origin;
 
 /// Read size while streaming.
 const CHUNK: usize = 64 * 1024;
@@ -27,12 +31,42 @@ const MAGIC_LEN: usize = 12;
 /// stop (`Cancelled`).
 pub type DownloadProgress<'a> = &'a mut (dyn FnMut(u64, Option<u64>) -> bool + Send + 'a);
 
+/// A download's progress callback for a non-blocking download, run on a library thread.
+pub type DownloadProgressFn = Box<dyn FnMut(u64, Option<u64>) -> bool + Send>;
+
 /// Receives the video's bytes in order.
 pub trait DownloadSink: Send {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error>;
     /// Starts over from the first byte, when a server ignores a resume request.
     /// Returns false when the bytes already given cannot be taken back.
     fn restart(&mut self) -> Result<bool, Error>;
+}
+
+/// What to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A video's URL, such as a completed job's `outputs.video_url`.
+    Url(String),
+    /// A job id: the job is fetched (it must be completed) and its video downloaded.
+    Job(String),
+}
+
+impl Source {
+    /// A completed job's video URL, or why it has none.
+    pub fn of(video: &Video) -> Result<Source, Error> {
+        video_url(video).map(|url| Source::Url(url.to_owned()))
+    }
+
+    /// What can be checked before anything is sent: an http(s) URL, a usable id.
+    pub fn check(&self) -> Result<(), Error> {
+        match self {
+            Source::Url(url) if Origin::of(url).is_none() => {
+                Err(Error::invalid(format!("the video URL must be an http:// or https:// URL, not {url:?}")))
+            }
+            Source::Url(_) => Ok(()),
+            Source::Job(id) => crate::url::encode_id(id).map(|_| ()),
+        }
+    }
 }
 
 /// The URL to fetch, or why there is none.
@@ -54,14 +88,14 @@ impl Client {
     /// file (a directory, a fifo, a symbolic link) is refused with `FileSystem`.
     pub fn download_to_path(
         &self,
-        video: &Video,
+        source: &Source,
         path: &Path,
         progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
-        let url = video_url(video)?;
+        let url = self.video_url_of(source, call)?;
         let mut file = TempFile::create(path)?;
-        let written = self.download_url(url, &mut file, progress, call)?;
+        let written = self.download_url(&url, &mut file, progress, call)?;
         file.sync()?;
         file.persist()?;
         Ok(written)
@@ -70,12 +104,77 @@ impl Client {
     /// Downloads the video into `sink`. Returns the number of bytes delivered.
     pub fn download_to_sink(
         &self,
-        video: &Video,
+        source: &Source,
         sink: &mut dyn DownloadSink,
         progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
-        self.download_url(video_url(video)?, sink, progress, call)
+        let url = self.video_url_of(source, call)?;
+        self.download_url(&url, sink, progress, call)
+    }
+
+    /// [`Client::download_to_path`] on a library thread. The file is renamed into place
+    /// only if the request ends with it: cancelling leaves neither the file nor its
+    /// temporary file, and a request done with `Ok` has its file.
+    pub fn download_to_path_start(
+        self: &Arc<Client>,
+        source: Source,
+        path: PathBuf,
+        options: &CallOptions,
+        progress: Option<DownloadProgressFn>,
+    ) -> Result<Request, Error> {
+        source.check()?;
+        let request = Request::new();
+        let mut progress = gate_progress(&request, progress);
+        let (client, committer) = (Arc::clone(self), request.clone());
+        let work = move |call: Call<'_>| {
+            let url = client.video_url_of(&source, call)?;
+            let mut file = committer.unless_cancelled(
+                || TempFile::create(&path),
+                |file| {
+                    let temp = file.temp_path().to_owned();
+                    Box::new(move || {
+                        let _ = std::fs::remove_file(temp);
+                    })
+                },
+            )?;
+            let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
+            let written = client.download_url(&url, &mut file, progress, call)?;
+            file.sync()?;
+            let outcome = Outcome::Downloaded(written);
+            committer.complete_with(|| file.persist().map(|()| outcome.clone()));
+            Ok(outcome)
+        };
+        Ok(start_once(self.pool(), request, options, Box::new(work)))
+    }
+
+    /// [`Client::download_to_sink`] on a library thread; the sink is written from there.
+    pub fn download_to_sink_start(
+        self: &Arc<Client>,
+        source: Source,
+        sink: Box<dyn DownloadSink + Send>,
+        options: &CallOptions,
+        progress: Option<DownloadProgressFn>,
+    ) -> Result<Request, Error> {
+        source.check()?;
+        let request = Request::new();
+        let mut progress = gate_progress(&request, progress);
+        let mut sink = GatedSink { sink, request: request.clone() };
+        let client = Arc::clone(self);
+        let work = move |call: Call<'_>| {
+            let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
+            client.download_to_sink(&source, &mut sink, progress, call).map(Outcome::Downloaded)
+        };
+        Ok(start_once(self.pool(), request, options, Box::new(work)))
+    }
+
+    /// The URL of `source`: as given, or the completed job's (fetched within `call`).
+    fn video_url_of(&self, source: &Source, call: Call<'_>) -> Result<String, Error> {
+        source.check()?;
+        match source {
+            Source::Url(url) => Ok(url.clone()),
+            Source::Job(id) => video_url(&self.get_video_with(id, call)?).map(str::to_owned),
+        }
     }
 
     /// Streams `url` into `sink`, resuming or starting over after interruptions, up to
@@ -100,7 +199,7 @@ impl Client {
                         // A complete response that covered part of the video, and moved
                         // it on, is no failure: the rest is asked for without using a retry.
                         let progressed = at_once && state.written > before;
-                        if !retryable || (retry >= self.retry.max_retries && !progressed) {
+                        if !retryable || (retry >= self.retry_policy().max_retries && !progressed) {
                             return Err(error);
                         }
                         if at_once {
@@ -110,7 +209,7 @@ impl Client {
                         error
                     }
                 };
-                call.sleep(self.retry.delay(retry, None::<&HeaderMap>)).map_err(|stop| {
+                call.sleep(self.retry_policy().delay(retry, None::<&HeaderMap>)).map_err(|stop| {
                     Error::new(stop.kind(), format!("{} while waiting to resume after: {interruption}", stop.message()))
                 })?;
                 retry += 1;
@@ -146,7 +245,7 @@ impl Client {
             authorization: None,
             headers,
             deadline: call.deadline,
-            stall_timeout: Some(self.timeout),
+            stall_timeout: Some(self.timeout()),
         };
         let response = transport::open(&exchange).map_err(|f| Interrupted::new(f.error, f.retryable))?;
         let status = response.status().as_u16();
@@ -497,6 +596,31 @@ impl Drop for TempFile {
         if !self.persisted {
             let _ = fs::remove_file(&self.temp);
         }
+    }
+}
+
+/// A download's progress callback behind its request's gate.
+fn gate_progress(request: &Request, progress: Option<DownloadProgressFn>) -> Option<DownloadProgressFn> {
+    progress.map(|mut progress| {
+        let request = request.clone();
+        Box::new(move |done, total| request.pass(|| progress(done, total)).unwrap_or(false)) as DownloadProgressFn
+    })
+}
+
+/// A caller's sink behind its request's gate: no write once the request is cancelled.
+struct GatedSink {
+    sink: Box<dyn DownloadSink + Send>,
+    request: Request,
+}
+
+impl DownloadSink for GatedSink {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let sink = &mut self.sink;
+        self.request.pass(|| sink.write(bytes)).unwrap_or_else(|| Err(cancelled()))
+    }
+
+    fn restart(&mut self) -> Result<bool, Error> {
+        self.sink.restart()
     }
 }
 

@@ -12,8 +12,8 @@ mod config;
 mod create;
 mod download;
 mod error;
-mod executor;
 mod model;
+mod pool;
 mod redact;
 mod request;
 mod resolver;
@@ -26,19 +26,18 @@ mod wait;
 
 pub mod ffi;
 
-pub use cancel::{Call, CancelToken};
+pub use cancel::{Call, CallOptions, CancelToken};
 pub use client::{Client, USER_AGENT};
-pub use config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_WORKER_THREADS};
+pub use config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_TIMEOUT, MAX_WORKER_THREADS};
 pub use create::{CreateVideoParams, FrameImage, FramePosition, Media, MediaUrl, OutputFormat, MAX_PROMPT_CHARS};
-pub use download::{video_url, DownloadProgress, DownloadSink, WriterSink};
+pub use download::{video_url, DownloadProgress, DownloadProgressFn, DownloadSink, Source, WriterSink};
 pub use error::{Error, ErrorKind};
-pub use executor::{DownloadProgressFn, WaitProgressFn};
 pub use model::{JobError, Outputs, Video, VideoStatus};
 pub use request::{Outcome, Request};
 pub use retry::RetryPolicy;
 pub use transport::{MAX_BODY, MAX_REDIRECTS};
 pub use url::{DEFAULT_BASE_URL, MAX_ID_LEN};
-pub use wait::{Progress, WaitOptions};
+pub use wait::{Progress, WaitOptions, WaitProgressFn, MAX_POLL_INTERVAL};
 
 /// Internals exposed for the fuzz targets in `fuzz/` and their corpus replay test; not
 /// part of the API.

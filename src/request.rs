@@ -17,7 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-use crate::cancel::{cancelled, CancelToken};
+use crate::cancel::{cancelled, CancelToken, Cancellable};
 use crate::error::Error;
 use crate::model::Video;
 
@@ -92,6 +92,12 @@ impl Request {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The request as something a caller's cancel token may cancel.
+    pub(crate) fn cancellable(&self) -> Weak<dyn Cancellable> {
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        weak
     }
 
     /// A handle that does not keep the request alive.
@@ -275,6 +281,12 @@ impl Request {
             state = self.inner.changed.wait(state).unwrap_or_else(|e| e.into_inner());
             waits::end(me);
         }
+    }
+}
+
+impl Cancellable for Inner {
+    fn cancel_linked(self: Arc<Self>) {
+        Request { inner: self }.cancel();
     }
 }
 

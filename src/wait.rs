@@ -1,36 +1,53 @@
-//! Waiting for a job: poll `GET /videos/{id}` until it is terminal, within a deadline.
+//! Waiting for a job: poll `GET /videos/{id}` until it is terminal, within the call's
+//! deadline.
 //!
-//! One poll is one [`Client::wait_step`], so the blocking wait below and the
-//! non-blocking one of `executor` share every rule: `queued` and `in_progress` keep
-//! waiting; `completed`, `failed` and `cancelled` end it (a failed job is a result, not an
-//! error); a status this version does not know ends it at once rather than polling forever.
+//! One poll is one [`Client::wait_step`], so the blocking wait and the non-blocking one
+//! (a job that reschedules itself between polls) share every rule: `queued` and
+//! `in_progress` keep waiting; `completed`, `failed` and `cancelled` end it (a failed
+//! job is a result, not an error); a status this version does not know ends it at once
+//! rather than polling forever.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cancel::{Call, CancelToken};
+use crate::cancel::{Call, CallOptions};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Video, VideoStatus};
+use crate::pool::{guarded, submit_with, Job};
+use crate::request::{Outcome, Request};
 
-/// How to wait.
+/// The longest poll interval accepted: one hour.
+pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+/// What is particular to a wait (its bounds are the call's: see [`CallOptions`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitOptions {
     /// Time between polls. A server's hint (`Retry-After`) may lengthen it, never shorten
     /// it. Default 2 s.
     pub poll_interval: Duration,
-    /// When to give up with `Timeout`; it also bounds the request in flight. `None` waits
-    /// as long as it takes.
-    pub deadline: Option<Instant>,
 }
 
 impl Default for WaitOptions {
     fn default() -> Self {
-        WaitOptions { poll_interval: Duration::from_secs(2), deadline: None }
+        WaitOptions { poll_interval: Duration::from_secs(2) }
+    }
+}
+
+/// A poll interval of 1 ms to [`MAX_POLL_INTERVAL`].
+pub fn poll_interval_ms(ms: i64) -> Result<Duration, Error> {
+    let max = MAX_POLL_INTERVAL.as_millis();
+    match u64::try_from(ms) {
+        Ok(ms) if ms >= 1 && u128::from(ms) <= max => Ok(Duration::from_millis(ms)),
+        _ => Err(Error::invalid(format!("poll interval must be from 1 to {max} ms, not {ms}"))),
     }
 }
 
 /// Called with each polled state of the job; return `false` to stop (`Cancelled`).
 pub type Progress<'a> = &'a mut (dyn FnMut(&Video) -> bool + Send + 'a);
+
+/// A wait's progress callback for a non-blocking wait, run on a library thread.
+pub type WaitProgressFn = Box<dyn FnMut(&Video) -> bool + Send>;
 
 /// What one poll decided.
 pub(crate) enum Step {
@@ -41,21 +58,47 @@ pub(crate) enum Step {
 
 impl Client {
     /// Polls the job until it is terminal or has a status this version does not know.
+    /// `call`'s deadline bounds the whole wait, the request in flight included.
     pub fn wait_video(
         &self,
         id: &str,
         options: &WaitOptions,
-        cancel: Option<&CancelToken>,
+        call: Call<'_>,
         progress: Option<Progress<'_>>,
     ) -> Result<Video, Error> {
         let mut progress = progress;
-        let call = Call { deadline: options.deadline, cancel };
         loop {
-            match self.wait_step(id, options, cancel, progress.as_deref_mut()) {
+            match self.wait_step(id, options, call, progress.as_deref_mut()) {
                 Step::Done(result) => return *result,
                 Step::Again(delay) => call.sleep(delay).map_err(|e| waited_too_long(id, e))?,
             }
         }
+    }
+
+    /// [`Client::wait_video`] as polls scheduled on the library's threads; `progress`
+    /// runs on those threads. The deadline counts from now.
+    pub fn wait_video_start(
+        self: &Arc<Client>,
+        id: &str,
+        options: WaitOptions,
+        call: &CallOptions,
+        progress: Option<WaitProgressFn>,
+    ) -> Result<Request, Error> {
+        crate::url::encode_id(id)?;
+        let request = Request::new();
+        let progress = progress.map(|mut progress| {
+            let request = request.clone();
+            Box::new(move |video: &Video| request.pass(|| progress(video)).unwrap_or(false)) as WaitProgressFn
+        });
+        let wait = Wait {
+            request: request.clone(),
+            client: Arc::clone(self),
+            id: id.to_owned(),
+            options,
+            deadline: call.deadline(),
+            progress,
+        };
+        Ok(submit_with(self.pool(), request, call, Box::new(wait)))
     }
 
     /// One poll of a wait.
@@ -63,10 +106,9 @@ impl Client {
         &self,
         id: &str,
         options: &WaitOptions,
-        cancel: Option<&CancelToken>,
+        call: Call<'_>,
         progress: Option<&mut (dyn FnMut(&Video) -> bool + Send + 'p)>,
     ) -> Step {
-        let call = Call { deadline: options.deadline, cancel };
         let (video, hint) = match self.fetch_video(id, call) {
             Ok(polled) => polled,
             Err(error) => return Step::Done(Box::new(Err(waited_too_long(id, error)))),
@@ -86,6 +128,40 @@ impl Client {
             }
             _ => Step::Done(Box::new(Ok(video))),
         }
+    }
+}
+
+/// A non-blocking wait, one poll per run.
+struct Wait {
+    request: Request,
+    client: Arc<Client>,
+    id: String,
+    options: WaitOptions,
+    deadline: Option<Instant>,
+    progress: Option<WaitProgressFn>,
+}
+
+impl Job for Wait {
+    fn run(mut self: Box<Self>) -> Option<(Duration, Box<dyn Job>)> {
+        let call = Call { deadline: self.deadline, cancel: Some(self.request.token()) };
+        let step = guarded(&self.request, || {
+            self.client.wait_step(&self.id, &self.options, call, self.progress.as_deref_mut())
+        })?;
+        match step {
+            Step::Done(outcome) => {
+                self.request.complete((*outcome).map(|video| Outcome::Video(Box::new(video))));
+                None
+            }
+            // Past the deadline, the next poll fails at once with `Timeout`.
+            Step::Again(delay) => {
+                let left = self.deadline.map_or(delay, |d| d.saturating_duration_since(Instant::now()));
+                Some((delay.min(left), self))
+            }
+        }
+    }
+
+    fn abandon(self: Box<Self>, error: Error) {
+        self.request.complete(Err(error));
     }
 }
 

@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use together_video::{Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, WaitOptions};
+use together_video::{
+    CallOptions, Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, Source,
+    WaitOptions,
+};
 use tv_mock::{MockServer, DEFAULT_API_KEY};
 
 fn client(server: &MockServer, worker_threads: usize) -> Arc<Client> {
@@ -45,7 +48,7 @@ fn a_completion_callback_has_returned_before_done_and_before_cancel_returns() {
     let server = MockServer::start();
     let client = client(&server, 1);
     for _ in 0..20 {
-        let request = client.get_video_start("vid_completed");
+        let request = client.get_video_start("vid_completed", &CallOptions::default());
         let (entered, finished) = (Arc::new((Mutex::new(false), Condvar::new())), Arc::new(AtomicBool::new(false)));
         {
             let (entered, finished) = (Arc::clone(&entered), Arc::clone(&finished));
@@ -66,7 +69,7 @@ fn a_completion_callback_has_returned_before_done_and_before_cancel_returns() {
         assert!(finished.load(Ordering::SeqCst), "done was reported while the callback still ran");
     }
     for _ in 0..20 {
-        let request = client.get_video_start("vid_completed");
+        let request = client.get_video_start("vid_completed", &CallOptions::default());
         let (sender, entered) = mpsc::channel();
         let finished = Arc::new(AtomicBool::new(false));
         {
@@ -88,7 +91,7 @@ fn cancel_runs_the_completion_callback_on_the_cancelling_thread() {
     let server = MockServer::start();
     let client = client(&server, 2);
     for round in 0..100 {
-        let request = client.get_video_start("stall");
+        let request = client.get_video_start("stall", &CallOptions::default());
         let ran_on = Arc::new(Mutex::new(None));
         {
             let ran_on = Arc::clone(&ran_on);
@@ -130,7 +133,7 @@ fn two_progress_callbacks_cancelling_each_others_requests_do_not_deadlock() {
     without_deadlock(|| {
         let server = MockServer::start();
         let client = client(&server, 2);
-        let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+        let options = WaitOptions { poll_interval: Duration::from_millis(1) };
         for _ in 0..20 {
             let ids: Vec<String> = (0..2)
                 .map(|_| client.create_video(&CreateVideoParams::new("stall-job"), Default::default()).unwrap().id)
@@ -148,7 +151,7 @@ fn two_progress_callbacks_cancelling_each_others_requests_do_not_deadlock() {
                         }
                         true
                     });
-                    client.wait_video_start(&ids[me], options, Some(progress))
+                    client.wait_video_start(&ids[me], options, &CallOptions::default(), Some(progress)).unwrap()
                 })
                 .collect();
             for (slot, request) in slots.iter().zip(&requests) {
@@ -169,7 +172,7 @@ fn freeing_the_client_from_a_callback_does_not_deadlock() {
         let server = MockServer::start();
         let client = client(&server, 2);
         let created = client.create_video(&CreateVideoParams::new("stall-job"), Default::default()).unwrap();
-        let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+        let options = WaitOptions { poll_interval: Duration::from_millis(1) };
         let shut = Arc::new(AtomicUsize::new(0));
         let progress = {
             let (client, shut) = (Arc::clone(&client), Arc::clone(&shut));
@@ -179,8 +182,10 @@ fn freeing_the_client_from_a_callback_does_not_deadlock() {
                 true
             })
         };
-        let waits: Vec<Request> = (0..3).map(|_| client.wait_video_start(&created.id, options, None)).collect();
-        let shutting = client.wait_video_start(&created.id, options, Some(progress));
+        let waits: Vec<Request> = (0..3)
+            .map(|_| client.wait_video_start(&created.id, options, &CallOptions::default(), None).unwrap())
+            .collect();
+        let shutting = client.wait_video_start(&created.id, options, &CallOptions::default(), Some(progress)).unwrap();
         assert!(shutting.wait(None));
         for wait in &waits {
             assert!(wait.wait(None));
@@ -202,7 +207,9 @@ fn a_download_cancelled_as_it_ends_has_its_file_or_nothing() {
     let (mut ok, mut cancelled) = (0, 0);
     for round in 0..2000u64 {
         let path = dir.join(format!("race-{round}.mp4"));
-        let request = client.download_to_path_start(video.clone(), path.clone(), None, None);
+        let request = client
+            .download_to_path_start(Source::of(&video.clone()).unwrap(), path.clone(), &CallOptions::default(), None)
+            .unwrap();
         // Cancel somewhere from the start to a little after a typical end (about 1 ms),
         // in 1 us steps: both the moment the temporary file appears and the rename.
         let spin_until = Instant::now() + Duration::from_micros(round % 1500);

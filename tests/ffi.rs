@@ -41,7 +41,7 @@ fn a_job_reads_back_through_the_c_struct() {
     unsafe {
         let mut video = ptr::null_mut();
         let mut error = sentinel();
-        assert_eq!(tv_get_video(client, c"vid_completed".as_ptr(), &mut video, &mut error), TvResult::Ok);
+        assert_eq!(tv_get_video(client, c"vid_completed".as_ptr(), ptr::null(), &mut video, &mut error), TvResult::Ok);
         assert_eq!(error, sentinel(), "out_error is written only on failure");
         let v = &*video;
         assert_eq!(text(v.id).as_deref(), Some("vid_completed"));
@@ -56,12 +56,18 @@ fn a_job_reads_back_through_the_c_struct() {
         assert!(text(v.json).unwrap().contains("\"vid_completed\""));
         tv_video_free(video);
 
-        assert_eq!(tv_get_video(client, c"vid_failed".as_ptr(), &mut video, ptr::null_mut()), TvResult::Ok);
+        assert_eq!(
+            tv_get_video(client, c"vid_failed".as_ptr(), ptr::null(), &mut video, ptr::null_mut()),
+            TvResult::Ok
+        );
         assert_eq!((*video).status, TvVideoStatus::Failed);
         assert_eq!(text((*video).error_code).as_deref(), Some("content_policy_violation"));
         tv_video_free(video);
 
-        assert_eq!(tv_get_video(client, c"vid_unknown_status".as_ptr(), &mut video, ptr::null_mut()), TvResult::Ok);
+        assert_eq!(
+            tv_get_video(client, c"vid_unknown_status".as_ptr(), ptr::null(), &mut video, ptr::null_mut()),
+            TvResult::Ok
+        );
         assert_eq!((*video).status, TvVideoStatus::Unknown);
         assert_eq!(text((*video).status_raw).as_deref(), Some("expired"));
         tv_video_free(video);
@@ -76,7 +82,10 @@ fn failures_fill_only_the_error_out_parameter() {
     unsafe {
         let mut video = sentinel();
         let mut error = ptr::null_mut();
-        assert_eq!(tv_get_video(client, c"status-404".as_ptr(), &mut video, &mut error), TvResult::NotFound);
+        assert_eq!(
+            tv_get_video(client, c"status-404".as_ptr(), ptr::null(), &mut video, &mut error),
+            TvResult::NotFound
+        );
         assert_eq!(video, sentinel(), "out_video is written only on success");
         assert_eq!(tv_error_code(error), TvResult::NotFound);
         assert_eq!(tv_error_http_status(error), 404);
@@ -87,7 +96,7 @@ fn failures_fill_only_the_error_out_parameter() {
 
         // Without an error out-parameter the code and the last error still tell.
         assert_eq!(
-            tv_get_video(client, c"status-403".as_ptr(), &mut video, ptr::null_mut()),
+            tv_get_video(client, c"status-403".as_ptr(), ptr::null(), &mut video, ptr::null_mut()),
             TvResult::PermissionDenied
         );
         assert!(text(tv_last_error_message()).unwrap().contains("HTTP 403"));
@@ -111,7 +120,11 @@ fn null_and_invalid_arguments_never_crash() {
             ("video id is empty", client, c"".as_ptr(), &mut video),
         ];
         for (message, client, id, out_video) in calls {
-            assert_eq!(tv_get_video(client, id, out_video, &mut error), TvResult::InvalidArgument, "{message}");
+            assert_eq!(
+                tv_get_video(client, id, ptr::null(), out_video, &mut error),
+                TvResult::InvalidArgument,
+                "{message}"
+            );
             assert_eq!(text(tv_error_message(error)).as_deref(), Some(message));
             assert_eq!(tv_error_http_status(error), 0);
             assert_eq!(tv_error_request_id(error), ptr::null());
@@ -140,11 +153,11 @@ fn option_setters_check_their_arguments() {
         assert_eq!(tv_client_options_set_api_key(ptr::null_mut(), c"k".as_ptr()), TvResult::InvalidArgument);
         assert_eq!(tv_client_options_set_api_key(options, bad_utf8.as_ptr().cast()), TvResult::InvalidArgument);
         assert_eq!(tv_client_options_set_timeout_ms(options, 0), TvResult::InvalidArgument);
-        assert_eq!(tv_client_options_set_timeout_ms(options, u64::MAX), TvResult::InvalidArgument);
+        assert_eq!(tv_client_options_set_timeout_ms(options, i64::MAX), TvResult::InvalidArgument);
         assert_eq!(tv_client_options_set_connect_timeout_ms(options, 0), TvResult::InvalidArgument);
         assert_eq!(tv_client_options_set_max_retries(options, 11), TvResult::InvalidArgument);
-        assert_eq!(tv_client_options_set_max_retries(options, u32::MAX), TvResult::InvalidArgument);
-        assert!(text(tv_last_error_message()).unwrap().contains("at most 10"));
+        assert_eq!(tv_client_options_set_max_retries(options, -1), TvResult::InvalidArgument);
+        assert_eq!(text(tv_last_error_message()).as_deref(), Some("max retries must be from 0 to 10, not -1"));
         for ok in [
             tv_client_options_set_timeout_ms(options, 1500),
             tv_client_options_set_connect_timeout_ms(options, 86_400_000),
@@ -210,7 +223,10 @@ fn the_key_is_redacted_in_c_messages() {
         assert_eq!(tv_client_new_with_options(options, &mut client, ptr::null_mut()), TvResult::Ok);
         tv_client_options_free(options);
         let (mut video, mut error) = (ptr::null_mut(), ptr::null_mut());
-        assert_eq!(tv_get_video(client, c"echo-key".as_ptr(), &mut video, &mut error), TvResult::Authentication);
+        assert_eq!(
+            tv_get_video(client, c"echo-key".as_ptr(), ptr::null(), &mut video, &mut error),
+            TvResult::Authentication
+        );
         let message = text(tv_error_message(error)).unwrap();
         assert!(!message.contains("sk-top-secret") && message.contains("<redacted>"), "{message}");
         tv_error_free(error);
@@ -244,68 +260,30 @@ fn every_function_survives_null_pointers() {
     let invalid = TvResult::InvalidArgument;
     unsafe {
         assert_eq!(tv_client_new_with_options(ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(tv_get_video(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(
-            tv_get_video_cancellable(ptr::null(), ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()),
-            invalid
-        );
-        assert_eq!(tv_video_from_json(ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(tv_create_video(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(tv_create_video_json(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(tv_wait_video(ptr::null(), ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(
-            tv_download_video_to_file(
-                ptr::null(),
-                ptr::null(),
-                ptr::null(),
-                ptr::null(),
-                ptr::null_mut(),
-                ptr::null_mut()
-            ),
-            invalid
-        );
-        assert_eq!(
-            tv_download_video_to_callback(
-                ptr::null(),
-                ptr::null(),
-                None,
-                ptr::null_mut::<c_void>(),
-                ptr::null(),
-                ptr::null_mut(),
-                ptr::null_mut()
-            ),
-            invalid
-        );
-        assert_eq!(tv_get_video_start(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(tv_create_video_start(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(tv_create_video_json_start(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()), invalid);
-        assert_eq!(
-            tv_wait_video_start(ptr::null(), ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()),
-            invalid
-        );
-        assert_eq!(
-            tv_download_video_to_file_start(
-                ptr::null(),
-                ptr::null(),
-                ptr::null(),
-                ptr::null(),
-                ptr::null_mut(),
-                ptr::null_mut()
-            ),
-            invalid
-        );
-        assert_eq!(
-            tv_download_video_to_callback_start(
-                ptr::null(),
-                ptr::null(),
-                None,
-                ptr::null_mut::<c_void>(),
-                ptr::null(),
-                ptr::null_mut(),
-                ptr::null_mut()
-            ),
-            invalid
-        );
+        let (no, out, request) = (ptr::null::<std::ffi::c_char>(), ptr::null_mut::<*mut TvVideo>(), ptr::null_mut());
+        let (client, call, error) = (ptr::null::<TvClient>(), ptr::null::<TvCallOptions>(), ptr::null_mut());
+        let (write, data, bytes) = (None, ptr::null_mut::<c_void>(), ptr::null_mut::<u64>());
+        for code in [
+            tv_get_video(client, no, call, out, error),
+            tv_get_video_start(client, no, call, request, error),
+            tv_video_from_json(no, out, error),
+            tv_create_video(client, ptr::null(), call, out, error),
+            tv_create_video_start(client, ptr::null(), call, request, error),
+            tv_create_video_json(client, no, call, out, error),
+            tv_create_video_json_start(client, no, call, request, error),
+            tv_wait_video(client, no, ptr::null(), call, out, error),
+            tv_wait_video_start(client, no, ptr::null(), call, request, error),
+            tv_download_url_to_file(client, no, no, call, bytes, error),
+            tv_download_url_to_file_start(client, no, no, call, request, error),
+            tv_download_url_to_callback(client, no, write, data, call, bytes, error),
+            tv_download_url_to_callback_start(client, no, write, data, call, request, error),
+            tv_download_video_to_file(client, no, no, call, bytes, error),
+            tv_download_video_to_file_start(client, no, no, call, request, error),
+            tv_download_video_to_callback(client, no, write, data, call, bytes, error),
+            tv_download_video_to_callback_start(client, no, write, data, call, request, error),
+        ] {
+            assert_eq!(code, invalid);
+        }
         assert_eq!(tv_request_poll(ptr::null()), TvRequestState::Invalid);
         assert_eq!(tv_request_wait(ptr::null(), 0), TvRequestState::Invalid);
         assert_eq!(tv_request_on_complete(ptr::null(), None, ptr::null_mut()), invalid);
@@ -357,12 +335,10 @@ fn every_function_survives_null_pointers() {
         assert_eq!(tv_create_params_add_audio_input(ptr::null_mut(), ptr::null(), 0), invalid);
         assert_eq!(tv_create_params_set_json_field(ptr::null_mut(), ptr::null(), ptr::null()), invalid);
         assert_eq!(tv_wait_options_set_poll_interval_ms(ptr::null_mut(), 1), invalid);
-        assert_eq!(tv_wait_options_set_timeout_ms(ptr::null_mut(), 1), invalid);
-        assert_eq!(tv_wait_options_set_progress(ptr::null_mut(), None, ptr::null_mut()), invalid);
-        assert_eq!(tv_wait_options_set_cancel_token(ptr::null_mut(), ptr::null()), invalid);
-        assert_eq!(tv_download_options_set_timeout_ms(ptr::null_mut(), 1), invalid);
-        assert_eq!(tv_download_options_set_progress(ptr::null_mut(), None, ptr::null_mut()), invalid);
-        assert_eq!(tv_download_options_set_cancel_token(ptr::null_mut(), ptr::null()), invalid);
+        assert_eq!(tv_call_options_set_timeout_ms(ptr::null_mut(), 1), invalid);
+        assert_eq!(tv_call_options_set_wait_progress(ptr::null_mut(), None, ptr::null_mut()), invalid);
+        assert_eq!(tv_call_options_set_download_progress(ptr::null_mut(), None, ptr::null_mut()), invalid);
+        assert_eq!(tv_call_options_set_cancel_token(ptr::null_mut(), ptr::null()), invalid);
         tv_cancel_token_cancel(ptr::null());
         assert!(!tv_cancel_token_is_cancelled(ptr::null()));
         assert_eq!(tv_error_code(ptr::null()), invalid);
@@ -374,7 +350,7 @@ fn every_function_survives_null_pointers() {
         tv_error_free(ptr::null_mut());
         tv_create_params_free(ptr::null_mut());
         tv_wait_options_free(ptr::null_mut());
-        tv_download_options_free(ptr::null_mut());
+        tv_call_options_free(ptr::null_mut());
         tv_cancel_token_free(ptr::null_mut());
     }
 }
@@ -387,26 +363,21 @@ fn a_progress_callback_returning_any_non_zero_value_stops_the_wait() {
     let server = MockServer::start();
     let client = client(&server);
     unsafe {
-        let options = tv_wait_options_new();
-        tv_wait_options_set_progress(options, Some(garbage), ptr::null_mut());
+        let call = tv_call_options_new();
+        tv_call_options_set_wait_progress(call, Some(garbage), ptr::null_mut());
         let mut video = ptr::null_mut();
         assert_eq!(
-            tv_wait_video(client, c"vid_in_progress".as_ptr(), options, &mut video, ptr::null_mut()),
+            tv_wait_video(client, c"vid_in_progress".as_ptr(), ptr::null(), call, &mut video, ptr::null_mut()),
             TvResult::Cancelled
         );
-        tv_wait_options_free(options);
+        tv_call_options_free(call);
         let long = CString::new("x".repeat(1024 * 1024)).unwrap();
-        assert_eq!(tv_get_video(client, long.as_ptr(), &mut video, ptr::null_mut()), TvResult::InvalidArgument);
+        assert_eq!(
+            tv_get_video(client, long.as_ptr(), ptr::null(), &mut video, ptr::null_mut()),
+            TvResult::InvalidArgument
+        );
         tv_client_free(client);
     }
-}
-
-/// A completed job of the mock whose video is `/files/<file>`.
-unsafe fn video_at(client: *mut TvClient, file: &str) -> *mut TvVideo {
-    let id = CString::new(format!("video-at-{file}")).unwrap();
-    let mut video = ptr::null_mut();
-    assert_eq!(unsafe { tv_get_video(client, id.as_ptr(), &mut video, ptr::null_mut()) }, TvResult::Ok);
-    video
 }
 
 fn scratch_dir(name: &str) -> std::path::PathBuf {
@@ -417,7 +388,7 @@ fn scratch_dir(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn a_non_blocking_download_honours_the_options_timeout() {
+fn a_non_blocking_download_honours_the_call_timeout() {
     unsafe extern "C" fn discard(_: *mut std::ffi::c_void, _: *const u8, _: usize) -> std::ffi::c_int {
         0
     }
@@ -425,26 +396,26 @@ fn a_non_blocking_download_honours_the_options_timeout() {
     let client = client(&server);
     let dir = scratch_dir("timeout");
     let path = CString::new(dir.join("slow.mp4").to_str().unwrap()).unwrap();
+    let url = CString::new(format!("{}/files/slow-timeout.mp4", server.origin())).unwrap();
     unsafe {
-        // The slow file takes about 800 ms; the options allow 100.
-        let video = video_at(client, "slow-timeout.mp4");
-        let options = tv_download_options_new();
-        assert_eq!(tv_download_options_set_timeout_ms(options, 100), TvResult::Ok);
+        // The slow file takes about 800 ms; the call allows 100.
+        let call = tv_call_options_new();
+        assert_eq!(tv_call_options_set_timeout_ms(call, 100), TvResult::Ok);
         let (mut to_file, mut to_callback) = (ptr::null_mut(), ptr::null_mut());
         let started =
-            tv_download_video_to_file_start(client, video, path.as_ptr(), options, &mut to_file, ptr::null_mut());
+            tv_download_url_to_file_start(client, url.as_ptr(), path.as_ptr(), call, &mut to_file, ptr::null_mut());
         assert_eq!(started, TvResult::Ok);
         let started = tv_download_video_to_callback_start(
             client,
-            video,
+            c"video-at-slow-timeout.mp4".as_ptr(),
             Some(discard),
             ptr::null_mut(),
-            options,
+            call,
             &mut to_callback,
             ptr::null_mut(),
         );
         assert_eq!(started, TvResult::Ok);
-        tv_download_options_free(options);
+        tv_call_options_free(call);
         for request in [to_file, to_callback] {
             assert_eq!(tv_request_wait(request, u64::MAX), TvRequestState::Done);
             let mut error = ptr::null_mut();
@@ -452,10 +423,80 @@ fn a_non_blocking_download_honours_the_options_timeout() {
             tv_error_free(error);
             tv_request_free(request);
         }
-        tv_video_free(video);
         tv_client_free(client);
     }
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no file and no temporary file");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn downloads_by_url_and_by_job_id_need_no_video() {
+    unsafe extern "C" fn count(total: *mut std::ffi::c_void, _: *const u8, length: usize) -> std::ffi::c_int {
+        // SAFETY: `total` is the u64 below, alive for the call.
+        unsafe { *total.cast::<u64>() += length as u64 };
+        0
+    }
+    let server = MockServer::start();
+    let client = client(&server);
+    let dir = scratch_dir("sources");
+    let (by_url, by_id) = (dir.join("by-url.mp4"), dir.join("by-id.mp4"));
+    let url = CString::new(format!("{}/files/plain.mp4", server.origin())).unwrap();
+    unsafe {
+        let mut bytes = 0u64;
+        let path = CString::new(by_url.to_str().unwrap()).unwrap();
+        let code =
+            tv_download_url_to_file(client, url.as_ptr(), path.as_ptr(), ptr::null(), &mut bytes, ptr::null_mut());
+        assert_eq!((code, bytes), (TvResult::Ok, tv_mock::VIDEO_SIZE as u64));
+        let path = CString::new(by_id.to_str().unwrap()).unwrap();
+        let id = c"video-at-plain.mp4";
+        let code = tv_download_video_to_file(
+            client,
+            id.as_ptr(),
+            path.as_ptr(),
+            ptr::null(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        );
+        assert_eq!(code, TvResult::Ok);
+        let mut counted = 0u64;
+        let sink = (&mut counted as *mut u64).cast();
+        let code = tv_download_url_to_callback(
+            client,
+            url.as_ptr(),
+            Some(count),
+            sink,
+            ptr::null(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        );
+        assert_eq!((code, counted), (TvResult::Ok, tv_mock::VIDEO_SIZE as u64));
+
+        let mut error = ptr::null_mut();
+        let code = tv_download_video_to_file(
+            client,
+            c"vid_in_progress".as_ptr(),
+            path.as_ptr(),
+            ptr::null(),
+            ptr::null_mut(),
+            &mut error,
+        );
+        assert_eq!(code, TvResult::InvalidArgument);
+        assert!(text(tv_error_message(error)).unwrap().contains("not completed"));
+        tv_error_free(error);
+        let code = tv_download_url_to_file(
+            client,
+            c"ftp://x/y.mp4".as_ptr(),
+            path.as_ptr(),
+            ptr::null(),
+            ptr::null_mut(),
+            &mut error,
+        );
+        assert_eq!(code, TvResult::InvalidArgument);
+        tv_error_free(error);
+        tv_client_free(client);
+    }
+    let expected = tv_mock::video_bytes("plain.mp4");
+    assert!(std::fs::read(by_url).unwrap() == expected && std::fs::read(by_id).unwrap() == expected);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -465,22 +506,65 @@ fn a_destination_that_is_a_directory_is_a_file_system_error() {
     let client = client(&server);
     let dir = scratch_dir("directory");
     let path = CString::new(dir.to_str().unwrap()).unwrap();
+    let id = c"video-at-into-a-directory.mp4";
     unsafe {
-        let video = video_at(client, "into-a-directory.mp4");
         let mut error = ptr::null_mut();
-        let code = tv_download_video_to_file(client, video, path.as_ptr(), ptr::null(), ptr::null_mut(), &mut error);
+        let code =
+            tv_download_video_to_file(client, id.as_ptr(), path.as_ptr(), ptr::null(), ptr::null_mut(), &mut error);
         assert_eq!(code, TvResult::FileSystem);
         let message = text(tv_error_message(error)).unwrap();
         assert!(message.contains("is a directory, not a regular file"), "{message}");
         tv_error_free(error);
         let bad_parent = CString::new(dir.join("missing").join("x.mp4").to_str().unwrap()).unwrap();
-        let code =
-            tv_download_video_to_file(client, video, bad_parent.as_ptr(), ptr::null(), ptr::null_mut(), &mut error);
+        let code = tv_download_video_to_file(
+            client,
+            id.as_ptr(),
+            bad_parent.as_ptr(),
+            ptr::null(),
+            ptr::null_mut(),
+            &mut error,
+        );
         assert_eq!(code, TvResult::FileSystem);
         assert!(text(tv_error_message(error)).unwrap().contains("No such file or directory"));
         tv_error_free(error);
-        tv_video_free(video);
         tv_client_free(client);
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_cancel_token_in_the_call_options_cancels_a_request() {
+    let server = MockServer::start();
+    let client = client(&server);
+    unsafe {
+        let (token, call) = (tv_cancel_token_new(), tv_call_options_new());
+        tv_call_options_set_cancel_token(call, token);
+        let mut request = ptr::null_mut();
+        assert_eq!(tv_get_video_start(client, c"stall".as_ptr(), call, &mut request, ptr::null_mut()), TvResult::Ok);
+        tv_call_options_free(call);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert_eq!(tv_request_poll(request), TvRequestState::Pending);
+        tv_cancel_token_cancel(token);
+        assert_eq!(tv_request_poll(request), TvRequestState::Done, "done once the token's cancel returns");
+        assert_eq!(tv_request_result(request, ptr::null_mut(), ptr::null_mut()), TvResult::Cancelled);
+        tv_request_free(request);
+        // A token cancelled before the call starts cancels it at once.
+        let call = tv_call_options_new();
+        tv_call_options_set_cancel_token(call, token);
+        tv_cancel_token_free(token);
+        let mut video = ptr::null_mut();
+        assert_eq!(
+            tv_get_video(client, c"vid_completed".as_ptr(), call, &mut video, ptr::null_mut()),
+            TvResult::Cancelled
+        );
+        assert_eq!(
+            tv_wait_video_start(client, c"vid_queued".as_ptr(), ptr::null(), call, &mut request, ptr::null_mut()),
+            TvResult::Ok
+        );
+        assert_eq!(tv_request_wait(request, u64::MAX), TvRequestState::Done);
+        assert_eq!(tv_request_result(request, &mut video, ptr::null_mut()), TvResult::Cancelled);
+        tv_request_free(request);
+        tv_call_options_free(call);
+        tv_client_free(client);
+    }
 }

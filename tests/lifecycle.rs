@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use together_video::{
     Call, CancelToken, Client, ClientConfig, CreateVideoParams, ErrorKind, FrameImage, FramePosition, MediaUrl,
-    OutputFormat, ProxySetting, Video, VideoStatus, WaitOptions, WriterSink,
+    OutputFormat, ProxySetting, Source, Video, VideoStatus, WaitOptions, WriterSink,
 };
 use tv_mock::{video_bytes, MockServer, DEFAULT_API_KEY, VIDEO_SIZE};
 
@@ -23,7 +23,7 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn fast() -> WaitOptions {
-    WaitOptions { poll_interval: Duration::from_millis(10), deadline: Some(Instant::now() + Duration::from_secs(30)) }
+    WaitOptions { poll_interval: Duration::from_millis(10) }
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -131,7 +131,7 @@ fn wait_follows_a_job_to_completion_with_progress() {
         seen.push(video.status_raw.clone());
         true
     };
-    let video = client.wait_video(&created.id, &fast(), None, Some(&mut progress)).unwrap();
+    let video = client.wait_video(&created.id, &fast(), Call::default(), Some(&mut progress)).unwrap();
     assert_eq!(video.status, VideoStatus::Completed);
     assert_eq!(seen, ["queued", "in_progress", "completed"]);
     assert!(video.outputs.unwrap().video_url.unwrap().ends_with(&format!("/files/{}.mp4", created.id)));
@@ -143,9 +143,9 @@ fn a_servers_retry_after_on_a_poll_slows_the_pace() {
     let client = client(&server);
     let created = client.create_video(&CreateVideoParams::new("hinted-job"), Call::default()).unwrap();
     // Polls 1 ms apart as asked, unless the server's 20 ms hint asks for more: it does.
-    let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+    let options = WaitOptions { poll_interval: Duration::from_millis(1) };
     let started = Instant::now();
-    let video = client.wait_video(&created.id, &options, None, None).unwrap();
+    let video = client.wait_video(&created.id, &options, Call::default(), None).unwrap();
     assert_eq!(video.status, VideoStatus::Completed);
     assert!(started.elapsed() >= Duration::from_millis(40), "two waits of at least the hinted 20 ms");
 }
@@ -155,11 +155,9 @@ fn a_servers_tiny_hint_never_speeds_the_polls_up() {
     let server = MockServer::start();
     let client = client(&server);
     let created = client.create_video(&CreateVideoParams::new("tiny-hint-job"), Call::default()).unwrap();
-    let options = WaitOptions {
-        poll_interval: Duration::from_millis(50),
-        deadline: Some(Instant::now() + Duration::from_millis(300)),
-    };
-    let error = client.wait_video(&created.id, &options, None, None).unwrap_err();
+    let options = WaitOptions { poll_interval: Duration::from_millis(50) };
+    let call = Call { deadline: Some(Instant::now() + Duration::from_millis(300)), cancel: None };
+    let error = client.wait_video(&created.id, &options, call, None).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     // 300 ms at one poll per 50 ms is 7 polls at most; `retry-after-ms: 0.000001` obeyed
     // made thousands.
@@ -172,7 +170,7 @@ fn a_failed_job_is_a_result_with_its_error() {
     let server = MockServer::start();
     let client = client(&server);
     let created = client.create_video(&CreateVideoParams::new("fail-job"), Call::default()).unwrap();
-    let video = client.wait_video(&created.id, &fast(), None, None).unwrap();
+    let video = client.wait_video(&created.id, &fast(), Call::default(), None).unwrap();
     assert_eq!(video.status, VideoStatus::Failed);
     assert_eq!(video.error.unwrap().code.as_deref(), Some("generation_failed"));
 }
@@ -182,7 +180,7 @@ fn an_unknown_status_ends_the_wait_at_once() {
     let server = MockServer::start();
     let client = client(&server);
     let created = client.create_video(&CreateVideoParams::new("unknown-job"), Call::default()).unwrap();
-    let video = client.wait_video(&created.id, &fast(), None, None).unwrap();
+    let video = client.wait_video(&created.id, &fast(), Call::default(), None).unwrap();
     assert_eq!((video.status, video.status_raw.as_str()), (VideoStatus::Unknown, "expired"));
     assert_eq!(server.hits(&created.id), 3, "queued, in_progress, then expired: no more polls");
 }
@@ -193,11 +191,9 @@ fn the_deadline_holds_even_when_the_server_stops_answering() {
     let client = client(&server);
     for model in ["stall-job", "silent-job"] {
         let created = client.create_video(&CreateVideoParams::new(model), Call::default()).unwrap();
-        let options = WaitOptions {
-            poll_interval: Duration::from_millis(10),
-            deadline: Some(Instant::now() + Duration::from_millis(400)),
-        };
-        let error = client.wait_video(&created.id, &options, None, None).unwrap_err();
+        let options = WaitOptions { poll_interval: Duration::from_millis(10) };
+        let call = Call { deadline: Some(Instant::now() + Duration::from_millis(400)), cancel: None };
+        let error = client.wait_video(&created.id, &options, call, None).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Timeout, "{model}: {error}");
         assert!(error.message().contains(&created.id), "{error}");
     }
@@ -210,7 +206,7 @@ fn a_progress_callback_can_stop_the_wait() {
     let created = client.create_video(&CreateVideoParams::new("stall-job"), Call::default()).unwrap();
     let polls = AtomicU32::new(0);
     let mut progress = |_: &Video| polls.fetch_add(1, Ordering::SeqCst) < 2;
-    let error = client.wait_video(&created.id, &fast(), None, Some(&mut progress)).unwrap_err();
+    let error = client.wait_video(&created.id, &fast(), Call::default(), Some(&mut progress)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Cancelled);
     assert_eq!(polls.load(Ordering::SeqCst), 3);
 }
@@ -228,8 +224,9 @@ fn another_thread_can_cancel_a_wait_blocked_on_a_silent_server() {
             token.cancel();
         })
     };
-    let options = WaitOptions { poll_interval: Duration::from_millis(10), deadline: None };
-    let error = client.wait_video(&created.id, &options, Some(&token), None).unwrap_err();
+    let options = WaitOptions { poll_interval: Duration::from_millis(10) };
+    let error =
+        client.wait_video(&created.id, &options, Call { deadline: None, cancel: Some(&token) }, None).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Cancelled, "{error}");
     canceller.join().unwrap();
 }
@@ -250,8 +247,14 @@ fn a_download_streams_to_a_file_without_the_key() {
             last = (done, total);
             true
         };
-        let written =
-            client.download_to_path(&completed(&client, file), &path, Some(&mut progress), Call::default()).unwrap();
+        let written = client
+            .download_to_path(
+                &Source::of(&completed(&client, file)).unwrap(),
+                &path,
+                Some(&mut progress),
+                Call::default(),
+            )
+            .unwrap();
         let expected = video_bytes(file);
         assert_eq!(written, expected.len() as u64);
         assert_eq!(last, (written, Some(written)));
@@ -268,7 +271,9 @@ fn a_download_streams_to_a_writer() {
     let server = MockServer::start();
     let client = client(&server);
     let mut sink = WriterSink(Vec::new());
-    client.download_to_sink(&completed(&client, "w.mp4"), &mut sink, None, Call::default()).unwrap();
+    client
+        .download_to_sink(&Source::of(&completed(&client, "w.mp4")).unwrap(), &mut sink, None, Call::default())
+        .unwrap();
     assert!(sink.0 == video_bytes("w.mp4"));
 }
 
@@ -277,7 +282,9 @@ fn an_interrupted_download_resumes_with_a_range() {
     let server = MockServer::start();
     let client = client(&server);
     let mut sink = WriterSink(Vec::new());
-    client.download_to_sink(&completed(&client, "drop-r.mp4"), &mut sink, None, Call::default()).unwrap();
+    client
+        .download_to_sink(&Source::of(&completed(&client, "drop-r.mp4")).unwrap(), &mut sink, None, Call::default())
+        .unwrap();
     assert!(sink.0 == video_bytes("drop-r.mp4"), "resumed without a gap or a repeat");
     let resume = server.requests().into_iter().filter(|r| r.target == "/files/drop-r.mp4").nth(1).unwrap();
     assert_eq!(resume.header("range"), Some(format!("bytes={}-", VIDEO_SIZE / 2).as_str()));
@@ -286,10 +293,17 @@ fn an_interrupted_download_resumes_with_a_range() {
     // A file can start over when the server ignores the range; a writer cannot take bytes back.
     let dir = temp_dir("norange");
     let path = dir.join("v.mp4");
-    client.download_to_path(&completed(&client, "norange-drop-a.mp4"), &path, None, Call::default()).unwrap();
+    client
+        .download_to_path(&Source::of(&completed(&client, "norange-drop-a.mp4")).unwrap(), &path, None, Call::default())
+        .unwrap();
     assert!(std::fs::read(&path).unwrap() == video_bytes("norange-drop-a.mp4"));
     let error = client
-        .download_to_sink(&completed(&client, "norange-drop-b.mp4"), &mut WriterSink(Vec::new()), None, Call::default())
+        .download_to_sink(
+            &Source::of(&completed(&client, "norange-drop-b.mp4")).unwrap(),
+            &mut WriterSink(Vec::new()),
+            None,
+            Call::default(),
+        )
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Connection, "{error}");
     std::fs::remove_dir_all(dir).unwrap();
@@ -307,7 +321,9 @@ fn pages_and_non_videos_are_refused_and_leave_no_file() {
         ("notvideo.bin", ErrorKind::Decode),
         ("missing.mp4", ErrorKind::NotFound),
     ] {
-        let error = client.download_to_path(&completed(&client, file), &path, None, Call::default()).unwrap_err();
+        let error = client
+            .download_to_path(&Source::of(&completed(&client, file)).unwrap(), &path, None, Call::default())
+            .unwrap_err();
         assert_eq!(error.kind(), kind, "{file}: {error}");
     }
     assert!(files_in(&dir).is_empty(), "neither the final nor a temporary file");
@@ -320,16 +336,21 @@ fn only_completed_jobs_with_a_url_can_be_downloaded() {
     let client = client(&server);
     let dir = temp_dir("notready");
     for id in ["vid_in_progress", "vid_failed", "vid_queued"] {
-        let error = client
-            .download_to_path(&client.get_video(id).unwrap(), &dir.join("x.mp4"), None, Call::default())
-            .unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
-        assert!(error.message().contains("not completed"), "{error}");
+        // Told by the job at hand, or by the server when downloading by id.
+        let by_video = Source::of(&client.get_video(id).unwrap()).unwrap_err();
+        let by_id = client.download_to_path(&Source::Job(id.into()), &dir.join("x.mp4"), None, Call::default());
+        for error in [by_video, by_id.unwrap_err()] {
+            assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+            assert!(error.message().contains("not completed"), "{error}");
+        }
     }
     let mut no_url = client.get_video("vid_completed").unwrap();
     no_url.outputs = None;
-    let error = client.download_to_path(&no_url, &dir.join("x.mp4"), None, Call::default()).unwrap_err();
-    assert!(error.message().contains("no video_url"), "{error}");
+    assert!(Source::of(&no_url).unwrap_err().message().contains("no video_url"));
+    let not_http =
+        client.download_to_path(&Source::Url("file:///etc/passwd".into()), &dir.join("x"), None, Call::default());
+    assert_eq!(not_http.unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert!(files_in(&dir).is_empty());
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -342,8 +363,14 @@ fn a_cancelled_download_leaves_no_partial_file() {
     let token = CancelToken::new();
     let video = completed(&client, "slow-c.mp4");
     let error = std::thread::scope(|scope| {
-        let download =
-            scope.spawn(|| client.download_to_path(&video, &path, None, Call { deadline: None, cancel: Some(&token) }));
+        let download = scope.spawn(|| {
+            client.download_to_path(
+                &Source::of(&video).unwrap(),
+                &path,
+                None,
+                Call { deadline: None, cancel: Some(&token) },
+            )
+        });
         std::thread::sleep(Duration::from_millis(200));
         token.cancel();
         download.join().unwrap().unwrap_err()
@@ -353,7 +380,8 @@ fn a_cancelled_download_leaves_no_partial_file() {
 
     // A progress callback can stop it as well.
     let mut progress = |done: u64, _: Option<u64>| done < 20_000;
-    let error = client.download_to_path(&video, &path, Some(&mut progress), Call::default()).unwrap_err();
+    let error =
+        client.download_to_path(&Source::of(&video).unwrap(), &path, Some(&mut progress), Call::default()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Cancelled);
     assert!(files_in(&dir).is_empty());
     std::fs::remove_dir_all(dir).unwrap();
@@ -363,7 +391,7 @@ fn a_cancelled_download_leaves_no_partial_file() {
 fn download_file(client: &Client, file: &str) -> (Result<u64, together_video::Error>, Vec<u8>, Vec<String>) {
     let dir = temp_dir(&format!("integrity-{file}"));
     let path = dir.join("out.mp4");
-    let result = client.download_to_path(&completed(client, file), &path, None, Call::default());
+    let result = client.download_to_path(&Source::of(&completed(client, file)).unwrap(), &path, None, Call::default());
     let (bytes, names) = (std::fs::read(&path).unwrap_or_default(), files_in(&dir));
     std::fs::remove_dir_all(dir).unwrap();
     (result, bytes, names)
@@ -388,7 +416,7 @@ fn a_resume_that_would_splice_another_file_starts_over_instead() {
     // A writer cannot take back the bytes it was given: it fails rather than splice.
     let video = completed(&client, "changed-b.mp4");
     let mut sink = WriterSink(Vec::new());
-    let error = client.download_to_sink(&video, &mut sink, None, Call::default()).unwrap_err();
+    let error = client.download_to_sink(&Source::of(&video).unwrap(), &mut sink, None, Call::default()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Connection, "{error}");
     assert!(error.message().contains("changed"), "{error}");
     assert_eq!(sink.0.len(), VIDEO_SIZE / 2, "nothing of the other file was written");
@@ -457,7 +485,8 @@ fn a_destination_that_is_not_a_regular_file_is_refused() {
     let client = client(&server);
     let video = completed(&client, "dest.mp4");
     let dir = temp_dir("destinations");
-    let download = |path: &std::path::Path| client.download_to_path(&video, path, None, Call::default());
+    let download =
+        |path: &std::path::Path| client.download_to_path(&Source::of(&video).unwrap(), path, None, Call::default());
 
     let directory = dir.join("a-directory");
     std::fs::create_dir(&directory).unwrap();

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use together_video::{Client, ClientConfig, Outcome, ProxySetting, Request};
+use together_video::{CallOptions, Client, ClientConfig, Outcome, ProxySetting, Request};
 use tv_mock::{MockServer, DEFAULT_API_KEY};
 
 /// The library threads of this process now alive.
@@ -29,7 +29,9 @@ fn a_hundred_requests_polled_from_one_thread_on_a_small_pool() {
         ..ClientConfig::default()
     };
     let client = Arc::new(Client::new(&config).unwrap());
-    let requests: Vec<_> = (0..100).map(|i| client.get_video_start(["vid_completed", "vid_queued"][i % 2])).collect();
+    let requests: Vec<_> = (0..100)
+        .map(|i| client.get_video_start(["vid_completed", "vid_queued"][i % 2], &CallOptions::default()))
+        .collect();
     let mut most_threads = 0;
     while !requests.iter().all(Request::is_done) {
         most_threads = most_threads.max(library_threads());

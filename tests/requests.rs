@@ -2,10 +2,11 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use together_video::{
-    Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, VideoStatus, WaitOptions,
+    CallOptions, Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, Source,
+    VideoStatus, WaitOptions,
 };
 use tv_mock::{video_bytes, MockServer, DEFAULT_API_KEY};
 
@@ -34,13 +35,11 @@ fn video_of(request: &Request) -> together_video::Video {
 fn forty_waits_share_two_threads() {
     let server = MockServer::start();
     let client = client(&server, 2);
-    let options = WaitOptions {
-        poll_interval: Duration::from_millis(5),
-        deadline: Some(Instant::now() + Duration::from_secs(60)),
-    };
+    let options = WaitOptions { poll_interval: Duration::from_millis(5) };
+    let call = CallOptions { timeout: Some(Duration::from_secs(60)), cancel: None };
     let ids: Vec<_> =
         (0..40).map(|_| client.create_video(&CreateVideoParams::new("m"), Default::default()).unwrap().id).collect();
-    let requests: Vec<_> = ids.iter().map(|id| client.wait_video_start(id, options, None)).collect();
+    let requests: Vec<_> = ids.iter().map(|id| client.wait_video_start(id, options, &call, None).unwrap()).collect();
     for request in &requests {
         assert!(request.wait(Some(Duration::from_secs(60))));
         assert_eq!(video_of(request).status, VideoStatus::Completed);
@@ -58,8 +57,8 @@ fn wait_progress_runs_on_a_library_thread() {
         sender.send((video.status_raw.clone(), thread)).unwrap();
         true
     });
-    let options = WaitOptions { poll_interval: Duration::from_millis(5), deadline: None };
-    let request = client.wait_video_start(&created.id, options, Some(progress));
+    let options = WaitOptions { poll_interval: Duration::from_millis(5) };
+    let request = client.wait_video_start(&created.id, options, &CallOptions::default(), Some(progress)).unwrap();
     assert!(request.wait(None));
     let seen: Vec<_> = statuses.try_iter().collect();
     assert_eq!(
@@ -73,14 +72,14 @@ fn wait_progress_runs_on_a_library_thread() {
 fn cancel_returns_at_once_and_frees_the_thread_from_a_silent_server() {
     let server = MockServer::start();
     let client = client(&server, 1);
-    let stuck = client.get_video_start("stall");
+    let stuck = client.get_video_start("stall", &CallOptions::default());
     std::thread::sleep(Duration::from_millis(100));
     assert!(!stuck.is_done());
     stuck.cancel();
     assert!(stuck.is_done(), "done as soon as cancel returns");
     assert_eq!(stuck.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     // The only library thread is free again: its blocked read was interrupted.
-    let next = client.get_video_start("vid_completed");
+    let next = client.get_video_start("vid_completed", &CallOptions::default());
     assert!(next.wait(Some(Duration::from_secs(10))), "the pool's one thread was released");
     assert_eq!(video_of(&next).id, "vid_completed");
 }
@@ -90,7 +89,7 @@ fn a_completion_callback_runs_exactly_once() {
     let server = MockServer::start();
     let client = client(&server, 2);
     let calls = Arc::new(AtomicUsize::new(0));
-    let request = client.get_video_start("slow-200");
+    let request = client.get_video_start("slow-200", &CallOptions::default());
     let counter = Arc::clone(&calls);
     request.on_complete(Box::new(move || {
         counter.fetch_add(1, Ordering::SeqCst);
@@ -113,11 +112,11 @@ fn a_completion_callback_runs_exactly_once() {
 fn errors_arrive_as_outcomes() {
     let server = MockServer::start();
     let client = client(&server, 2);
-    let request = client.get_video_start("status-404");
+    let request = client.get_video_start("status-404", &CallOptions::default());
     assert!(request.wait(None));
     let error = request.outcome().unwrap().unwrap_err();
     assert_eq!((error.kind(), error.http_status()), (ErrorKind::NotFound, Some(404)));
-    let request = client.create_video_start(CreateVideoParams::new("status-503"));
+    let request = client.create_video_start(CreateVideoParams::new("status-503"), &CallOptions::default()).unwrap();
     assert!(request.wait(None));
     assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Server);
 }
@@ -129,13 +128,17 @@ fn a_download_runs_in_the_background_and_can_be_cancelled() {
     let dir = std::env::temp_dir().join(format!("tv-requests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let video = client.get_video("video-at-bg.webm").unwrap();
-    let request = client.download_to_path_start(video, dir.join("bg.webm"), None, None);
+    let request = client
+        .download_to_path_start(Source::of(&video).unwrap(), dir.join("bg.webm"), &CallOptions::default(), None)
+        .unwrap();
     assert!(request.wait(None));
     assert_eq!(request.outcome().unwrap().unwrap(), Outcome::Downloaded(video_bytes("bg.webm").len() as u64));
     assert!(std::fs::read(dir.join("bg.webm")).unwrap() == video_bytes("bg.webm"));
 
     let slow = client.get_video("video-at-slow-bg.mp4").unwrap();
-    let request = client.download_to_path_start(slow, dir.join("slow.mp4"), None, None);
+    let request = client
+        .download_to_path_start(Source::of(&slow).unwrap(), dir.join("slow.mp4"), &CallOptions::default(), None)
+        .unwrap();
     std::thread::sleep(Duration::from_millis(150));
     request.cancel();
     assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
@@ -148,7 +151,7 @@ fn a_download_runs_in_the_background_and_can_be_cancelled() {
 fn requests_outlive_the_callers_client_handle() {
     let server = MockServer::start();
     let client = client(&server, 1);
-    let request = client.get_video_start("slow-100");
+    let request = client.get_video_start("slow-100", &CallOptions::default());
     drop(client);
     assert!(request.wait(None));
     assert_eq!(video_of(&request).id, "slow-100");
@@ -158,16 +161,16 @@ fn requests_outlive_the_callers_client_handle() {
 fn shutdown_cancels_what_is_left_and_is_final() {
     let server = MockServer::start();
     let client = client(&server, 2);
-    let stuck = client.get_video_start("stall");
-    let options = WaitOptions { poll_interval: Duration::from_secs(60), deadline: None };
-    let waiting = client.wait_video_start("vid_in_progress", options, None);
+    let stuck = client.get_video_start("stall", &CallOptions::default());
+    let options = WaitOptions { poll_interval: Duration::from_secs(60) };
+    let waiting = client.wait_video_start("vid_in_progress", options, &CallOptions::default(), None).unwrap();
     std::thread::sleep(Duration::from_millis(100));
     client.shutdown();
     for request in [&stuck, &waiting] {
         assert!(request.is_done());
         assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     }
-    let late = client.get_video_start("vid_completed");
+    let late = client.get_video_start("vid_completed", &CallOptions::default());
     assert_eq!(late.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     assert_eq!(client.get_video("vid_completed").unwrap().id, "vid_completed", "blocking calls still work");
 }
@@ -189,8 +192,8 @@ fn no_progress_callback_runs_once_cancel_returns() {
             true
         })
     };
-    let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
-    let request = client.wait_video_start(&created.id, options, Some(progress));
+    let options = WaitOptions { poll_interval: Duration::from_millis(1) };
+    let request = client.wait_video_start(&created.id, options, &CallOptions::default(), Some(progress)).unwrap();
     while !inside.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(1));
     }

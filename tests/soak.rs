@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use together_video::{
-    Call, Client, ClientConfig, CreateVideoParams, ProxySetting, VideoStatus, WaitOptions, WriterSink,
+    Call, Client, ClientConfig, CreateVideoParams, ProxySetting, Source, VideoStatus, WaitOptions, WriterSink,
 };
 
 const THREADS: usize = 8;
@@ -31,13 +31,16 @@ fn run(client: &Arc<Client>, gets: usize, cycles: usize) {
                     let id = ids[(t + i) % ids.len()];
                     assert_eq!(client.get_video(id).unwrap().id, id);
                 }
-                let options = WaitOptions { poll_interval: Duration::from_millis(1), deadline: None };
+                let options = WaitOptions { poll_interval: Duration::from_millis(1) };
                 for _ in 0..cycles / THREADS {
                     let job = client.create_video(&CreateVideoParams::new("m"), Call::default()).unwrap();
-                    let done = client.wait_video(&job.id, &options, None, None).unwrap();
+                    let done = client.wait_video(&job.id, &options, Call::default(), None).unwrap();
                     assert_eq!(done.status, VideoStatus::Completed);
                     let mut sink = WriterSink(std::io::sink());
-                    assert_eq!(client.download_to_sink(&done, &mut sink, None, Call::default()).unwrap(), 256 * 1024);
+                    assert_eq!(
+                        client.download_to_sink(&Source::of(&done).unwrap(), &mut sink, None, Call::default()).unwrap(),
+                        256 * 1024
+                    );
                 }
             })
         })

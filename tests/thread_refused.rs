@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use together_video::{Client, ClientConfig, ErrorKind, ProxySetting};
+use together_video::{CallOptions, Client, ClientConfig, ErrorKind, ProxySetting};
 
 fn main() {
     std::env::set_var("RUST_MIN_STACK", (1u64 << 46).to_string());
@@ -19,7 +19,10 @@ fn main() {
     };
     let client = Arc::new(Client::new(&config).expect("a client needs no thread"));
     let mut passed = 0;
-    for request in [client.get_video_start("a"), client.create_video_json_start(r#"{"model":"m"}"#.into())] {
+    for request in [
+        client.get_video_start("a", &CallOptions::default()),
+        client.create_video_json_start(r#"{"model":"m"}"#.into(), &CallOptions::default()).unwrap(),
+    ] {
         assert!(request.is_done(), "a request no thread can run must not stay pending");
         let error = request.outcome().expect("done").unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Internal, "{error}");

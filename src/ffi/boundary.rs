@@ -121,6 +121,18 @@ pub unsafe fn update<T>(handle: *mut T, name: &str, change: impl FnOnce(&mut T) 
     })
 }
 
+/// Sets a field from a setter's closure: `update(options, "options", |o| assign(&mut o.field, value?))`.
+pub fn assign<T>(slot: &mut T, value: T) -> Result<(), Error> {
+    *slot = value;
+    Ok(())
+}
+
+/// Adds an item from a setter's closure: `update(params, "params", |p| append(&mut p.list, item?))`.
+pub fn append<T>(list: &mut Vec<T>, item: T) -> Result<(), Error> {
+    list.push(item);
+    Ok(())
+}
+
 /// Frees a handle made by `Box::into_raw`, inside the panic boundary. NULL is fine.
 ///
 /// # Safety
@@ -150,12 +162,33 @@ impl UserData {
 // library thread, so making that safe is the caller's part of the contract.
 unsafe impl Send for UserData {}
 
-/// Checks that an out-parameter can be written, before any work is done.
-pub fn out_param<T>(out: *mut *mut T, name: &str) -> Result<*mut *mut T, Error> {
-    if out.is_null() {
-        return Err(Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")));
+/// An out-parameter checked before any work is done, written once the work succeeded.
+pub struct Out<T>(std::ptr::NonNull<T>);
+
+impl<T> Out<T> {
+    /// A required out-parameter: NULL is `InvalidArgument`, naming it.
+    ///
+    /// # Safety
+    /// `out`, when not NULL, must point to writable storage for one `T` that stays valid
+    /// until `write` (the shared contract of every function's out-parameters).
+    pub unsafe fn new(out: *mut T, name: &str) -> Result<Out<T>, Error> {
+        std::ptr::NonNull::new(out)
+            .map(Out)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")))
     }
-    Ok(out)
+
+    /// An optional out-parameter: NULL means the caller does not want the value.
+    ///
+    /// # Safety
+    /// As for [`Out::new`].
+    pub unsafe fn optional(out: *mut T) -> Option<Out<T>> {
+        std::ptr::NonNull::new(out).map(Out)
+    }
+
+    pub fn write(self, value: T) {
+        // SAFETY: non-NULL, and writable for one `T` per the contract taken in `new`.
+        unsafe { self.0.as_ptr().write(value) }
+    }
 }
 
 #[cfg(test)]

@@ -21,9 +21,6 @@ pub extern "C" fn tv_cancel_token_new() -> *mut TvCancelToken {
 }
 
 /// Cancels every call watching `token`, now and later. Returns at once. NULL is ignored.
-///
-/// # Safety
-/// `token` must be NULL or a live token.
 #[no_mangle]
 pub unsafe extern "C" fn tv_cancel_token_cancel(token: *const TvCancelToken) {
     // SAFETY: NULL or a live token (contract).
@@ -35,9 +32,6 @@ pub unsafe extern "C" fn tv_cancel_token_cancel(token: *const TvCancelToken) {
 }
 
 /// True once `token` is cancelled (false for NULL).
-///
-/// # Safety
-/// `token` must be NULL or a live token.
 #[no_mangle]
 pub unsafe extern "C" fn tv_cancel_token_is_cancelled(token: *const TvCancelToken) -> bool {
     // SAFETY: NULL or a live token (contract).
@@ -45,9 +39,6 @@ pub unsafe extern "C" fn tv_cancel_token_is_cancelled(token: *const TvCancelToke
 }
 
 /// Frees a token. NULL is fine. Must not be called twice.
-///
-/// # Safety
-/// `token` must be NULL or a pointer from `tv_cancel_token_new`, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn tv_cancel_token_free(token: *mut TvCancelToken) {
     // SAFETY: NULL or from `Box::into_raw` in `tv_cancel_token_new`, not freed (contract).

@@ -4,20 +4,16 @@ use std::ffi::{c_char, c_int};
 use std::path::PathBuf;
 use std::ptr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::boundary::{free, handle, optional_str_arg, out_param, run, run_infallible, str_arg, update};
-use super::cancel::TvCancelToken;
+use super::boundary::{assign, free, handle, optional_str_arg, run, run_infallible, str_arg, update, Out};
+use super::call::TvCallOptions;
 use super::error::TvError;
+use super::request::{start, TvRequest};
 use super::result::TvResult;
 use super::video::TvVideo;
-use crate::cancel::Call;
 use crate::client::Client;
-use crate::config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_WORKER_THREADS};
+use crate::config::{ClientConfig, ProxySetting, TrustRoots};
 use crate::error::Error;
-
-/// The longest timeout accepted by the option setters: one day, in milliseconds.
-const MAX_TIMEOUT_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// A client for Together's video API. Opaque.
 ///
@@ -49,14 +45,11 @@ pub struct TvClientOptions {
 ///
 /// Returns NULL on failure (no API key, an invalid environment setting); the reason is in
 /// `tv_last_error_message()`. Free the client with `tv_client_free`. Thread-safe.
-///
-/// # Safety
-/// `api_key` must be NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_new(api_key: *const c_char) -> *mut TvClient {
     let mut client = ptr::null_mut();
     run(ptr::null_mut(), || {
-        // SAFETY: the caller passes NULL or a NUL-terminated string (documented contract).
+        // SAFETY: NULL or a NUL-terminated string (shared contract).
         let api_key = unsafe { optional_str_arg(api_key, "api_key") }?;
         let config = ClientConfig { api_key: api_key.map(str::to_owned), ..ClientConfig::default() };
         client = new_client(&config)?;
@@ -72,10 +65,6 @@ pub unsafe extern "C" fn tv_client_new(api_key: *const c_char) -> *mut TvClient 
 /// API key is set, `TV_RESULT_INVALID_ARGUMENT` for an unusable option such as an
 /// unreadable CA file or a malformed base URL), leaves `*out_client` untouched, and writes
 /// a new `TvError` to `*out_error` when `out_error` is not NULL. Thread-safe.
-///
-/// # Safety
-/// `options` must be NULL or a live options object; `out_client` must be NULL or point to
-/// writable storage for one pointer; likewise `out_error`.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_new_with_options(
     options: *const TvClientOptions,
@@ -83,16 +72,10 @@ pub unsafe extern "C" fn tv_client_new_with_options(
     out_error: *mut *mut TvError,
 ) -> TvResult {
     run(out_error, || {
-        let out_client = out_param(out_client, "out_client")?;
+        // SAFETY: NULL or live options and out-parameter (shared contract).
+        let (options, out_client) = unsafe { (options.as_ref(), Out::new(out_client, "out_client")?) };
         let default = ClientConfig::default();
-        // SAFETY: the caller passes NULL or a live options object (documented contract).
-        let config = match unsafe { options.as_ref() } {
-            Some(options) => &options.config,
-            None => &default,
-        };
-        let client = new_client(config)?;
-        // SAFETY: `out_client` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_client.write(client) };
+        out_client.write(new_client(options.map_or(&default, |options| &options.config))?);
         Ok(())
     })
 }
@@ -111,18 +94,15 @@ fn new_client(config: &ClientConfig) -> Result<*mut TvClient, Error> {
 /// unloading a plugin). Called from inside a callback of this library it does not
 /// deadlock: it then cancels the requests but does not wait for the threads, which end
 /// by themselves once their work is cancelled.
-///
-/// # Safety
-/// `client` must be NULL or a pointer returned by this library and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_free(client: *mut TvClient) {
     run_infallible((), || {
-        // SAFETY: NULL or a live client, not in use by another thread (contract).
+        // SAFETY: NULL or a live client, not in use by another thread (shared contract).
         if let Some(client) = unsafe { client.as_ref() } {
             client.inner.shutdown();
         }
     });
-    // SAFETY: NULL or from `Box::into_raw` in `new_client`, not freed before (contract).
+    // SAFETY: NULL or from `Box::into_raw` in `new_client`, not freed before (shared contract).
     unsafe { free(client) }
 }
 
@@ -131,56 +111,61 @@ pub unsafe extern "C" fn tv_client_free(client: *mut TvClient) {
 ///
 /// `id` is sent as one percent-encoded path segment; an empty id, `.`, `..`, an id over
 /// 1024 bytes or one with a control character is `TV_RESULT_INVALID_ARGUMENT` and no
-/// request is sent. NULL `client`, `id` or `out_video` is `TV_RESULT_INVALID_ARGUMENT`.
+/// request is sent. `call` may be NULL (see `TvCallOptions`).
 ///
-/// On success writes a new `TvVideo` to `*out_video` (free it with `tv_video_free`) and
-/// returns `TV_RESULT_OK`; a job that failed on the server is still a success here: read
-/// its `status` and `error_*` fields. On failure returns the code, leaves `*out_video`
-/// untouched, and writes a new `TvError` to `*out_error` when `out_error` is not NULL
-/// (free it with `tv_error_free`).
-///
-/// Blocks for up to the client's timeout per attempt. Thread-safe: many threads may call
-/// it on one client at once.
-///
-/// # Safety
-/// `client` must be NULL or a live client; `id` NULL or a NUL-terminated string;
-/// `out_video` and `out_error` NULL or pointing to writable storage for one pointer.
+/// On success writes a new `TvVideo` to `*out_video` (free it with `tv_video_free`); a
+/// job that failed on the server is still a success here: read its `status` and
+/// `error_*` fields. Blocks for up to the client's timeout per attempt, or `call`'s.
 #[no_mangle]
 pub unsafe extern "C" fn tv_get_video(
     client: *const TvClient,
     id: *const c_char,
+    call: *const TvCallOptions,
     out_video: *mut *mut TvVideo,
     out_error: *mut *mut TvError,
 ) -> TvResult {
     run(out_error, || {
-        // SAFETY: NULL or a live client, not being freed concurrently (documented contract).
-        let client = unsafe { handle(client, "client") }?;
-        // SAFETY: NULL or a NUL-terminated string (documented contract).
-        let id = unsafe { str_arg(id, "id") }?;
-        let out_video = out_param(out_video, "out_video")?;
-        let video = TvVideo::allocate(client.inner.get_video(id)?)?;
-        // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_video.write(video) };
+        // SAFETY: NULL or live handles, strings and out-parameters (shared contract).
+        let (client, id, call, out_video) = unsafe {
+            (handle(client, "client")?, str_arg(id, "id")?, call.as_ref(), Out::new(out_video, "out_video")?)
+        };
+        let options = TvCallOptions::of(call);
+        out_video.write(TvVideo::allocate(client.inner.get_video_with(id, options.call())?)?);
         Ok(())
+    })
+}
+
+/// `tv_get_video` without blocking: writes a new request to `*out_request`, whose result
+/// is the `TvVideo`. Argument errors (NULL, an unsafe id) are reported here, at once.
+#[no_mangle]
+pub unsafe extern "C" fn tv_get_video_start(
+    client: *const TvClient,
+    id: *const c_char,
+    call: *const TvCallOptions,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    start(out_request, out_error, || {
+        // SAFETY: NULL or live handles and strings (shared contract).
+        let (client, id, call) = unsafe { (handle(client, "client")?, str_arg(id, "id")?, call.as_ref()) };
+        crate::url::encode_id(id)?;
+        Ok(client.inner.get_video_start(id, &TvCallOptions::of(call)))
     })
 }
 
 /// Creates an options object holding the defaults: key from `TOGETHER_API_KEY`, base URL
 /// from `TOGETHER_BASE_URL` or Together's, connect timeout 5 s, timeout 60 s, 2 retries,
-/// Mozilla's root certificates (built in), proxy from the environment.
+/// Mozilla's root certificates (built in), proxy from the environment, 4 worker threads.
 /// Free it with `tv_client_options_free`. NULL only if the library failed internally.
 #[no_mangle]
 pub extern "C" fn tv_client_options_new() -> *mut TvClientOptions {
     run_infallible(ptr::null_mut(), || Box::into_raw(Box::new(TvClientOptions { config: ClientConfig::default() })))
 }
 
-/// Frees an options object. NULL is fine. Must not be called twice.
-///
-/// # Safety
-/// `options` must be NULL or a pointer returned by `tv_client_options_new`, not yet freed.
+/// Frees an options object. NULL is fine.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_free(options: *mut TvClientOptions) {
-    // SAFETY: NULL or from `Box::into_raw` in `tv_client_options_new`, not freed before.
+    // SAFETY: NULL or from `tv_client_options_new`, not freed before (shared contract).
     unsafe { free(options) }
 }
 
@@ -193,144 +178,96 @@ unsafe fn set(options: *mut TvClientOptions, change: impl FnOnce(&mut ClientConf
     unsafe { update(options, "options", |options| change(&mut options.config)) }
 }
 
-pub(super) fn timeout(ms: u64, name: &str) -> Result<Duration, Error> {
-    if ms == 0 || ms > MAX_TIMEOUT_MS {
-        return Err(Error::invalid(format!("{name} must be between 1 and {MAX_TIMEOUT_MS} ms, not {ms}")));
-    }
-    Ok(Duration::from_millis(ms))
+/// A string setting: NULL unsets it.
+///
+/// # Safety
+/// As [`set`]; `value` NULL or a NUL-terminated string.
+unsafe fn set_text(
+    options: *mut TvClientOptions,
+    value: *const c_char,
+    name: &str,
+    change: impl FnOnce(&mut ClientConfig, Option<&str>) -> Result<(), Error>,
+) -> TvResult {
+    // SAFETY: forwarded contract.
+    unsafe { set(options, |config| change(config, optional_str_arg(value, name)?)) }
 }
 
 /// Sets the API key; NULL or "" means `TOGETHER_API_KEY`. The key is copied.
-/// Returns `TV_RESULT_INVALID_ARGUMENT` for NULL `options` or invalid UTF-8.
-///
-/// # Safety
-/// `options` must be NULL or a live options object; `api_key` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_api_key(
     options: *mut TvClientOptions,
     api_key: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(options, |config| {
-            config.api_key = optional_str_arg(api_key, "api_key")?.map(str::to_owned);
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_text(options, api_key, "api_key", |c, key| assign(&mut c.api_key, key.map(str::to_owned))) }
 }
 
 /// Sets the base URL, used exactly as given (e.g. `http://127.0.0.1:8080/v2`); NULL means
 /// `TOGETHER_BASE_URL` or Together's. Checked by `tv_client_new_with_options`.
-///
-/// # Safety
-/// `options` must be NULL or a live options object; `base_url` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_base_url(
     options: *mut TvClientOptions,
     base_url: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(options, |config| {
-            config.base_url = optional_str_arg(base_url, "base_url")?.map(str::to_owned);
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_text(options, base_url, "base_url", |c, url| assign(&mut c.base_url, url.map(str::to_owned))) }
 }
 
 /// Sets how long connecting (DNS, TCP, TLS) may take, in milliseconds: 1 to 86400000.
 /// Default 5000.
-///
-/// # Safety
-/// `options` must be NULL or a live options object.
 #[no_mangle]
-pub unsafe extern "C" fn tv_client_options_set_connect_timeout_ms(options: *mut TvClientOptions, ms: u64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(options, |config| {
-            config.connect_timeout = timeout(ms, "connect timeout")?;
-            Ok(())
-        })
-    }
+pub unsafe extern "C" fn tv_client_options_set_connect_timeout_ms(options: *mut TvClientOptions, ms: i64) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set(options, |c| assign(&mut c.connect_timeout, crate::config::timeout_ms("connect timeout", ms)?)) }
 }
 
 /// Sets how long one attempt may take from connecting to the last byte of the response,
-/// in milliseconds: 1 to 86400000. Default 60000. Retries each get a fresh timeout.
-///
-/// # Safety
-/// `options` must be NULL or a live options object.
+/// in milliseconds: 1 to 86400000. Default 60000. Retries each get a fresh timeout; a
+/// download may take longer, as long as no read stalls for this long.
 #[no_mangle]
-pub unsafe extern "C" fn tv_client_options_set_timeout_ms(options: *mut TvClientOptions, ms: u64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(options, |config| {
-            config.timeout = timeout(ms, "timeout")?;
-            Ok(())
-        })
-    }
+pub unsafe extern "C" fn tv_client_options_set_timeout_ms(options: *mut TvClientOptions, ms: i64) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set(options, |c| assign(&mut c.timeout, crate::config::timeout_ms("timeout", ms)?)) }
 }
 
 /// Sets how many times a failed request is retried: 0 to 10. Default 2.
-///
-/// # Safety
-/// `options` must be NULL or a live options object.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_max_retries(
     options: *mut TvClientOptions,
-    max_retries: u32,
+    max_retries: i64,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(options, |config| {
-            if max_retries > MAX_RETRIES_LIMIT {
-                return Err(Error::invalid(format!(
-                    "max retries must be at most {MAX_RETRIES_LIMIT}, not {max_retries}"
-                )));
-            }
-            config.max_retries = max_retries;
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set(options, |c| assign(&mut c.max_retries, crate::config::max_retries(max_retries)?)) }
 }
 
 /// Appends printable ASCII text to the User-Agent (`together-video/<version> <suffix>`),
 /// e.g. "my-game/1.2". NULL or "" removes it.
-///
-/// # Safety
-/// `options` must be NULL or a live options object; `suffix` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_user_agent_suffix(
     options: *mut TvClientOptions,
     suffix: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
-        set(options, |config| {
-            config.user_agent_suffix = optional_str_arg(suffix, "suffix")?.map(str::to_owned);
-            Ok(())
-        })
+        set_text(options, suffix, "suffix", |c, suffix| assign(&mut c.user_agent_suffix, suffix.map(str::to_owned)))
     }
 }
 
 /// Trusts only the certificates in a PEM file (like curl's `--cacert`), e.g. a corporate
 /// proxy's CA bundle. The file is read by `tv_client_new_with_options`. NULL goes back to
 /// the built-in roots. Replaces any earlier `tv_client_options_set_system_roots`.
-///
-/// # Safety
-/// `options` must be NULL or a live options object; `pem_path` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_ca_file(
     options: *mut TvClientOptions,
     pem_path: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
-        set(options, |config| {
-            config.trust_roots = match optional_str_arg(pem_path, "pem_path")? {
-                Some(path) => TrustRoots::PemFile(PathBuf::from(path)),
-                None => TrustRoots::BuiltIn,
-            };
-            Ok(())
+        set_text(options, pem_path, "pem_path", |c, path| {
+            assign(
+                &mut c.trust_roots,
+                path.map_or(TrustRoots::BuiltIn, |path| TrustRoots::PemFile(PathBuf::from(path))),
+            )
         })
     }
 }
@@ -338,93 +275,39 @@ pub unsafe extern "C" fn tv_client_options_set_ca_file(
 /// Non-zero: verify servers with the operating system's certificate store (where a
 /// corporate proxy's CA is usually installed) instead of the built-in roots. Zero: back to
 /// the built-in roots. Replaces any earlier `tv_client_options_set_ca_file`.
-///
-/// # Safety
-/// `options` must be NULL or a live options object.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_system_roots(options: *mut TvClientOptions, enabled: c_int) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(options, |config| {
-            config.trust_roots = if enabled != 0 { TrustRoots::System } else { TrustRoots::BuiltIn };
-            Ok(())
-        })
-    }
+    let roots = if enabled != 0 { TrustRoots::System } else { TrustRoots::BuiltIn };
+    // SAFETY: shared contract.
+    unsafe { set(options, |c| assign(&mut c.trust_roots, roots)) }
 }
 
 /// Sets the proxy: NULL (the default) reads `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY`
 /// and honours `NO_PROXY`; "" connects directly; otherwise a proxy URL such as
 /// `http://proxy:3128`, checked by `tv_client_new_with_options`. SOCKS proxies are not
 /// supported and are refused (`TV_RESULT_INVALID_ARGUMENT`), from the environment too.
-///
-/// # Safety
-/// `options` must be NULL or a live options object; `proxy_url` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_proxy(
     options: *mut TvClientOptions,
     proxy_url: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
-        set(options, |config| {
-            config.proxy = match optional_str_arg(proxy_url, "proxy_url")? {
+        set_text(options, proxy_url, "proxy_url", |c, url| {
+            let proxy = match url {
                 None => ProxySetting::FromEnvironment,
                 Some("") => ProxySetting::Direct,
                 Some(url) => ProxySetting::Url(url.to_owned()),
             };
-            Ok(())
+            assign(&mut c.proxy, proxy)
         })
     }
 }
 
 /// Sets how many library threads run this client's non-blocking calls (`*_start`): 1 to
 /// 64, default 4. They start on first use and end after `tv_client_free`.
-///
-/// # Safety
-/// `options` must be NULL or a live options object.
 #[no_mangle]
-pub unsafe extern "C" fn tv_client_options_set_worker_threads(options: *mut TvClientOptions, threads: u32) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(options, |config| {
-            let threads = threads as usize;
-            if !(1..=MAX_WORKER_THREADS).contains(&threads) {
-                return Err(Error::invalid(format!(
-                    "worker threads must be from 1 to {MAX_WORKER_THREADS}, not {threads}"
-                )));
-            }
-            config.worker_threads = threads;
-            Ok(())
-        })
-    }
-}
-
-/// `tv_get_video` that `token` can cancel from another thread (`TV_RESULT_CANCELLED`),
-/// even while the request waits on a server that stopped answering. It blocks the
-/// calling thread like `tv_get_video` and needs no library thread, which makes it the
-/// cheapest cancellable call (bindings use it to honour their own cancellation). NULL
-/// `token` behaves as `tv_get_video`.
-///
-/// # Safety
-/// As `tv_get_video`; `token` NULL or a live token.
-#[no_mangle]
-pub unsafe extern "C" fn tv_get_video_cancellable(
-    client: *const TvClient,
-    id: *const c_char,
-    token: *const TvCancelToken,
-    out_video: *mut *mut TvVideo,
-    out_error: *mut *mut TvError,
-) -> TvResult {
-    run(out_error, || {
-        // SAFETY: NULL or live handles and strings, not freed concurrently (contract).
-        let (client, id, token) = unsafe { (handle(client, "client")?, str_arg(id, "id")?, token.as_ref()) };
-        let out_video = out_param(out_video, "out_video")?;
-        // Our own reference: the caller may free the token while the call runs.
-        let token = token.map(|token| token.token.clone());
-        let call = Call { deadline: None, cancel: token.as_ref() };
-        let video = TvVideo::allocate(client.inner.get_video_with(id, call)?)?;
-        // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_video.write(video) };
-        Ok(())
-    })
+pub unsafe extern "C" fn tv_client_options_set_worker_threads(options: *mut TvClientOptions, threads: i64) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set(options, |c| assign(&mut c.worker_threads, crate::config::worker_threads(threads)?)) }
 }

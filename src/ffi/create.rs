@@ -3,13 +3,14 @@
 use std::ffi::{c_char, c_int};
 use std::ptr;
 
-use super::boundary::{free, handle, optional_str_arg, out_param, run, run_infallible, str_arg, update};
+use super::boundary::{append, assign, free, handle, optional_str_arg, run, run_infallible, str_arg, update, Out};
+use super::call::TvCallOptions;
 use super::client::TvClient;
 use super::error::TvError;
+use super::request::{start, TvRequest};
 use super::result::TvResult;
 use super::video::TvVideo;
-use crate::cancel::Call;
-use crate::create::{CreateVideoParams, FrameImage, FramePosition, MediaUrl, OutputFormat, STEPS_RANGE};
+use crate::create::{self as rules, CreateVideoParams, FrameImage, FramePosition, MediaUrl, OutputFormat};
 use crate::error::Error;
 
 /// `tv_create_params_add_frame_image`: let the server place the frame.
@@ -41,13 +42,10 @@ pub extern "C" fn tv_create_params_new() -> *mut TvCreateParams {
     run_infallible(ptr::null_mut(), || Box::into_raw(Box::new(TvCreateParams { params: CreateVideoParams::default() })))
 }
 
-/// Frees create parameters. NULL is fine. Must not be called twice.
-///
-/// # Safety
-/// `params` must be NULL or a pointer from `tv_create_params_new`, not yet freed.
+/// Frees create parameters. NULL is fine.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_free(params: *mut TvCreateParams) {
-    // SAFETY: NULL or from `Box::into_raw` in `tv_create_params_new`, not freed (contract).
+    // SAFETY: NULL or from `tv_create_params_new`, not freed before (shared contract).
     unsafe { free(params) }
 }
 
@@ -63,287 +61,198 @@ unsafe fn set(
     unsafe { update(params, "params", |params| change(&mut params.params)) }
 }
 
-/// The text of a string argument; NULL unsets the field.
+/// A text field: NULL unsets it; `check` is the core's rule for it.
 ///
 /// # Safety
-/// `text` must be NULL or a NUL-terminated string.
-unsafe fn text(text: *const c_char, name: &str) -> Result<Option<String>, Error> {
+/// As [`set`]; `value` NULL or a NUL-terminated string.
+unsafe fn set_text(
+    params: *mut TvCreateParams,
+    value: *const c_char,
+    name: &str,
+    check: fn(&str) -> Result<(), Error>,
+    field: fn(&mut CreateVideoParams) -> &mut Option<String>,
+) -> TvResult {
     // SAFETY: forwarded contract.
-    Ok(unsafe { optional_str_arg(text, name) }?.map(str::to_owned))
+    unsafe {
+        set(params, |p| {
+            let value = optional_str_arg(value, name)?.map(str::to_owned);
+            value.as_deref().map_or(Ok(()), check)?;
+            assign(field(p), value)
+        })
+    }
 }
 
-/// A URL argument that must be there.
+/// A number field, checked by the core's rule for it.
+///
+/// # Safety
+/// As [`set`].
+unsafe fn set_number<T>(
+    params: *mut TvCreateParams,
+    value: T,
+    check: impl FnOnce(T) -> Result<(), Error>,
+    field: fn(&mut CreateVideoParams) -> &mut Option<T>,
+) -> TvResult
+where
+    T: Copy,
+{
+    // SAFETY: forwarded contract.
+    unsafe {
+        set(params, |p| {
+            check(value)?;
+            assign(field(p), Some(value))
+        })
+    }
+}
+
+/// A media URL to add: required and not empty.
+///
+/// # Safety
+/// As [`set`]; `url` NULL or a NUL-terminated string.
+unsafe fn add_url(
+    params: *mut TvCreateParams,
+    url: *const c_char,
+    field: fn(&mut CreateVideoParams) -> &mut Vec<String>,
+) -> TvResult {
+    // SAFETY: forwarded contract.
+    unsafe { set(params, |p| append(field(p), media_url(url)?)) }
+}
+
+/// A media URL argument, checked by the core's rule.
 ///
 /// # Safety
 /// `url` must be NULL or a NUL-terminated string.
-unsafe fn url(url: *const c_char) -> Result<String, Error> {
+unsafe fn media_url(url: *const c_char) -> Result<String, Error> {
     // SAFETY: forwarded contract.
     let url = unsafe { str_arg(url, "url") }?;
-    if url.trim().is_empty() {
-        return Err(Error::invalid("url is empty"));
-    }
+    rules::check_url(url)?;
     Ok(url.to_owned())
 }
 
-fn positive(value: i64, name: &str) -> Result<Option<i64>, Error> {
-    if value <= 0 {
-        return Err(Error::invalid(format!("{name} must be positive, not {value}")));
-    }
-    Ok(Some(value))
+fn any_text(_: &str) -> Result<(), Error> {
+    Ok(())
+}
+
+fn any_number<T>(_: T) -> Result<(), Error> {
+    Ok(())
 }
 
 /// Sets the model, e.g. "minimax/video-01-director". Required.
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `model` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_model(params: *mut TvCreateParams, model: *const c_char) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.model = text(model, "model")?.unwrap_or_default();
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set(params, |p| assign(&mut p.model, optional_str_arg(model, "model")?.unwrap_or_default().to_owned())) }
 }
 
 /// Sets the prompt: 1 to 32000 characters.
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `prompt` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_prompt(params: *mut TvCreateParams, prompt: *const c_char) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            let prompt = text(prompt, "prompt")?;
-            let chars = prompt.as_deref().map_or(1, |prompt| prompt.chars().count());
-            if !(1..=crate::create::MAX_PROMPT_CHARS).contains(&chars) {
-                return Err(Error::invalid(format!("prompt must be 1 to 32000 characters, not {chars}")));
-            }
-            p.prompt = prompt;
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_text(params, prompt, "prompt", rules::check_prompt, |p| &mut p.prompt) }
 }
 
 /// Sets what the video should avoid.
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `negative_prompt` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_negative_prompt(
     params: *mut TvCreateParams,
-    negative_prompt: *const c_char,
+    text: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.negative_prompt = text(negative_prompt, "negative_prompt")?;
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_text(params, text, "negative_prompt", any_text, |p| &mut p.negative_prompt) }
 }
 
 /// Sets the width in pixels (positive).
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_width(params: *mut TvCreateParams, width: i64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.width = positive(width, "width")?;
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_number(params, width, |v| rules::check_positive("width", v), |p| &mut p.width) }
 }
 
 /// Sets the height in pixels (positive).
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_height(params: *mut TvCreateParams, height: i64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.height = positive(height, "height")?;
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_number(params, height, |v| rules::check_positive("height", v), |p| &mut p.height) }
 }
 
 /// Sets the resolution, e.g. "720p".
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `resolution` NULL or a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn tv_create_params_set_resolution(
-    params: *mut TvCreateParams,
-    resolution: *const c_char,
-) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.resolution = text(resolution, "resolution")?;
-            Ok(())
-        })
-    }
+pub unsafe extern "C" fn tv_create_params_set_resolution(params: *mut TvCreateParams, text: *const c_char) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set_text(params, text, "resolution", any_text, |p| &mut p.resolution) }
 }
 
 /// Sets the aspect ratio, e.g. "16:9".
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `ratio` NULL or a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn tv_create_params_set_ratio(params: *mut TvCreateParams, ratio: *const c_char) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.ratio = text(ratio, "ratio")?;
-            Ok(())
-        })
-    }
+pub unsafe extern "C" fn tv_create_params_set_ratio(params: *mut TvCreateParams, text: *const c_char) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set_text(params, text, "ratio", any_text, |p| &mut p.ratio) }
 }
 
 /// Sets the clip's length in seconds, as text (the API takes a string), e.g. "5".
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `seconds` NULL or a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn tv_create_params_set_seconds(params: *mut TvCreateParams, seconds: *const c_char) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.seconds = text(seconds, "seconds")?;
-            Ok(())
-        })
-    }
+pub unsafe extern "C" fn tv_create_params_set_seconds(params: *mut TvCreateParams, text: *const c_char) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set_text(params, text, "seconds", any_text, |p| &mut p.seconds) }
 }
 
 /// Sets frames per second (positive; the server's default is 24).
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_fps(params: *mut TvCreateParams, fps: i64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.fps = positive(fps, "fps")?;
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_number(params, fps, |v| rules::check_positive("fps", v), |p| &mut p.fps) }
 }
 
 /// Sets the denoising steps: 10 to 50.
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_steps(params: *mut TvCreateParams, steps: i64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            if !STEPS_RANGE.contains(&steps) {
-                return Err(Error::invalid(format!("steps must be from 10 to 50, not {steps}")));
-            }
-            p.steps = Some(steps);
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_number(params, steps, rules::check_steps, |p| &mut p.steps) }
 }
 
 /// Sets the seed, for repeatable results.
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_seed(params: *mut TvCreateParams, seed: i64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.seed = Some(seed);
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { set_number(params, seed, any_number, |p| &mut p.seed) }
 }
 
 /// Sets how closely the video follows the prompt (sent as a decimal, e.g. 8.0). Finite.
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
 #[no_mangle]
-pub unsafe extern "C" fn tv_create_params_set_guidance_scale(
-    params: *mut TvCreateParams,
-    guidance_scale: f64,
-) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            if !guidance_scale.is_finite() {
-                return Err(Error::invalid("guidance_scale must be a finite number"));
-            }
-            p.guidance_scale = Some(guidance_scale);
-            Ok(())
-        })
-    }
+pub unsafe extern "C" fn tv_create_params_set_guidance_scale(params: *mut TvCreateParams, scale: f64) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set_number(params, scale, rules::check_guidance_scale, |p| &mut p.guidance_scale) }
 }
 
-/// Sets the container: "MP4" or "WEBM" (any case).
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `format` NULL or a NUL-terminated string.
+/// Sets the compression quality (not negative; the server's default is 20).
+#[no_mangle]
+pub unsafe extern "C" fn tv_create_params_set_output_quality(params: *mut TvCreateParams, quality: i64) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set_number(params, quality, rules::check_output_quality, |p| &mut p.output_quality) }
+}
+
+/// Non-zero: generate audio; zero: do not.
+#[no_mangle]
+pub unsafe extern "C" fn tv_create_params_set_generate_audio(params: *mut TvCreateParams, enabled: c_int) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { set_number(params, enabled != 0, any_number, |p| &mut p.generate_audio) }
+}
+
+/// Sets the container: "MP4" or "WEBM" (any case); NULL unsets it.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_output_format(
     params: *mut TvCreateParams,
     format: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
         set(params, |p| {
-            p.output_format = match text(format, "format")?.map(|f| f.to_ascii_uppercase()).as_deref() {
+            let format = match optional_str_arg(format, "format")?.map(str::to_ascii_uppercase).as_deref() {
                 None => None,
                 Some("MP4") => Some(OutputFormat::Mp4),
                 Some("WEBM") => Some(OutputFormat::Webm),
                 Some(other) => return Err(Error::invalid(format!("output format must be MP4 or WEBM, not {other:?}"))),
             };
-            Ok(())
-        })
-    }
-}
-
-/// Sets the compression quality (not negative; the server's default is 20).
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
-#[no_mangle]
-pub unsafe extern "C" fn tv_create_params_set_output_quality(params: *mut TvCreateParams, quality: i64) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            if quality < 0 {
-                return Err(Error::invalid(format!("output quality must not be negative, not {quality}")));
-            }
-            p.output_quality = Some(quality);
-            Ok(())
-        })
-    }
-}
-
-/// Non-zero: generate audio; zero: do not.
-///
-/// # Safety
-/// `params` must be NULL or live parameters.
-#[no_mangle]
-pub unsafe extern "C" fn tv_create_params_set_generate_audio(params: *mut TvCreateParams, enabled: c_int) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.generate_audio = Some(enabled != 0);
-            Ok(())
+            assign(&mut p.output_format, format)
         })
     }
 }
@@ -351,9 +260,6 @@ pub unsafe extern "C" fn tv_create_params_set_generate_audio(params: *mut TvCrea
 /// Adds an image at a position of the timeline (`media.frame_images`): `position` is
 /// `TV_FRAME_AUTO`, `TV_FRAME_FIRST`, `TV_FRAME_LAST`, or `TV_FRAME_AT` with `frame` the
 /// frame number (finite, not negative; ignored otherwise).
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `image_url` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_add_frame_image(
     params: *mut TvCreateParams,
@@ -361,16 +267,15 @@ pub unsafe extern "C" fn tv_create_params_add_frame_image(
     position: c_int,
     frame: f64,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
         set(params, |p| {
-            let input_image = url(image_url)?;
+            let input_image = media_url(image_url)?;
             let frame = match position {
                 TV_FRAME_AUTO => None,
                 TV_FRAME_FIRST => Some(FramePosition::First),
                 TV_FRAME_LAST => Some(FramePosition::Last),
-                TV_FRAME_AT if frame.is_finite() && frame >= 0.0 => Some(FramePosition::At(frame)),
-                TV_FRAME_AT => return Err(Error::invalid("frame must be a finite number, not negative")),
+                TV_FRAME_AT => Some(FramePosition::At(rules::check_frame(frame).map(|()| frame)?)),
                 other => return Err(Error::invalid(format!("position {other} is not a TV_FRAME_* value"))),
             };
             p.media.frame_images.push(FrameImage { input_image, frame });
@@ -380,115 +285,73 @@ pub unsafe extern "C" fn tv_create_params_add_frame_image(
 }
 
 /// Adds a starting clip (`media.frame_videos`).
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn tv_create_params_add_frame_video(
-    params: *mut TvCreateParams,
-    video_url: *const c_char,
-) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.media.frame_videos.push(url(video_url)?);
-            Ok(())
-        })
-    }
+pub unsafe extern "C" fn tv_create_params_add_frame_video(params: *mut TvCreateParams, url: *const c_char) -> TvResult {
+    // SAFETY: shared contract.
+    unsafe { add_url(params, url, |p| &mut p.media.frame_videos) }
 }
 
 /// Adds an image that guides the general appearance (`media.reference_images`).
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `image_url` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_add_reference_image(
     params: *mut TvCreateParams,
-    image_url: *const c_char,
+    url: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.media.reference_images.push(url(image_url)?);
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { add_url(params, url, |p| &mut p.media.reference_images) }
 }
 
 /// Adds a reference video (`media.reference_videos`).
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_add_reference_video(
     params: *mut TvCreateParams,
-    video_url: *const c_char,
+    url: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
-    unsafe {
-        set(params, |p| {
-            p.media.reference_videos.push(url(video_url)?);
-            Ok(())
-        })
-    }
+    // SAFETY: shared contract.
+    unsafe { add_url(params, url, |p| &mut p.media.reference_videos) }
 }
 
 /// Sets the video to edit (`media.source_video`), sent as a URL string, or as
-/// `{"video": url}` when `as_object` is non-zero. NULL `video_url` unsets it.
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `video_url` NULL or a NUL-terminated string.
+/// `{"video": url}` when `as_object` is non-zero. NULL `url` unsets it.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_source_video(
     params: *mut TvCreateParams,
-    video_url: *const c_char,
+    url: *const c_char,
     as_object: c_int,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
         set(params, |p| {
-            p.media.source_video = match video_url.is_null() {
-                true => None,
-                false => Some(MediaUrl { url: url(video_url)?, as_object: as_object != 0 }),
-            };
-            Ok(())
+            let video = (!url.is_null()).then(|| media_url(url)).transpose()?;
+            assign(&mut p.media.source_video, video.map(|url| MediaUrl { url, as_object: as_object != 0 }))
         })
     }
 }
 
 /// Adds an audio input (`media.audio_inputs`), sent as a URL string, or as
 /// `{"audio": url}` when `as_object` is non-zero.
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `audio_url` NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_add_audio_input(
     params: *mut TvCreateParams,
-    audio_url: *const c_char,
+    url: *const c_char,
     as_object: c_int,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
-        set(params, |p| {
-            p.media.audio_inputs.push(MediaUrl { url: url(audio_url)?, as_object: as_object != 0 });
-            Ok(())
-        })
+        set(params, |p| append(&mut p.media.audio_inputs, MediaUrl { url: media_url(url)?, as_object: as_object != 0 }))
     }
 }
 
 /// Sets a field this version does not know to a JSON value (`json_value` is JSON text,
 /// e.g. `"{\"x\":1}"` or `"true"`); it is sent as given and wins over a typed setter of
 /// the same name. NULL `json_value` removes the field.
-///
-/// # Safety
-/// `params` must be NULL or live parameters; `name` and `json_value` NULL or NUL-terminated strings.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_params_set_json_field(
     params: *mut TvCreateParams,
     name: *const c_char,
     json_value: *const c_char,
 ) -> TvResult {
-    // SAFETY: forwarded contract.
+    // SAFETY: shared contract.
     unsafe {
         set(params, |p| {
             let name = str_arg(name, "name")?;
@@ -496,15 +359,13 @@ pub unsafe extern "C" fn tv_create_params_set_json_field(
                 return Err(Error::invalid("name is empty"));
             }
             match optional_str_arg(json_value, "json_value")? {
-                None => {
-                    p.extra.remove(name);
-                }
+                None => p.extra.remove(name),
                 Some(json) => {
                     let value = serde_json::from_str(json)
                         .map_err(|e| Error::invalid(format!("json_value for {name:?} is not valid JSON: {e}")))?;
-                    p.extra.insert(name.to_owned(), value);
+                    p.extra.insert(name.to_owned(), value)
                 }
-            }
+            };
             Ok(())
         })
     }
@@ -512,61 +373,87 @@ pub unsafe extern "C" fn tv_create_params_set_json_field(
 
 /// Creates a video job: `POST {base}/videos` with the fields set in `params`, checked
 /// first (a model; a prompt of 1 to 32000 characters; steps 10 to 50), and returns the
-/// job as created (usually `queued`).
+/// job as created (usually `queued`). `call` may be NULL.
 ///
 /// Never retried once the request may have reached the server (5xx, a timeout, a reset
 /// after sending): a second POST could start a second, billed job. Only 429 and
-/// failures to connect are retried. On success writes a new `TvVideo` to `*out_video`;
-/// on failure leaves it and writes a `TvError` to `*out_error` if not NULL.
-/// Blocks for up to the client's timeout per attempt. Thread-safe.
-///
-/// # Safety
-/// `client` NULL or a live client; `params` NULL or live parameters; `out_video` and
-/// `out_error` NULL or pointing to writable storage for one pointer.
+/// failures to connect are retried. Blocks for up to the client's timeout per attempt,
+/// or `call`'s.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_video(
     client: *const TvClient,
     params: *const TvCreateParams,
+    call: *const TvCallOptions,
     out_video: *mut *mut TvVideo,
     out_error: *mut *mut TvError,
 ) -> TvResult {
     run(out_error, || {
-        // SAFETY: NULL or live handles, not freed concurrently (contract).
-        let (client, params) = unsafe { (handle(client, "client")?, handle(params, "params")?) };
-        let out_video = out_param(out_video, "out_video")?;
-        let video = TvVideo::allocate(client.inner.create_video(&params.params, Call::default())?)?;
-        // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_video.write(video) };
+        // SAFETY: NULL or live handles and out-parameters (shared contract).
+        let (client, params, call, out_video) = unsafe {
+            (handle(client, "client")?, handle(params, "params")?, call.as_ref(), Out::new(out_video, "out_video")?)
+        };
+        let options = TvCallOptions::of(call);
+        out_video.write(TvVideo::allocate(client.inner.create_video(&params.params, options.call())?)?);
         Ok(())
+    })
+}
+
+/// `tv_create_video` without blocking. `params` are checked here and copied: they may be
+/// freed at once. The request's result is the created `TvVideo`.
+#[no_mangle]
+pub unsafe extern "C" fn tv_create_video_start(
+    client: *const TvClient,
+    params: *const TvCreateParams,
+    call: *const TvCallOptions,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    start(out_request, out_error, || {
+        // SAFETY: NULL or live handles (shared contract).
+        let (client, params, call) = unsafe { (handle(client, "client")?, handle(params, "params")?, call.as_ref()) };
+        client.inner.create_video_start(params.params.clone(), &TvCallOptions::of(call))
     })
 }
 
 /// Creates a video job from a JSON body of your own (a JSON object with a "model"
 /// string), for fields this version does not know. Otherwise as `tv_create_video`.
-///
-/// # Safety
-/// `client` NULL or a live client; `json_body` NULL or a NUL-terminated string;
-/// `out_video` and `out_error` NULL or pointing to writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn tv_create_video_json(
     client: *const TvClient,
     json_body: *const c_char,
+    call: *const TvCallOptions,
     out_video: *mut *mut TvVideo,
     out_error: *mut *mut TvError,
 ) -> TvResult {
     run(out_error, || {
-        // SAFETY: NULL or a live client; NULL or a NUL-terminated string (contract).
-        let (client, body) = unsafe { (handle(client, "client")?, str_arg(json_body, "json_body")?) };
-        let out_video = out_param(out_video, "out_video")?;
-        let video = TvVideo::allocate(client.inner.create_video_json(body, Call::default())?)?;
-        // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_video.write(video) };
+        // SAFETY: NULL or live handles, strings and out-parameters (shared contract).
+        let (client, body, call, out_video) = unsafe {
+            (
+                handle(client, "client")?,
+                str_arg(json_body, "json_body")?,
+                call.as_ref(),
+                Out::new(out_video, "out_video")?,
+            )
+        };
+        let options = TvCallOptions::of(call);
+        out_video.write(TvVideo::allocate(client.inner.create_video_json(body, options.call())?)?);
         Ok(())
     })
 }
 
-impl TvCreateParams {
-    pub(super) fn params(&self) -> &CreateVideoParams {
-        &self.params
-    }
+/// `tv_create_video_json` without blocking. The body is checked here and copied.
+#[no_mangle]
+pub unsafe extern "C" fn tv_create_video_json_start(
+    client: *const TvClient,
+    json_body: *const c_char,
+    call: *const TvCallOptions,
+    out_request: *mut *mut TvRequest,
+    out_error: *mut *mut TvError,
+) -> TvResult {
+    start(out_request, out_error, || {
+        // SAFETY: NULL or live handles and strings (shared contract).
+        let (client, body, call) =
+            unsafe { (handle(client, "client")?, str_arg(json_body, "json_body")?, call.as_ref()) };
+        client.inner.create_video_json_start(body.to_owned(), &TvCallOptions::of(call))
+    })
 }

@@ -29,9 +29,6 @@ impl From<Error> for TvError {
 }
 
 /// The result code of `error`; `TV_RESULT_INVALID_ARGUMENT` when `error` is NULL.
-///
-/// # Safety
-/// `error` must be NULL or a live `TvError` from this library.
 #[no_mangle]
 pub unsafe extern "C" fn tv_error_code(error: *const TvError) -> TvResult {
     // SAFETY: a non-NULL `error` is a live TvError from this library (documented contract).
@@ -41,9 +38,6 @@ pub unsafe extern "C" fn tv_error_code(error: *const TvError) -> TvResult {
 /// A human-readable message, including the server's own message when there was one.
 /// Never contains the API key. Owned by `error`: valid until `tv_error_free(error)`.
 /// NULL when `error` is NULL.
-///
-/// # Safety
-/// `error` must be NULL or a live `TvError` from this library.
 #[no_mangle]
 pub unsafe extern "C" fn tv_error_message(error: *const TvError) -> *const c_char {
     // SAFETY: a non-NULL `error` is a live TvError from this library (documented contract).
@@ -52,9 +46,6 @@ pub unsafe extern "C" fn tv_error_message(error: *const TvError) -> *const c_cha
 
 /// The HTTP status of the response behind the error; 0 when there was no response
 /// (or `error` is NULL).
-///
-/// # Safety
-/// `error` must be NULL or a live `TvError` from this library.
 #[no_mangle]
 pub unsafe extern "C" fn tv_error_http_status(error: *const TvError) -> u16 {
     // SAFETY: a non-NULL `error` is a live TvError from this library (documented contract).
@@ -63,9 +54,6 @@ pub unsafe extern "C" fn tv_error_http_status(error: *const TvError) -> u16 {
 
 /// The response's `x-request-id` (quote it to Together's support); NULL when absent or
 /// when `error` is NULL. Owned by `error`: valid until `tv_error_free(error)`.
-///
-/// # Safety
-/// `error` must be NULL or a live `TvError` from this library.
 #[no_mangle]
 pub unsafe extern "C" fn tv_error_request_id(error: *const TvError) -> *const c_char {
     // SAFETY: a non-NULL `error` is a live TvError from this library (documented contract).
@@ -75,9 +63,6 @@ pub unsafe extern "C" fn tv_error_request_id(error: *const TvError) -> *const c_
 }
 
 /// Frees an error. NULL is fine. Must not be called twice for the same error.
-///
-/// # Safety
-/// `error` must be NULL or a `TvError` from this library that was not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn tv_error_free(error: *mut TvError) {
     // SAFETY: NULL or from `Box::into_raw` in `boundary::run`, not freed before (contract).

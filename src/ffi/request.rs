@@ -1,17 +1,12 @@
 //! `TvRequest`: non-blocking calls for game loops and UI threads.
 
-use std::ffi::{c_char, c_void};
-use std::path::PathBuf;
+use std::ffi::c_void;
 use std::time::Duration;
 
-use super::boundary::{handle, out_param, run, run_infallible, str_arg, UserData};
-use super::client::TvClient;
-use super::create::TvCreateParams;
-use super::download::{download_target, CallbackSink, TvDownloadOptions, TvWriteCallback};
+use super::boundary::{handle, run, run_infallible, Out, UserData};
 use super::error::TvError;
 use super::result::TvResult;
 use super::video::TvVideo;
-use super::wait::TvWaitOptions;
 use crate::error::Error;
 use crate::request::{Outcome, Request};
 
@@ -57,182 +52,23 @@ pub struct TvRequest {
 
 /// Runs the body of a `*_start` function inside the panic boundary and hands the request
 /// it starts to the caller through `out_request`.
-fn start(
+pub(super) fn start(
     out_request: *mut *mut TvRequest,
     out_error: *mut *mut TvError,
     body: impl FnOnce() -> Result<Request, Error>,
 ) -> TvResult {
     run(out_error, || {
-        let out_request = out_param(out_request, "out_request")?;
-        let request = Box::into_raw(Box::new(TvRequest { request: body()? }));
-        // SAFETY: `out_request` is non-NULL (checked) and, per the contract of every
-        // `*_start` function, points to writable storage for one pointer.
-        unsafe { out_request.write(request) };
+        // SAFETY: NULL or writable storage for one pointer (shared contract).
+        let out_request = unsafe { Out::new(out_request, "out_request") }?;
+        out_request.write(Box::into_raw(Box::new(TvRequest { request: body()? })));
         Ok(())
     })
 }
 
-/// Starts `tv_get_video` without blocking. On success writes a new request to
-/// `*out_request` (free it with `tv_request_free`); the request's result is a `TvVideo`.
-/// Argument errors (NULL, an unsafe id) are reported here, at once.
-///
-/// # Safety
-/// `client` NULL or live; `id` NULL or a NUL-terminated string; `out_request` and
-/// `out_error` NULL or pointing to writable storage for one pointer.
-#[no_mangle]
-pub unsafe extern "C" fn tv_get_video_start(
-    client: *const TvClient,
-    id: *const c_char,
-    out_request: *mut *mut TvRequest,
-    out_error: *mut *mut TvError,
-) -> TvResult {
-    start(out_request, out_error, || {
-        // SAFETY: NULL or live handles and strings (contract).
-        let (client, id) = unsafe { (handle(client, "client")?, str_arg(id, "id")?) };
-        crate::url::encode_id(id)?;
-        Ok(client.inner.get_video_start(id))
-    })
-}
-
-/// Starts `tv_create_video` without blocking. `params` are checked here and copied: they
-/// may be freed at once. The request's result is the created `TvVideo`.
-///
-/// # Safety
-/// `client` NULL or live; `params` NULL or live; `out_request` and `out_error` NULL or
-/// pointing to writable storage for one pointer.
-#[no_mangle]
-pub unsafe extern "C" fn tv_create_video_start(
-    client: *const TvClient,
-    params: *const TvCreateParams,
-    out_request: *mut *mut TvRequest,
-    out_error: *mut *mut TvError,
-) -> TvResult {
-    start(out_request, out_error, || {
-        // SAFETY: NULL or live handles (contract).
-        let (client, params) = unsafe { (handle(client, "client")?, handle(params, "params")?) };
-        params.params().validate()?;
-        Ok(client.inner.create_video_start(params.params().clone()))
-    })
-}
-
-/// Starts `tv_create_video_json` without blocking. The body is checked here and copied.
-///
-/// # Safety
-/// `client` NULL or live; `json_body` NULL or a NUL-terminated string; `out_request` and
-/// `out_error` NULL or pointing to writable storage for one pointer.
-#[no_mangle]
-pub unsafe extern "C" fn tv_create_video_json_start(
-    client: *const TvClient,
-    json_body: *const c_char,
-    out_request: *mut *mut TvRequest,
-    out_error: *mut *mut TvError,
-) -> TvResult {
-    start(out_request, out_error, || {
-        // SAFETY: NULL or a live client; NULL or a NUL-terminated string (contract).
-        let (client, body) = unsafe { (handle(client, "client")?, str_arg(json_body, "json_body")?) };
-        crate::create::check_json_body(body)?;
-        Ok(client.inner.create_video_json_start(body.to_owned()))
-    })
-}
-
-/// Starts `tv_wait_video` without blocking: polls are scheduled on the library's threads,
-/// which also run the progress callback (so its `user_data` must be usable there). The
-/// options are copied (their cancel token is not used: cancel with `tv_request_cancel`),
-/// and the deadline counts from now. `options` may be NULL. The result is the final
-/// `TvVideo`.
-///
-/// # Safety
-/// `client` NULL or live; `id` NULL or a NUL-terminated string; `options` NULL or live;
-/// `out_request` and `out_error` NULL or pointing to writable storage for one pointer.
-#[no_mangle]
-pub unsafe extern "C" fn tv_wait_video_start(
-    client: *const TvClient,
-    id: *const c_char,
-    options: *const TvWaitOptions,
-    out_request: *mut *mut TvRequest,
-    out_error: *mut *mut TvError,
-) -> TvResult {
-    start(out_request, out_error, || {
-        // SAFETY: NULL or live handles and strings (contract).
-        let (client, id) = unsafe { (handle(client, "client")?, str_arg(id, "id")?) };
-        crate::url::encode_id(id)?;
-        let default = TvWaitOptions::default();
-        // SAFETY: NULL or live options (contract).
-        let options = unsafe { options.as_ref() }.unwrap_or(&default);
-        Ok(client.inner.wait_video_start(id, options.start_now(), options.progress()))
-    })
-}
-
-/// Starts `tv_download_video_to_file` without blocking. The video's URL and the options
-/// are copied here (the `TvVideo` may be freed at once; the cancel token of the options is
-/// not used: cancel with `tv_request_cancel`), and the options' timeout counts from now.
-/// The progress callback runs on a library thread. The request has no `TvVideo` result:
-/// `tv_request_result` returns `TV_RESULT_OK` once the file is in place. The outcome is
-/// all or nothing, even when a cancel races the end of the download: `TV_RESULT_OK` with
-/// the file at `path`, or an error with no file and no temporary file left behind.
-///
-/// # Safety
-/// `client` NULL or live; `video` NULL or a live `TvVideo`; `path` NULL or a
-/// NUL-terminated string; `options` NULL or live; `out_request` and `out_error` NULL or
-/// pointing to writable storage for one pointer.
-#[no_mangle]
-pub unsafe extern "C" fn tv_download_video_to_file_start(
-    client: *const TvClient,
-    video: *const TvVideo,
-    path: *const c_char,
-    options: *const TvDownloadOptions,
-    out_request: *mut *mut TvRequest,
-    out_error: *mut *mut TvError,
-) -> TvResult {
-    start(out_request, out_error, || {
-        // SAFETY: NULL or live handles and strings (contract).
-        let ((client, video), path) = unsafe { (download_target(client, video)?, str_arg(path, "path")?) };
-        crate::download::video_url(&video)?;
-        // SAFETY: NULL or live options (contract).
-        let options = unsafe { options.as_ref() };
-        let (deadline, progress) =
-            (options.and_then(TvDownloadOptions::deadline), options.and_then(TvDownloadOptions::progress));
-        Ok(client.inner.download_to_path_start(video, PathBuf::from(path), deadline, progress))
-    })
-}
-
-/// Starts `tv_download_video_to_callback` without blocking: `write` and the progress
-/// callback run on a library thread, so `user_data` must be usable there until the
-/// request is done. Otherwise as `tv_download_video_to_file_start`.
-///
-/// # Safety
-/// As `tv_download_video_to_file_start`; `write` a function of its type.
-#[no_mangle]
-pub unsafe extern "C" fn tv_download_video_to_callback_start(
-    client: *const TvClient,
-    video: *const TvVideo,
-    write: TvWriteCallback,
-    user_data: *mut c_void,
-    options: *const TvDownloadOptions,
-    out_request: *mut *mut TvRequest,
-    out_error: *mut *mut TvError,
-) -> TvResult {
-    start(out_request, out_error, || {
-        // SAFETY: NULL or live handles (contract).
-        let (client, video) = unsafe { download_target(client, video) }?;
-        let write = write.ok_or_else(|| Error::invalid("write is NULL"))?;
-        crate::download::video_url(&video)?;
-        // SAFETY: NULL or live options (contract).
-        let options = unsafe { options.as_ref() };
-        let (deadline, progress) =
-            (options.and_then(TvDownloadOptions::deadline), options.and_then(TvDownloadOptions::progress));
-        let sink = Box::new(CallbackSink { write, user_data: UserData(user_data) });
-        Ok(client.inner.download_to_sink_start(video, sink, deadline, progress))
-    })
-}
-
 /// Whether the request is done, without blocking: call it once per frame.
-///
-/// # Safety
-/// `request` must be NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn tv_request_poll(request: *const TvRequest) -> TvRequestState {
-    // SAFETY: NULL or a live request (contract).
+    // SAFETY: NULL or a live request (shared contract).
     run_infallible(TvRequestState::Invalid, || match unsafe { request.as_ref() } {
         None => TvRequestState::Invalid,
         Some(request) if request.request.is_done() => TvRequestState::Done,
@@ -244,12 +80,9 @@ pub unsafe extern "C" fn tv_request_poll(request: *const TvRequest) -> TvRequest
 /// just poll), and says which. Called from inside a callback of this library it does not
 /// block, whatever `timeout_ms` (it answers as `tv_request_poll`): a callback waiting
 /// for another request could wait, through it, for itself.
-///
-/// # Safety
-/// `request` must be NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn tv_request_wait(request: *const TvRequest, timeout_ms: u64) -> TvRequestState {
-    // SAFETY: NULL or a live request (contract).
+    // SAFETY: NULL or a live request (shared contract).
     run_infallible(TvRequestState::Invalid, || {
         let Some(request) = (unsafe { request.as_ref() }) else { return TvRequestState::Invalid };
         let timeout = (timeout_ms != u64::MAX).then(|| Duration::from_millis(timeout_ms));
@@ -269,12 +102,9 @@ pub unsafe extern "C" fn tv_request_wait(request: *const TvRequest, timeout_ms: 
 /// running or will run, so their `user_data` may be freed (see `TvRequest` for the one
 /// case where it does not wait). Cancelling a done request changes nothing (but still
 /// waits for a completion callback still running). NULL is ignored.
-///
-/// # Safety
-/// `request` must be NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn tv_request_cancel(request: *const TvRequest) {
-    // SAFETY: NULL or a live request (contract).
+    // SAFETY: NULL or a live request (shared contract).
     run_infallible((), || {
         if let Some(request) = unsafe { request.as_ref() } {
             // A clone: the completion callback run by `cancel` may free the handle.
@@ -290,10 +120,6 @@ pub unsafe extern "C" fn tv_request_cancel(request: *const TvRequest) {
 /// that has not run; NULL removes it. Inside the callback the request already counts as
 /// done: `tv_request_result` gives its result and `tv_request_free` may free it. Keep the
 /// callback short: other threads waiting on the request wait for it to return.
-///
-/// # Safety
-/// `request` must be NULL or a live request; `callback` NULL or a function of its type;
-/// `user_data` valid for it on those threads.
 #[no_mangle]
 pub unsafe extern "C" fn tv_request_on_complete(
     request: *const TvRequest,
@@ -301,7 +127,7 @@ pub unsafe extern "C" fn tv_request_on_complete(
     user_data: *mut c_void,
 ) -> TvResult {
     run(std::ptr::null_mut(), || {
-        // SAFETY: NULL or a live request (contract).
+        // SAFETY: NULL or a live request (shared contract).
         let request = unsafe { handle(request, "request") }?;
         let user_data = UserData(user_data);
         match callback {
@@ -321,10 +147,6 @@ pub unsafe extern "C" fn tv_request_on_complete(
 /// `TvVideo` in `*out_video` (free it; each call gives a new copy), or a new `TvError` in
 /// `*out_error` (when not NULL) on failure. `out_video` may be NULL for downloads. A
 /// request still pending is `TV_RESULT_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `request` NULL or live; `out_video` and `out_error` NULL or pointing to writable
-/// storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn tv_request_result(
     request: *const TvRequest,
@@ -332,17 +154,12 @@ pub unsafe extern "C" fn tv_request_result(
     out_error: *mut *mut TvError,
 ) -> TvResult {
     run(out_error, || {
-        // SAFETY: NULL or a live request (contract).
+        // SAFETY: NULL or a live request (shared contract).
         let request = unsafe { handle(request, "request") }?;
         let outcome = request.request.outcome().ok_or_else(|| Error::invalid("the request is still pending"))?;
-        match outcome? {
-            Outcome::Video(video) => {
-                let out_video = out_param(out_video, "out_video")?;
-                let video = TvVideo::allocate(*video)?;
-                // SAFETY: non-NULL (checked) and writable (contract).
-                unsafe { out_video.write(video) };
-            }
-            Outcome::Downloaded(_) => {}
+        if let Outcome::Video(video) = outcome? {
+            // SAFETY: NULL or writable storage for one pointer (shared contract).
+            unsafe { Out::new(out_video, "out_video") }?.write(TvVideo::allocate(*video)?);
         }
         Ok(())
     })
@@ -352,16 +169,13 @@ pub unsafe extern "C" fn tv_request_result(
 /// is dropped, not called). Once this returns, none of its callbacks is running or will
 /// run (as for `tv_request_cancel`), except when called from inside one of them. NULL is
 /// fine. Must not be called twice, nor while another thread uses the request.
-///
-/// # Safety
-/// `request` must be NULL or a pointer from a `*_start` function, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn tv_request_free(request: *mut TvRequest) {
     run_infallible((), || {
         if request.is_null() {
             return;
         }
-        // SAFETY: from `Box::into_raw` in `started`, not freed before (contract).
+        // SAFETY: from `Box::into_raw` in `start`, not freed before (shared contract).
         let request = unsafe { Box::from_raw(request) };
         request.request.on_complete_remove();
         request.request.cancel();

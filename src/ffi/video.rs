@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{optional_str_arg, out_param, run, run_infallible, str_arg};
+use super::boundary::{run, run_infallible, str_arg, Out};
 use super::error::TvError;
 use super::result::TvResult;
 use crate::error::Error;
@@ -152,9 +152,6 @@ impl TvVideo {
 
 /// Frees a video and every string in it. NULL is fine. Must not be called twice for the
 /// same video, nor while another thread reads it.
-///
-/// # Safety
-/// `video` must be NULL or a pointer returned by this library and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn tv_video_free(video: *mut TvVideo) {
     run_infallible((), || {
@@ -167,39 +164,10 @@ pub unsafe extern "C" fn tv_video_free(video: *mut TvVideo) {
     })
 }
 
-impl TvVideo {
-    /// What a download needs of a `TvVideo` the library made: id, status and URL.
-    ///
-    /// # Safety
-    /// `self` must be a live TvVideo from this library (its strings valid).
-    pub(super) unsafe fn download_target(&self) -> Result<Video, Error> {
-        // SAFETY: the library made every string field NULL or NUL-terminated (contract).
-        let text = |pointer: *const c_char| unsafe { optional_str_arg(pointer, "video") };
-        Ok(Video {
-            id: text(self.id)?.unwrap_or_default().to_owned(),
-            object: None,
-            model: None,
-            status: VideoStatus::parse(text(self.status_raw)?.unwrap_or_default()),
-            status_raw: text(self.status_raw)?.unwrap_or_default().to_owned(),
-            created_at: None,
-            completed_at: None,
-            size: None,
-            seconds: None,
-            error: None,
-            outputs: Some(crate::model::Outputs { cost: None, video_url: text(self.video_url)?.map(str::to_owned) }),
-            json: String::new(),
-        })
-    }
-}
-
 /// Decodes a video job from its JSON (such as the `json` field of a `TvVideo` saved
 /// earlier), with the same rules as a response. On success writes a new `TvVideo` to
 /// `*out_video` (free it with `tv_video_free`); an invalid job is `TV_RESULT_DECODE`,
 /// NULL or invalid UTF-8 `TV_RESULT_INVALID_ARGUMENT`. Thread-safe.
-///
-/// # Safety
-/// `json` must be NULL or a NUL-terminated string; `out_video` and `out_error` NULL or
-/// pointing to writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn tv_video_from_json(
     json: *const c_char,
@@ -207,12 +175,9 @@ pub unsafe extern "C" fn tv_video_from_json(
     out_error: *mut *mut TvError,
 ) -> TvResult {
     run(out_error, || {
-        // SAFETY: NULL or a NUL-terminated string (contract).
-        let json = unsafe { str_arg(json, "json") }?;
-        let out_video = out_param(out_video, "out_video")?;
-        let video = TvVideo::allocate(Video::from_json(json.as_bytes().to_vec())?)?;
-        // SAFETY: `out_video` is non-NULL (checked) and points to writable storage (contract).
-        unsafe { out_video.write(video) };
+        // SAFETY: NULL or a NUL-terminated string and writable out-parameter (shared contract).
+        let (json, out_video) = unsafe { (str_arg(json, "json")?, Out::new(out_video, "out_video")?) };
+        out_video.write(TvVideo::allocate(Video::from_json(json.as_bytes().to_vec())?)?);
         Ok(())
     })
 }

@@ -1,36 +1,25 @@
-//! Non-blocking calls: work runs on a small pool of library threads, and the caller
-//! gets a [`Request`] to poll, wait on, be called back by, or cancel.
+//! The per-client pool of library threads that runs non-blocking calls. It knows jobs,
+//! not API calls: each `*_start` call builds its job beside the blocking call it runs
+//! (`client.rs`, `create.rs`, `wait.rs`, `download.rs`).
 //!
-//! The pool is a time-ordered queue served by at most `worker_threads` threads, started
+//! The pool is a time-ordered queue served by at most `max_threads` threads, started
 //! on first use. A wait is a series of one-poll jobs scheduled between polls, so a
-//! thousand waits need no more threads than one. `Client::shutdown` cancels what is left
-//! and joins the threads (`tv_client_free` does); otherwise they end once their client
-//! is dropped and the queue is empty.
+//! thousand waits need no more threads than one. `shutdown` cancels what is left and
+//! joins the threads (`tv_client_free` does); otherwise they end once the pool is
+//! dropped and the queue is empty.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::cancel::{cancelled, Call};
-use crate::client::Client;
-use crate::create::CreateVideoParams;
-use crate::download::{video_url, DownloadProgress, DownloadSink, TempFile};
+use crate::cancel::{cancelled, Call, CallOptions};
 use crate::error::{Error, ErrorKind};
-use crate::model::Video;
 use crate::request::{inside_callback, Outcome, Request, WeakRequest};
-use crate::wait::{Step, WaitOptions};
-
-/// A wait's progress callback, run on a library thread; `false` stops the wait.
-pub type WaitProgressFn = Box<dyn FnMut(&Video) -> bool + Send>;
-
-/// A download's progress callback, run on a library thread; `false` stops the download.
-pub type DownloadProgressFn = Box<dyn FnMut(u64, Option<u64>) -> bool + Send>;
 
 /// A unit of work: runs once and may ask to run again later.
-trait Job: Send {
+pub(crate) trait Job: Send {
     fn run(self: Box<Self>) -> Option<(Duration, Box<dyn Job>)>;
     /// Ends the job's request with `error`, when no thread can run the job.
     fn abandon(self: Box<Self>, error: Error);
@@ -64,7 +53,7 @@ impl Ord for Scheduled {
 }
 
 /// The pool of library threads. Dropping it lets the threads end once the queue is empty.
-pub(crate) struct Executor {
+pub(crate) struct Pool {
     shared: Arc<Shared>,
 }
 
@@ -117,16 +106,16 @@ impl Tracked {
     }
 }
 
-impl Executor {
-    pub(crate) fn new(max_threads: usize) -> Executor {
-        Executor {
+impl Pool {
+    pub(crate) fn new(max_threads: usize) -> Pool {
+        Pool {
             shared: Arc::new(Shared { max_threads: max_threads.max(1), state: Mutex::default(), work: Condvar::new() }),
         }
     }
 
     /// Queues the first job of `request`, remembering the request for `shutdown`. After
     /// `shutdown` the request ends at once with `Cancelled`.
-    fn submit(&self, request: &Request, job: Box<dyn Job>) {
+    pub(crate) fn submit(&self, request: &Request, job: Box<dyn Job>) {
         {
             // Lock order: the pool, then a request; never the other way round.
             let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -144,7 +133,7 @@ impl Executor {
     /// calling thread, when it is one of them). From inside a callback it does not wait
     /// for the threads, which end by themselves once their queue is empty: one of them
     /// may be waiting for the callback this thread is running.
-    fn shutdown(&self) {
+    pub(crate) fn shutdown(&self) {
         let (requests, handles) = {
             let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
             state.closing = true;
@@ -166,7 +155,7 @@ impl Executor {
     }
 }
 
-impl Drop for Executor {
+impl Drop for Pool {
     fn drop(&mut self) {
         self.shared.state.lock().unwrap_or_else(|e| e.into_inner()).closing = true;
         self.shared.work.notify_all();
@@ -241,9 +230,11 @@ impl Shared {
     }
 }
 
-/// Runs `work` for `request` unless it was cancelled, catching a panic as `Internal`.
-fn guarded<T>(request: &Request, work: impl FnOnce() -> T) -> Option<T> {
+/// Runs `work` for `request` unless it was cancelled (then ends it so), catching a panic
+/// as `Internal`.
+pub(crate) fn guarded<T>(request: &Request, work: impl FnOnce() -> T) -> Option<T> {
     if request.token().is_cancelled() {
+        request.complete(Err(cancelled()));
         return None;
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
@@ -255,23 +246,21 @@ fn guarded<T>(request: &Request, work: impl FnOnce() -> T) -> Option<T> {
     }
 }
 
-/// The work of a one-shot request: given the client, the call's bounds and the request
-/// itself (for downloads, which commit their file through it).
-type Work = Box<dyn FnOnce(&Client, Call<'_>, &Request) -> Result<Outcome, Error> + Send>;
+/// The work of a one-shot request, given its bounds.
+pub(crate) type Work = Box<dyn FnOnce(Call<'_>) -> Result<Outcome, Error> + Send>;
 
-/// A job that runs one call to completion.
+/// A job that runs one call to completion, bounded by `deadline`.
 struct Once {
     request: Request,
-    client: Arc<Client>,
     deadline: Option<Instant>,
     work: Work,
 }
 
 impl Job for Once {
     fn run(self: Box<Self>) -> Option<(Duration, Box<dyn Job>)> {
-        let Once { request, client, deadline, work } = *self;
+        let Once { request, deadline, work } = *self;
         let call = Call { deadline, cancel: Some(request.token()) };
-        if let Some(outcome) = guarded(&request, || work(&client, call, &request)) {
+        if let Some(outcome) = guarded(&request, || work(call)) {
             request.complete(outcome);
         }
         None
@@ -282,176 +271,20 @@ impl Job for Once {
     }
 }
 
-/// A wait, one poll per run.
-struct Wait {
-    request: Request,
-    client: Arc<Client>,
-    id: String,
-    options: WaitOptions,
-    progress: Option<WaitProgressFn>,
+/// Starts `work` as `request` on `pool`, bounded and cancellable as `options` say (their
+/// token cancels the request as `Request::cancel` does).
+pub(crate) fn start_once(pool: &Pool, request: Request, options: &CallOptions, work: Work) -> Request {
+    let job = Once { request: request.clone(), deadline: options.deadline(), work };
+    submit_with(pool, request, options, Box::new(job))
 }
 
-impl Job for Wait {
-    fn run(mut self: Box<Self>) -> Option<(Duration, Box<dyn Job>)> {
-        let step = guarded(&self.request, || {
-            self.client.wait_step(&self.id, &self.options, Some(self.request.token()), self.progress.as_deref_mut())
-        })?;
-        match step {
-            Step::Done(outcome) => {
-                self.request.complete((*outcome).map(|video| Outcome::Video(Box::new(video))));
-                None
-            }
-            // Past the deadline, the next poll fails at once with `Timeout`.
-            Step::Again(delay) => {
-                let left = self.options.deadline.map_or(delay, |d| d.saturating_duration_since(Instant::now()));
-                Some((delay.min(left), self))
-            }
-        }
+/// Submits the first job of `request`, linking it to the caller's cancel token.
+pub(crate) fn submit_with(pool: &Pool, request: Request, options: &CallOptions, job: Box<dyn Job>) -> Request {
+    pool.submit(&request, job);
+    if let Some(token) = &options.cancel {
+        token.link(request.cancellable());
     }
-
-    fn abandon(self: Box<Self>, error: Error) {
-        self.request.complete(Err(error));
-    }
-}
-
-impl Client {
-    fn executor(&self) -> &Executor {
-        self.executor.get_or_init(|| Executor::new(self.worker_threads))
-    }
-
-    /// Cancels this client's non-blocking requests that are not done (they end with
-    /// `Cancelled`; their handles stay valid) and waits for its library threads to end.
-    /// Final: non-blocking calls started afterwards end at once with `Cancelled`.
-    /// From inside a callback of a request it does not wait for the threads.
-    pub fn shutdown(&self) {
-        self.executor().shutdown();
-    }
-
-    fn start(
-        self: &Arc<Client>,
-        request: Request,
-        deadline: Option<Instant>,
-        work: impl FnOnce(&Client, Call<'_>, &Request) -> Result<Outcome, Error> + Send + 'static,
-    ) -> Request {
-        let job = Once { request: request.clone(), client: Arc::clone(self), deadline, work: Box::new(work) };
-        self.executor().submit(&request, Box::new(job));
-        request
-    }
-
-    /// [`Client::get_video`] on a library thread.
-    pub fn get_video_start(self: &Arc<Client>, id: &str) -> Request {
-        let id = id.to_owned();
-        self.start(Request::new(), None, move |client, call, _| {
-            client.get_video_with(&id, call).map(|video| Outcome::Video(Box::new(video)))
-        })
-    }
-
-    /// [`Client::create_video`] on a library thread.
-    pub fn create_video_start(self: &Arc<Client>, params: CreateVideoParams) -> Request {
-        self.start(Request::new(), None, move |client, call, _| {
-            client.create_video(&params, call).map(|video| Outcome::Video(Box::new(video)))
-        })
-    }
-
-    /// [`Client::create_video_json`] on a library thread.
-    pub fn create_video_json_start(self: &Arc<Client>, body: String) -> Request {
-        self.start(Request::new(), None, move |client, call, _| {
-            client.create_video_json(&body, call).map(|video| Outcome::Video(Box::new(video)))
-        })
-    }
-
-    /// [`Client::wait_video`] as polls scheduled on the library's threads; `progress` runs
-    /// on those threads.
-    pub fn wait_video_start(
-        self: &Arc<Client>,
-        id: &str,
-        options: WaitOptions,
-        progress: Option<WaitProgressFn>,
-    ) -> Request {
-        let request = Request::new();
-        let progress = progress.map(|mut progress| {
-            let request = request.clone();
-            Box::new(move |video: &Video| request.pass(|| progress(video)).unwrap_or(false)) as WaitProgressFn
-        });
-        let wait = Wait { request: request.clone(), client: Arc::clone(self), id: id.to_owned(), options, progress };
-        self.executor().submit(&request, Box::new(wait));
-        request
-    }
-
-    /// [`Client::download_to_path`] on a library thread, bounded by `deadline`. The file
-    /// is renamed into place only if the request ends with it: cancelling leaves neither
-    /// the file nor its temporary file, and a request done with `Ok` has its file.
-    pub fn download_to_path_start(
-        self: &Arc<Client>,
-        video: Video,
-        path: PathBuf,
-        deadline: Option<Instant>,
-        progress: Option<DownloadProgressFn>,
-    ) -> Request {
-        let request = Request::new();
-        let mut progress = gate_download_progress(&request, progress);
-        self.start(request, deadline, move |client, call, request| {
-            let url = video_url(&video)?;
-            let mut file = request.unless_cancelled(
-                || TempFile::create(&path),
-                |file| {
-                    let temp = file.temp_path().to_owned();
-                    Box::new(move || {
-                        let _ = std::fs::remove_file(temp);
-                    })
-                },
-            )?;
-            let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
-            let written = client.download_url(url, &mut file, progress, call)?;
-            file.sync()?;
-            let outcome = Outcome::Downloaded(written);
-            request.complete_with(|| file.persist().map(|()| outcome.clone()));
-            Ok(outcome)
-        })
-    }
-
-    /// [`Client::download_to_sink`] on a library thread, bounded by `deadline`; the sink
-    /// is written from there.
-    pub fn download_to_sink_start(
-        self: &Arc<Client>,
-        video: Video,
-        sink: Box<dyn DownloadSink + Send>,
-        deadline: Option<Instant>,
-        progress: Option<DownloadProgressFn>,
-    ) -> Request {
-        let request = Request::new();
-        let mut progress = gate_download_progress(&request, progress);
-        let mut sink = GatedSink { sink, request: request.clone() };
-        self.start(request, deadline, move |client, call, _| {
-            let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
-            client.download_to_sink(&video, &mut sink, progress, call).map(Outcome::Downloaded)
-        })
-    }
-}
-
-/// A download's progress callback behind its request's gate.
-fn gate_download_progress(request: &Request, progress: Option<DownloadProgressFn>) -> Option<DownloadProgressFn> {
-    progress.map(|mut progress| {
-        let request = request.clone();
-        Box::new(move |done, total| request.pass(|| progress(done, total)).unwrap_or(false)) as DownloadProgressFn
-    })
-}
-
-/// A caller's sink behind its request's gate: no write once the request is cancelled.
-struct GatedSink {
-    sink: Box<dyn DownloadSink + Send>,
-    request: Request,
-}
-
-impl DownloadSink for GatedSink {
-    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let sink = &mut self.sink;
-        self.request.pass(|| sink.write(bytes)).unwrap_or_else(|| Err(cancelled()))
-    }
-
-    fn restart(&mut self) -> Result<bool, Error> {
-        self.sink.restart()
-    }
+    request
 }
 
 #[cfg(test)]
@@ -460,9 +293,11 @@ mod tests {
 
     #[test]
     fn starting_requests_costs_constant_amortised_work() {
+        // Miri runs this a thousand times slower; the bound is per start either way.
+        let starts = if cfg!(miri) { 1_000 } else { 100_000 };
         let mut tracked = Tracked::default();
         let (mut visited, mut live) = (0, Vec::new());
-        for n in 0..100_000 {
+        for n in 0..starts {
             let request = Request::new();
             if n % 10 == 0 {
                 live.push(request.clone());
@@ -471,7 +306,7 @@ mod tests {
             }
             visited += tracked.push(&request);
         }
-        assert!(visited <= 3 * 100_000, "visited {visited} entries for 100 000 starts");
+        assert!(visited <= 3 * starts, "visited {visited} entries for {starts} starts");
         assert!(tracked.requests.len() <= 2 * live.len() + Tracked::MIN_PRUNE + 1);
     }
 }
