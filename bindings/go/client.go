@@ -9,6 +9,7 @@ import "C"
 import (
 	"context"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -22,7 +23,7 @@ type Client struct {
 	mu     sync.RWMutex
 	native *C.TvClient
 
-	// calls are the cancel tokens of blocking calls in flight, cancelled by Close.
+	// calls are the cancel tokens of the calls in flight, cancelled by Close.
 	callsMu sync.Mutex
 	calls   map[*C.TvCancelToken]struct{}
 	closing bool
@@ -49,27 +50,39 @@ func optionString(name string, value string, set func(*C.TvClientOptions, *C.cha
 }
 
 // checkOption runs a native setter. A failing setter explains itself only through the
-// thread's last error, so the goroutine stays on one OS thread to read it.
+// thread's last error, so the goroutine stays on one OS thread to read it. The error
+// carries the library's message, which names the value the caller gave; it is prefixed
+// with name unless it already starts with it.
 func checkOption(name string, set func() C.enum_TvResult) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if code := set(); code != C.TV_RESULT_OK {
 		message := name + ": " + Code(code).String()
 		if last := C.tv_last_error_message(); last != nil {
-			message = name + ": " + C.GoString(last)
+			message = C.GoString(last)
+			if !strings.HasPrefix(message, name) {
+				message = name + ": " + message
+			}
 		}
 		return &Error{Code: Code(code), Message: message}
 	}
 	return nil
 }
 
-func optionDuration(name string, d time.Duration, set func(*C.TvClientOptions, C.uint64_t) C.enum_TvResult) Option {
+// optionDuration passes d to a setter in milliseconds, as given: the library checks it.
+func optionDuration(name string, d time.Duration, set func(*C.TvClientOptions, C.int64_t) C.enum_TvResult) Option {
 	return func(s *settings) {
 		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
-			if d <= 0 {
-				return invalidArgument("%s must be positive, not %v", name, d)
-			}
-			return checkOption(name, func() C.enum_TvResult { return set(options, C.uint64_t(d.Milliseconds())) })
+			return checkOption(name, func() C.enum_TvResult { return set(options, C.int64_t(milliseconds(d))) })
+		})
+	}
+}
+
+// optionNumber passes n to a setter as given: the library checks it.
+func optionNumber(name string, n int, set func(*C.TvClientOptions, C.int64_t) C.enum_TvResult) Option {
+	return func(s *settings) {
+		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
+			return checkOption(name, func() C.enum_TvResult { return set(options, C.int64_t(n)) })
 		})
 	}
 }
@@ -90,32 +103,31 @@ func WithBaseURL(url string) Option {
 }
 
 // WithTimeout bounds each attempt of a request, from connecting to the last byte
-// (default 60 s). A context's deadline bounds the whole call.
+// (default 60 s); a download may take longer as long as no read stalls for this long. A
+// context's deadline bounds the whole call. The library checks d (in milliseconds,
+// rounded away from zero): NewClient fails with ErrInvalidArgument and the library's
+// message, which names the value given, when it is out of range.
 func WithTimeout(d time.Duration) Option {
-	return optionDuration("timeout", d, func(o *C.TvClientOptions, ms C.uint64_t) C.enum_TvResult {
+	return optionDuration("timeout", d, func(o *C.TvClientOptions, ms C.int64_t) C.enum_TvResult {
 		return C.tv_client_options_set_timeout_ms(o, ms)
 	})
 }
 
-// WithConnectTimeout bounds connecting: DNS, TCP and TLS (default 5 s).
+// WithConnectTimeout bounds connecting: DNS, TCP and TLS (default 5 s). The library
+// checks d as for WithTimeout.
 func WithConnectTimeout(d time.Duration) Option {
-	return optionDuration("connect timeout", d, func(o *C.TvClientOptions, ms C.uint64_t) C.enum_TvResult {
+	return optionDuration("connect timeout", d, func(o *C.TvClientOptions, ms C.int64_t) C.enum_TvResult {
 		return C.tv_client_options_set_connect_timeout_ms(o, ms)
 	})
 }
 
-// WithMaxRetries sets how often a failed request is retried, 0 to 10 (default 2).
+// WithMaxRetries sets how often a failed request is retried (default 2). The library
+// checks n: NewClient fails with ErrInvalidArgument and the library's message, which
+// names n, when it is out of range.
 func WithMaxRetries(n int) Option {
-	return func(s *settings) {
-		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
-			if n < 0 || n > 10 {
-				return invalidArgument("max retries must be 0 to 10, not %d", n)
-			}
-			return checkOption("max retries", func() C.enum_TvResult {
-				return C.tv_client_options_set_max_retries(options, C.uint32_t(n))
-			})
-		})
-	}
+	return optionNumber("max retries", n, func(o *C.TvClientOptions, v C.int64_t) C.enum_TvResult {
+		return C.tv_client_options_set_max_retries(o, v)
+	})
 }
 
 // WithUserAgent appends text to the User-Agent, e.g. "my-app/1.2".
@@ -149,19 +161,13 @@ func WithProxy(url string) Option {
 	})
 }
 
-// WithWorkerThreads sets how many library threads carry this client's calls, 1 to 64
-// (default 4). Many waits share them: a wait holds no thread between polls.
+// WithWorkerThreads sets how many library threads carry this client's non-blocking
+// calls (default 4). Many waits share them: a wait holds no thread between polls. The
+// library checks n as for WithMaxRetries.
 func WithWorkerThreads(n int) Option {
-	return func(s *settings) {
-		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
-			if n < 1 || n > 64 {
-				return invalidArgument("worker threads must be 1 to 64, not %d", n)
-			}
-			return checkOption("worker threads", func() C.enum_TvResult {
-				return C.tv_client_options_set_worker_threads(options, C.uint32_t(n))
-			})
-		})
-	}
+	return optionNumber("worker threads", n, func(o *C.TvClientOptions, v C.int64_t) C.enum_TvResult {
+		return C.tv_client_options_set_worker_threads(o, v)
+	})
 }
 
 // NewClient builds a client. Without WithAPIKey it reads TOGETHER_API_KEY; with no key
@@ -230,56 +236,22 @@ func (c *Client) GetVideo(ctx context.Context, id string) (*Video, error) {
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(cid))
+	k, err := c.begin(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer k.end()
 	var native *C.TvVideo
 	var nativeErr *C.TvError
-	code, err := c.blocking(ctx, func(client *C.TvClient, token *C.TvCancelToken) C.enum_TvResult {
-		return C.tv_get_video_cancellable(client, cid, token, &native, &nativeErr)
+	// The blocking call, on this goroutine's thread: see request.go.
+	code, err := c.withNative(func(client *C.TvClient) C.enum_TvResult {
+		return C.tv_get_video(client, cid, k.options, &native, &nativeErr)
 	})
 	if err != nil {
-		C.tv_error_free(nativeErr) // set when ctx cancelled the call
 		return nil, err
 	}
 	if code != C.TV_RESULT_OK {
-		return nil, takeError(code, nativeErr)
+		return nil, k.failure(code, nativeErr)
 	}
 	return takeVideo(native), nil
-}
-
-// blocking runs a native call on this goroutine's thread (no library thread, no
-// callback into Go) with a cancel token that ctx and Close fire. A call ended by ctx
-// returns ctx's error.
-func (c *Client) blocking(ctx context.Context, call func(*C.TvClient, *C.TvCancelToken) C.enum_TvResult) (C.enum_TvResult, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, contextError(err)
-	}
-	token := C.tv_cancel_token_new()
-	if token == nil {
-		return 0, &Error{Code: CodeInternal, Message: "cannot allocate a cancel token"}
-	}
-	defer C.tv_cancel_token_free(token)
-	c.callsMu.Lock()
-	if c.closing {
-		c.callsMu.Unlock()
-		return 0, &Error{Code: CodeInvalidArgument, Message: "the client is closed"}
-	}
-	c.calls[token] = struct{}{}
-	c.callsMu.Unlock()
-	defer func() {
-		c.callsMu.Lock()
-		delete(c.calls, token)
-		c.callsMu.Unlock()
-	}()
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		C.tv_cancel_token_cancel(token)
-		close(fired)
-	})
-	code, err := c.withNative(func(client *C.TvClient) C.enum_TvResult { return call(client, token) })
-	if !stop() {
-		<-fired // the token must outlive the cancel
-	}
-	if err == nil && Code(code) == CodeCancelled && ctx.Err() != nil {
-		return 0, contextError(ctx.Err())
-	}
-	return code, err
 }

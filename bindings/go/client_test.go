@@ -461,7 +461,7 @@ func TestANulByteInAStringIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	withNul := *video
-	withNul.JSON += "\x00"
+	withNul.VideoURL += "\x00"
 	path := filepath.Join(t.TempDir(), "clip.mp4")
 	create := func(params *together.CreateVideoParams) func() error {
 		return func() error { _, err := client.CreateVideo(ctx, params); return err }
@@ -488,7 +488,7 @@ func TestANulByteInAStringIsRefused(t *testing.T) {
 		{"audio input", create(&together.CreateVideoParams{Model: "m", AudioInputs: []together.MediaURL{{URL: "https://i/a.mp3\x00"}}})},
 		{"extra field name", create(&together.CreateVideoParams{Model: "m", Extra: map[string]any{"knob\x00": 1}})},
 		{"body", func() error { _, err := client.CreateVideoJSON(ctx, `{"model":"m"}`+"\x00"); return err }},
-		{"video JSON", func() error { _, err := client.Download(ctx, &withNul, io.Discard, nil); return err }},
+		{"video URL", func() error { _, err := client.Download(ctx, &withNul, io.Discard, nil); return err }},
 		{"path", func() error { _, err := client.DownloadFile(ctx, video, path+"\x00.part", nil); return err }},
 		{"API key", option(together.WithAPIKey(apiKey + "\x00"))},
 		{"base URL", option(together.WithBaseURL(m.baseURL() + "\x00x"))},

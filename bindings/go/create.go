@@ -193,9 +193,9 @@ func boolInt(b bool) C.int {
 	return 0
 }
 
-// CreateVideo starts a job: POST /videos. The parameters are checked first (a model; a
-// prompt of 1 to 32000 characters; steps 10 to 50). A create is never retried once it
-// may have reached the server, since a second POST could start a second, billed job.
+// CreateVideo starts a job: POST /videos. The library checks the parameters first
+// (see tv_create_video). A create is never retried once it may have reached the
+// server, since a second POST could start a second, billed job.
 func (c *Client) CreateVideo(ctx context.Context, params *CreateVideoParams) (*Video, error) {
 	if params == nil {
 		return nil, invalidArgument("params is nil")
@@ -204,9 +204,14 @@ func (c *Client) CreateVideo(ctx context.Context, params *CreateVideoParams) (*V
 	if err != nil {
 		return nil, err
 	}
-	return c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
-		defer C.tv_create_params_free(native) // the request copies them
-		return C.tv_create_video_start(client, native, request, nativeErr)
+	defer C.tv_create_params_free(native) // the request copies them
+	k, err := c.begin(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer k.end()
+	return c.run(k, func(client *C.TvClient, call *C.TvCallOptions, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+		return C.tv_create_video_start(client, native, call, request, nativeErr)
 	})
 }
 
@@ -217,7 +222,12 @@ func (c *Client) CreateVideoJSON(ctx context.Context, body string) (*Video, erro
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(cbody))
-	return c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
-		return C.tv_create_video_json_start(client, cbody, request, nativeErr)
+	k, err := c.begin(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer k.end()
+	return c.run(k, func(client *C.TvClient, call *C.TvCallOptions, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+		return C.tv_create_video_json_start(client, cbody, call, request, nativeErr)
 	})
 }

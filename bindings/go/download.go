@@ -5,10 +5,13 @@ package together
 #include <stdlib.h>
 #include "together_video.h"
 
-enum TvResult tv_go_download_options_set_progress(TvDownloadOptions *options, uintptr_t handle);
-enum TvResult tv_go_download_to_writer_start(const TvClient *client, const TvVideo *video, uintptr_t handle,
-                                        const TvDownloadOptions *options, TvRequest **out_request,
-                                        TvError **out_error);
+enum TvResult tv_go_call_options_set_download_progress(TvCallOptions *options, uintptr_t handle);
+enum TvResult tv_go_download_url_to_writer_start(const TvClient *client, const char *url, uintptr_t handle,
+                                                 const TvCallOptions *call, TvRequest **out_request,
+                                                 TvError **out_error);
+enum TvResult tv_go_download_video_to_writer_start(const TvClient *client, const char *id, uintptr_t handle,
+                                                   const TvCallOptions *call, TvRequest **out_request,
+                                                   TvError **out_error);
 */
 import "C"
 
@@ -24,18 +27,60 @@ import (
 // unknown). It runs on a library thread.
 type Progress func(received, total int64)
 
-// Download streams a completed job's video into w and returns the bytes written. The
-// API key is never sent to the video host; an HTML or JSON page or bytes that are not
-// MP4 or WebM fail with ErrDecode; an interrupted transfer resumes when the server
-// allows ranges. w is written from a library thread, one call at a time.
+// Every download streams (constant memory) and has the same checks: the API key is
+// never sent to the video's host; an HTML or JSON page, or bytes that are neither MP4
+// nor WebM, fail with ErrDecode; an interrupted transfer resumes when the server proves
+// the rest belongs to the same file. A download to a writer writes each byte once, in
+// order, from a library thread, one call at a time, and returns the bytes written. A
+// download to a file writes a temporary file beside path and renames it only when
+// complete: a failed or cancelled download leaves nothing under path, and a path that
+// cannot be written or is not a regular file fails with ErrFileSystem.
+
+// Download streams the video of a completed job, as returned by GetVideo or WaitVideo,
+// into w and returns the bytes written.
 func (c *Client) Download(ctx context.Context, video *Video, w io.Writer, progress Progress) (int64, error) {
+	curl, err := videoURL(video)
+	if err != nil {
+		return 0, err
+	}
+	defer C.free(unsafe.Pointer(curl))
+	return c.downloadTo(ctx, curl, false, w, progress)
+}
+
+// DownloadFile downloads the video of a completed job to path and returns its size.
+func (c *Client) DownloadFile(ctx context.Context, video *Video, path string, progress Progress) (int64, error) {
+	curl, err := videoURL(video)
+	if err != nil {
+		return 0, err
+	}
+	defer C.free(unsafe.Pointer(curl))
+	return c.downloadFile(ctx, curl, false, path, progress)
+}
+
+// videoURL is video's URL in C memory, for the caller to free.
+func videoURL(video *Video) (*C.char, error) {
+	if video == nil {
+		return nil, invalidArgument("video is nil")
+	}
+	if video.VideoURL == "" {
+		return nil, invalidArgument("video %q has no video URL to download (status %s)", video.ID, video.StatusRaw)
+	}
+	return cString("video URL", video.VideoURL)
+}
+
+// downloadTo streams the video at the URL source, or of the job whose id is source
+// when byID, into w.
+func (c *Client) downloadTo(ctx context.Context, source *C.char, byID bool, w io.Writer, progress Progress) (int64, error) {
 	if w == nil {
 		return 0, invalidArgument("writer is nil")
 	}
 	state := &callbackState{writer: w, bytes: progress}
-	err := c.download(ctx, video, state, func(client *C.TvClient, native *C.TvVideo, handle C.uintptr_t,
-		options *C.TvDownloadOptions, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
-		return C.tv_go_download_to_writer_start(client, native, handle, options, request, nativeErr)
+	err := c.download(ctx, state, func(client *C.TvClient, handle C.uintptr_t, call *C.TvCallOptions,
+		request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+		if byID {
+			return C.tv_go_download_video_to_writer_start(client, source, handle, call, request, nativeErr)
+		}
+		return C.tv_go_download_url_to_writer_start(client, source, handle, call, request, nativeErr)
 	})
 	if state.err != nil {
 		err = fmt.Errorf("together: writing the video: %w", state.err)
@@ -43,19 +88,21 @@ func (c *Client) Download(ctx context.Context, video *Video, w io.Writer, progre
 	return state.written, err
 }
 
-// DownloadFile downloads a completed job's video to path and returns its size. It writes
-// a temporary file beside path and renames it only when complete: a failed or
-// cancelled download leaves nothing under path.
-func (c *Client) DownloadFile(ctx context.Context, video *Video, path string, progress Progress) (int64, error) {
-	state := &callbackState{bytes: progress}
+// downloadFile downloads the video at the URL source, or of the job whose id is
+// source when byID, to path.
+func (c *Client) downloadFile(ctx context.Context, source *C.char, byID bool, path string, progress Progress) (int64, error) {
 	cpath, err := cString("path", path)
 	if err != nil {
 		return 0, err
 	}
 	defer C.free(unsafe.Pointer(cpath))
-	err = c.download(ctx, video, state, func(client *C.TvClient, native *C.TvVideo, _ C.uintptr_t,
-		options *C.TvDownloadOptions, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
-		return C.tv_download_video_to_file_start(client, native, cpath, options, request, nativeErr)
+	state := &callbackState{bytes: progress}
+	err = c.download(ctx, state, func(client *C.TvClient, _ C.uintptr_t, call *C.TvCallOptions,
+		request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+		if byID {
+			return C.tv_download_video_to_file_start(client, source, cpath, call, request, nativeErr)
+		}
+		return C.tv_download_url_to_file_start(client, source, cpath, call, request, nativeErr)
 	})
 	if err != nil {
 		return 0, err
@@ -67,38 +114,24 @@ func (c *Client) DownloadFile(ctx context.Context, video *Video, path string, pr
 	return info.Size(), nil
 }
 
-type downloadStarter func(client *C.TvClient, video *C.TvVideo, handle C.uintptr_t, options *C.TvDownloadOptions,
+type downloadStarter func(client *C.TvClient, handle C.uintptr_t, call *C.TvCallOptions,
 	request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult
 
-func (c *Client) download(ctx context.Context, video *Video, state *callbackState, start downloadStarter) error {
-	if video == nil {
-		return invalidArgument("video is nil")
-	}
-	// The Go video was copied out of C; its JSON rebuilds the native one.
-	cjson, err := cString("video JSON", video.JSON)
+// download runs a download request whose callbacks report to state.
+func (c *Client) download(ctx context.Context, state *callbackState, start downloadStarter) error {
+	k, err := c.begin(ctx, 0)
 	if err != nil {
 		return err
 	}
-	defer C.free(unsafe.Pointer(cjson))
-	var native *C.TvVideo
-	var nativeErr *C.TvError
-	if code := C.tv_video_from_json(cjson, &native, &nativeErr); code != C.TV_RESULT_OK {
-		return takeError(code, nativeErr)
-	}
-	defer C.tv_video_free(native)
-	options := C.tv_download_options_new()
-	if options == nil {
-		return &Error{Code: CodeInternal, Message: "cannot allocate download options"}
-	}
-	defer C.tv_download_options_free(options)
+	defer k.end()
 	var handle C.uintptr_t
 	release := withCallbacks(state, func(h C.uintptr_t) { handle = h })
 	defer release()
 	if state.bytes != nil {
-		C.tv_go_download_options_set_progress(options, handle)
+		C.tv_go_call_options_set_download_progress(k.options, handle)
 	}
-	_, err = c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
-		return start(client, native, handle, options, request, nativeErr)
+	_, err = c.run(k, func(client *C.TvClient, call *C.TvCallOptions, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+		return start(client, handle, call, request, nativeErr)
 	})
 	state.rethrow()
 	return err

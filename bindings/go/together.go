@@ -35,7 +35,7 @@ func cString(argument, text string) (*C.char, error) {
 	return C.CString(text), nil
 }
 
-// Version is the version of the native library linked in, e.g. "0.1.0".
+// Version is the version of the native library linked in, e.g. "0.2.0".
 func Version() string {
 	return C.GoString(C.tv_version())
 }

@@ -5,7 +5,7 @@ package together
 #include <stdlib.h>
 #include "together_video.h"
 
-enum TvResult tv_go_wait_options_set_progress(TvWaitOptions *options, uintptr_t handle);
+enum TvResult tv_go_call_options_set_wait_progress(TvCallOptions *options, uintptr_t handle);
 */
 import "C"
 
@@ -15,11 +15,16 @@ import (
 	"unsafe"
 )
 
-// WaitOptions tune WaitVideo. The zero value polls every 2 s with no deadline but ctx's.
+// WaitOptions tune WaitVideo. The zero value polls at the library's default interval
+// (2 s) with no bound but ctx's: the wait lasts as long as the job takes.
 type WaitOptions struct {
-	// PollInterval is the time between polls (default 2 s); a server's Retry-After wins.
+	// PollInterval is the time between polls (0: the library's default); a server's
+	// Retry-After wins. The library checks it (in milliseconds, rounded away from zero)
+	// and its message names the value given when it is out of range.
 	PollInterval time.Duration
-	// Timeout bounds the wait, the request in flight included (0: only ctx bounds it).
+	// Timeout bounds the whole wait, the request in flight included, as ctx's deadline
+	// does (0: only ctx bounds it); the sooner of the two applies. Checked as
+	// PollInterval; passing it is ErrTimeout.
 	Timeout time.Duration
 	// Progress, if set, sees every polled state. It runs on a library thread.
 	Progress func(*Video)
@@ -45,19 +50,23 @@ func (c *Client) WaitVideo(ctx context.Context, id string, opts *WaitOptions) (*
 	defer C.tv_wait_options_free(options)
 	if opts.PollInterval != 0 {
 		if err := checkOption("poll interval", func() C.enum_TvResult {
-			return C.tv_wait_options_set_poll_interval_ms(options, C.uint64_t(max(opts.PollInterval.Milliseconds(), 1)))
+			return C.tv_wait_options_set_poll_interval_ms(options, C.int64_t(milliseconds(opts.PollInterval)))
 		}); err != nil {
 			return nil, err
 		}
 	}
-	C.tv_wait_options_set_timeout_ms(options, C.uint64_t(max(opts.Timeout.Milliseconds(), 0)))
+	k, err := c.begin(ctx, opts.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer k.end()
 	state := &callbackState{progress: opts.Progress}
 	if opts.Progress != nil {
-		release := withCallbacks(state, func(handle C.uintptr_t) { C.tv_go_wait_options_set_progress(options, handle) })
+		release := withCallbacks(state, func(handle C.uintptr_t) { C.tv_go_call_options_set_wait_progress(k.options, handle) })
 		defer release()
 	}
-	video, err := c.run(ctx, func(client *C.TvClient, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
-		return C.tv_wait_video_start(client, cid, options, request, nativeErr)
+	video, err := c.run(k, func(client *C.TvClient, call *C.TvCallOptions, request **C.TvRequest, nativeErr **C.TvError) C.enum_TvResult {
+		return C.tv_wait_video_start(client, cid, options, call, request, nativeErr)
 	})
 	state.rethrow()
 	return video, err
