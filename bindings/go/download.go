@@ -36,8 +36,51 @@ type Progress func(received, total int64)
 // complete: a failed or cancelled download leaves nothing under path, and a path that
 // cannot be written or is not a regular file fails with ErrFileSystem.
 
+// DownloadURL streams the video at url (a completed job's VideoURL, stored or fresh)
+// into w and returns the bytes written. A url that is not http(s) is ErrInvalidArgument.
+func (c *Client) DownloadURL(ctx context.Context, url string, w io.Writer, progress Progress) (int64, error) {
+	curl, err := cString("url", url)
+	if err != nil {
+		return 0, err
+	}
+	defer C.free(unsafe.Pointer(curl))
+	return c.downloadTo(ctx, curl, false, w, progress)
+}
+
+// DownloadURLFile downloads the video at url to path and returns its size.
+func (c *Client) DownloadURLFile(ctx context.Context, url, path string, progress Progress) (int64, error) {
+	curl, err := cString("url", url)
+	if err != nil {
+		return 0, err
+	}
+	defer C.free(unsafe.Pointer(curl))
+	return c.downloadFile(ctx, curl, false, path, progress)
+}
+
+// DownloadVideo gets the job id, which must be completed (else ErrInvalidArgument),
+// and streams its video into w; it returns the bytes written. ctx bounds both steps.
+func (c *Client) DownloadVideo(ctx context.Context, id string, w io.Writer, progress Progress) (int64, error) {
+	cid, err := cString("id", id)
+	if err != nil {
+		return 0, err
+	}
+	defer C.free(unsafe.Pointer(cid))
+	return c.downloadTo(ctx, cid, true, w, progress)
+}
+
+// DownloadVideoFile gets the job id, which must be completed (else
+// ErrInvalidArgument), and downloads its video to path; it returns the file's size.
+func (c *Client) DownloadVideoFile(ctx context.Context, id, path string, progress Progress) (int64, error) {
+	cid, err := cString("id", id)
+	if err != nil {
+		return 0, err
+	}
+	defer C.free(unsafe.Pointer(cid))
+	return c.downloadFile(ctx, cid, true, path, progress)
+}
+
 // Download streams the video of a completed job, as returned by GetVideo or WaitVideo,
-// into w and returns the bytes written.
+// into w and returns the bytes written: DownloadURL with video.VideoURL.
 func (c *Client) Download(ctx context.Context, video *Video, w io.Writer, progress Progress) (int64, error) {
 	curl, err := videoURL(video)
 	if err != nil {
@@ -47,7 +90,8 @@ func (c *Client) Download(ctx context.Context, video *Video, w io.Writer, progre
 	return c.downloadTo(ctx, curl, false, w, progress)
 }
 
-// DownloadFile downloads the video of a completed job to path and returns its size.
+// DownloadFile downloads the video of a completed job to path and returns its size:
+// DownloadURLFile with video.VideoURL.
 func (c *Client) DownloadFile(ctx context.Context, video *Video, path string, progress Progress) (int64, error) {
 	curl, err := videoURL(video)
 	if err != nil {
