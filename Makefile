@@ -17,7 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
-.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c clean
+.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c abi-check abi-baseline deps-abi clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -25,10 +25,16 @@ all: build
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 SOVERSION := $(if $(filter 0.%,$(VERSION)),$(word 1,$(subst ., ,$(VERSION))).$(word 2,$(subst ., ,$(VERSION))),$(word 1,$(subst ., ,$(VERSION))))
 
-# The library (.so and .a), the header, and the mock server. Programs linked against the
-# .so look for its SONAME, so the build directory gets that link too.
+# The library (.so and .a), the header, and the mock server. Rust links a cdylib with a
+# version script of its own, so the shared library is relinked from the static one with
+# ours (packaging/together_video.map): only tv_* exported, under a version node. Programs
+# linked against the .so look for its SONAME, so the build directory gets that link too.
+SYMBOL_MAP := packaging/together_video.map
 build:
 	$(CARGO) build --release -p together-video -p tv-mock
+	$(CC) -shared -o $(RELEASE)/libtogether_video.so.relinked -Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive \
+	  -Wl,--version-script=$(SYMBOL_MAP) -Wl,-soname,libtogether_video.so.$(SOVERSION) -Wl,--gc-sections -Wl,--strip-debug $(STATIC_LIBS)
+	mv -f $(RELEASE)/libtogether_video.so.relinked $(LIB_SO)
 	ln -sf libtogether_video.so $(RELEASE)/libtogether_video.so.$(SOVERSION)
 
 PREFIX     ?= /usr/local
@@ -49,10 +55,11 @@ INSTALL_TEST := $(abspath target/install-test)
 test-install: build deps-c
 	rm -rf $(INSTALL_TEST)
 	$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST)/usr DESTDIR=
-	@! nm -D --defined-only $(INSTALL_TEST)/usr/lib/libtogether_video.so | awk '{print $$3}' | grep -v '^tv_' \
-	  || { echo "symbols other than tv_* are exported"; exit 1; }
-	@readelf -d $(INSTALL_TEST)/usr/lib/libtogether_video.so | grep -q 'SONAME.*libtogether_video.so.0.1' \
+	@! nm -D --defined-only $(INSTALL_TEST)/usr/lib/libtogether_video.so | awk '$$2 != "A" {print $$3}' | grep -v '^tv_.*@@TOGETHER_VIDEO_$(SOVERSION)$$' \
+	  || { echo "symbols other than tv_*@@TOGETHER_VIDEO_$(SOVERSION) are exported"; exit 1; }
+	@readelf -d $(INSTALL_TEST)/usr/lib/libtogether_video.so | grep -q 'SONAME.*libtogether_video.so.$(SOVERSION)]' \
 	  || { echo "wrong SONAME"; exit 1; }
+	@grep -q 'TOGETHER_VIDEO_$(SOVERSION) {' $(SYMBOL_MAP) || { echo "$(SYMBOL_MAP) must name the version node TOGETHER_VIDEO_$(SOVERSION)"; exit 1; }
 	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1); \
 	  grep -q "TV_VERSION_STRING \"$$version\"" include/together_video.h \
 	  || { echo "TV_VERSION_STRING does not match Cargo.toml $$version"; exit 1; }
@@ -116,8 +123,43 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust miri soak test-contract test-c test-c-sanitizers test-install test-examples test-go test-csharp
+test: test-rust miri soak test-contract test-c test-c-sanitizers abi-check test-install test-examples test-go test-csharp
 	@echo "== all test suites passed"
+
+# The fast suites, for the edit-compile loop: Rust (no Miri, no soak) and C.
+check: test-rust test-c
+	@echo "== the fast suites passed (make test runs everything)"
+
+ABI_BASELINE := packaging/together_video.abi
+ABIDW := abidw --no-corpus-path --no-show-locs
+
+deps-abi:
+	@scripts/install-deps.sh abidw:abigail-tools
+
+# The exported ABI against the committed baseline (libabigail). The library carries no
+# debug information, so the ABI compared is its symbols and their version node; the
+# types are the header's, which the header drift test and the C and C++ suites guard.
+# Removing or renaming a symbol without bumping the SONAME fails; adding one is fine.
+abi-check: build deps-abi
+	@mkdir -p target/abi
+	$(ABIDW) --out-file target/abi/current.abi $(LIB_SO)
+	@baseline=$$(sed -n 's/.*soname=.\([^"'"'"']*\).*/\1/p' $(ABI_BASELINE) | head -n 1); \
+	  current=$$(sed -n 's/.*soname=.\([^"'"'"']*\).*/\1/p' target/abi/current.abi | head -n 1); \
+	  if [ "$$baseline" != "$$current" ]; then \
+	    echo "SONAME $$current, but the ABI baseline is for $$baseline: run make abi-baseline and commit it"; exit 1; \
+	  fi
+	@status=0; abidiff $(ABI_BASELINE) target/abi/current.abi > target/abi/diff.txt || status=$$?; \
+	  cat target/abi/diff.txt; \
+	  if [ $$((status & 8)) -ne 0 ]; then \
+	    echo "the ABI changed incompatibly without a SONAME bump (see above)"; exit 1; \
+	  elif [ $$((status & 3)) -ne 0 ]; then \
+	    echo "abidiff failed ($$status)"; exit 1; \
+	  fi
+	@echo "abi-check: 1 passed, 0 failed"
+
+# Records the current ABI as the baseline (after a SONAME bump, or to accept additions).
+abi-baseline: build deps-abi
+	$(ABIDW) --out-file $(ABI_BASELINE) $(LIB_SO)
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
 # against the mock (tests/*.rs).

@@ -21,6 +21,8 @@ static void render_frame(int frame) {
 int main(int argc, char **argv) {
   TvClient *client;
   TvWaitOptions *options;
+  TvCallOptions *call;
+  TvResult result;
   TvRequest *request = NULL;
   TvVideo *video = NULL;
   TvError *error = NULL;
@@ -37,15 +39,17 @@ int main(int argc, char **argv) {
   }
   options = tv_wait_options_new();
   tv_wait_options_set_poll_interval_ms(options, 500);
-  tv_wait_options_set_timeout_ms(options, 10 * 60 * 1000);
-  if (tv_wait_video_start(client, argv[1], options, &request, &error) != TV_RESULT_OK) {
+  call = tv_call_options_new();
+  tv_call_options_set_timeout_ms(call, 10 * 60 * 1000);
+  result = tv_wait_video_start(client, argv[1], options, call, &request, &error);
+  tv_wait_options_free(options); /* the request copied them */
+  tv_call_options_free(call);
+  if (result != TV_RESULT_OK) {
     fprintf(stderr, "error: %s\n", tv_error_message(error));
     tv_error_free(error);
-    tv_wait_options_free(options);
     tv_client_free(client);
     return 1;
   }
-  tv_wait_options_free(options); /* the request copied it */
 
   printf("Waiting for %s while the game runs:\n", argv[1]);
   while (tv_request_poll(request) == TV_REQUEST_STATE_PENDING) render_frame(frame++);

@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     TvVideo *video = NULL;
     TvError *error = NULL;
-    if (tv_get_video(client, argv[i], &video, &error) == TV_RESULT_OK) {
+    if (tv_get_video(client, argv[i], NULL, &video, &error) == TV_RESULT_OK) {
       print_video(video);
       tv_video_free(video);
     } else {

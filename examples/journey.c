@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
   TvClient *client = tv_client_new(NULL);
   TvCreateParams *params;
   TvWaitOptions *wait;
-  TvDownloadOptions *download;
+  TvCallOptions *call;
   TvVideo *created = NULL, *finished = NULL;
   TvError *error = NULL;
   uint64_t bytes = 0;
@@ -60,17 +60,19 @@ int main(int argc, char **argv) {
   tv_create_params_set_prompt(params, prompt);
   tv_create_params_set_seconds(params, "5");
   printf("Creating a video with %s:\n  \"%s\"\n", model, prompt);
-  if (tv_create_video(client, params, &created, &error) != TV_RESULT_OK) status = fail("create", error);
+  if (tv_create_video(client, params, NULL, &created, &error) != TV_RESULT_OK) status = fail("create", error);
   tv_create_params_free(params);
   if (status) goto done;
   printf("  job %s is %s\n\nWaiting for it:\n", created->id, created->status_raw);
 
   wait = tv_wait_options_new();
-  tv_wait_options_set_poll_interval_ms(wait, poll_ms);
-  tv_wait_options_set_timeout_ms(wait, 30 * 60 * 1000);
-  tv_wait_options_set_progress(wait, show_status, &polls);
-  if (tv_wait_video(client, created->id, wait, &finished, &error) != TV_RESULT_OK) status = fail("wait", error);
+  tv_wait_options_set_poll_interval_ms(wait, (int64_t)poll_ms);
+  call = tv_call_options_new();
+  tv_call_options_set_timeout_ms(call, 30 * 60 * 1000);
+  tv_call_options_set_wait_progress(call, show_status, &polls);
+  if (tv_wait_video(client, created->id, wait, call, &finished, &error) != TV_RESULT_OK) status = fail("wait", error);
   tv_wait_options_free(wait);
+  tv_call_options_free(call);
   if (status) goto done;
   printf("\n");
   if (finished->status != TV_VIDEO_STATUS_COMPLETED) {
@@ -81,11 +83,11 @@ int main(int argc, char **argv) {
   printf("  done in %.0f s, cost %.2f\n\nDownloading %s:\n", finished->completed_at - finished->created_at,
          finished->cost, finished->video_url);
 
-  download = tv_download_options_new();
-  tv_download_options_set_progress(download, show_bytes, NULL);
-  if (tv_download_video_to_file(client, finished, path, download, &bytes, &error) != TV_RESULT_OK)
+  call = tv_call_options_new();
+  tv_call_options_set_download_progress(call, show_bytes, NULL);
+  if (tv_download_url_to_file(client, finished->video_url, path, call, &bytes, &error) != TV_RESULT_OK)
     status = fail("download", error);
-  tv_download_options_free(download);
+  tv_call_options_free(call);
   if (status == 0) printf("\n\nSaved %llu bytes to %s\n", (unsigned long long)bytes, path);
 
 done:

@@ -36,8 +36,9 @@ fn word_char(c: char) -> bool {
 impl Secrets {
     /// The API key, whose pieces are secret too, and other secrets, secret only whole.
     pub(crate) fn new(key: &str, others: impl IntoIterator<Item = String>) -> Secrets {
-        let mut whole: Vec<String> =
-            std::iter::once(key.to_owned()).chain(others).filter(|secret| !secret.is_empty()).collect();
+        let mut whole = vec![key.to_owned()];
+        whole.extend(others);
+        whole.retain(|secret| !secret.is_empty());
         whole.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
         whole.dedup();
         let key_windows = key.as_bytes().windows(MIN_PIECE).map(<[u8]>::to_vec).collect();

@@ -57,7 +57,7 @@ static TvClient *new_client(void) {
 static void library_get(void) {
   TvVideo *video = NULL;
   TvError *error = NULL;
-  if (tv_get_video(client, "vid_completed", &video, &error) != TV_RESULT_OK) {
+  if (tv_get_video(client, "vid_completed", NULL, &video, &error) != TV_RESULT_OK) {
     fprintf(stderr, "get: %s\n", tv_error_message(error));
     exit(1);
   }

@@ -56,7 +56,7 @@ static void test_environment(void) {
   setenv("TOGETHER_API_KEY", "test-key", 1);
   client = tv_client_new(NULL);
   CHECK(client != NULL);
-  CHECK(tv_get_video(client, "vid_completed", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_completed", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video != NULL && strcmp(video->id, "vid_completed") == 0);
   tv_video_free(video);
   tv_client_free(client);
@@ -73,7 +73,7 @@ static void test_jobs(TvClient *client) {
   TvError *error = NULL;
   char url[300];
 
-  CHECK(tv_get_video(client, "vid_completed", &video, &error) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_completed", NULL, &video, &error) == TV_RESULT_OK);
   CHECK(error == NULL);
   CHECK_TEXT(video->id, "vid_completed");
   CHECK_TEXT(video->object, "video");
@@ -91,32 +91,32 @@ static void test_jobs(TvClient *client) {
   CHECK(strstr(video->json, "\"status\": \"completed\"") != NULL);
   tv_video_free(video);
 
-  CHECK(tv_get_video(client, "vid_in_progress", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_in_progress", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_IN_PROGRESS);
   CHECK(!video->has_completed_at && !video->has_outputs && video->video_url == NULL);
   tv_video_free(video);
 
-  CHECK(tv_get_video(client, "vid_queued", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_queued", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
   CHECK(video->created_at == 1761000000.25);
   tv_video_free(video);
 
-  CHECK(tv_get_video(client, "vid_failed", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_failed", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_FAILED);
   CHECK_TEXT(video->error_code, "content_policy_violation");
   CHECK_TEXT(video->error_message, "The prompt was rejected by the safety system.");
   tv_video_free(video);
 
-  CHECK(tv_get_video(client, "vid_unknown_status", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_unknown_status", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_UNKNOWN);
   CHECK_TEXT(video->status_raw, "expired");
   tv_video_free(video);
 
-  CHECK(tv_get_video(client, "vid_cost_integer", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_cost_integer", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->has_outputs && video->cost == 2.0);
   tv_video_free(video);
 
-  CHECK(tv_get_video(client, "vid_minimal", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_minimal", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
   CHECK(video->object == NULL && video->model == NULL && video->size == NULL);
   CHECK(video->seconds == NULL && video->created_at == 0.0);
@@ -129,7 +129,7 @@ static void expect_failure(TvClient *client, const char *id, TvResult code, uint
   TvVideo *untouched = (TvVideo *)(void *)&marker; /* any non-NULL address */
   TvVideo *video = untouched;
   TvError *error = NULL;
-  TvResult result = tv_get_video(client, id, &video, &error);
+  TvResult result = tv_get_video(client, id, NULL, &video, &error);
   if (result != code) fprintf(stderr, "%s: got %d (%s)\n", id, (int)result, tv_error_message(error));
   CHECK(result == code);
   CHECK(video == untouched);
@@ -163,9 +163,9 @@ static void test_errors(TvClient *client) {
   expect_failure(client, "nul-in-id", TV_RESULT_DECODE, 200);
 
   /* A retried status succeeds; the message and request id of a failure are the server's. */
-  CHECK(tv_get_video(client, "flaky-2-503-c", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "flaky-2-503-c", NULL, &video, NULL) == TV_RESULT_OK);
   tv_video_free(video);
-  CHECK(tv_get_video(client, "status-404", &video, &error) == TV_RESULT_NOT_FOUND);
+  CHECK(tv_get_video(client, "status-404", NULL, &video, &error) == TV_RESULT_NOT_FOUND);
   CHECK_TEXT(tv_error_message(error), "not found (HTTP 404): mock 404 response");
   CHECK_TEXT(tv_error_request_id(error), "req-status-404");
   CHECK_TEXT(tv_last_error_message(), "not found (HTTP 404): mock 404 response");
@@ -180,22 +180,22 @@ static void test_bad_arguments(TvClient *client) {
   TvError *error = NULL;
   char long_id[2048];
 
-  CHECK(tv_get_video(NULL, "vid_completed", &video, &error) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(NULL, "vid_completed", NULL, &video, &error) == TV_RESULT_INVALID_ARGUMENT);
   CHECK_TEXT(tv_error_message(error), "client is NULL");
   tv_error_free(error);
-  CHECK(tv_get_video(client, NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  CHECK(tv_get_video(client, "vid_completed", NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  CHECK(tv_get_video(client, "\xff\xfe", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  CHECK(tv_get_video(client, "", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  CHECK(tv_get_video(client, "..", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  CHECK(tv_get_video(client, "a\nb", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, NULL, NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "vid_completed", NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "\xff\xfe", NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "", NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "..", NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, "a\nb", NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
   memset(long_id, 'x', sizeof long_id - 1);
   long_id[sizeof long_id - 1] = '\0';
-  CHECK(tv_get_video(client, long_id, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video(client, long_id, NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
   CHECK(video == NULL);
   /* Ids with path characters are one segment: the mock answers 404 for them. */
-  CHECK(tv_get_video(client, "../videos/vid_completed", &video, NULL) == TV_RESULT_NOT_FOUND);
-  CHECK(tv_get_video(client, "vid_completed?x=1", &video, NULL) == TV_RESULT_NOT_FOUND);
+  CHECK(tv_get_video(client, "../videos/vid_completed", NULL, &video, NULL) == TV_RESULT_NOT_FOUND);
+  CHECK(tv_get_video(client, "vid_completed?x=1", NULL, &video, NULL) == TV_RESULT_NOT_FOUND);
 
   CHECK(tv_client_new_with_options(NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
   CHECK(tv_client_options_set_timeout_ms(NULL, 5) == TV_RESULT_INVALID_ARGUMENT);
@@ -216,21 +216,32 @@ static void *cancel_soon(void *token) {
   return NULL;
 }
 
-/* A blocking get that another thread cancels while the server says nothing. */
-static void test_cancellable(TvClient *client) {
+/* Call options: a blocking get that another thread cancels while the server says
+ * nothing, a timeout for the whole call, and values out of range named as given. */
+static void test_call_options(TvClient *client) {
   TvCancelToken *token = tv_cancel_token_new();
+  TvCallOptions *call = tv_call_options_new();
   TvVideo *video = NULL;
+  TvError *error = NULL;
   pthread_t canceller;
-  CHECK(tv_get_video_cancellable(client, "vid_completed", token, &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_call_options_set_cancel_token(call, token) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "vid_completed", call, &video, NULL) == TV_RESULT_OK);
   tv_video_free(video);
   video = NULL;
   CHECK(pthread_create(&canceller, NULL, cancel_soon, token) == 0);
-  CHECK(tv_get_video_cancellable(client, "stall", token, &video, NULL) == TV_RESULT_CANCELLED);
+  CHECK(tv_get_video(client, "stall", call, &video, NULL) == TV_RESULT_CANCELLED);
   CHECK(video == NULL);
   pthread_join(canceller, NULL);
-  CHECK(tv_get_video_cancellable(client, "vid_completed", NULL, &video, NULL) == TV_RESULT_OK);
-  tv_video_free(video);
-  tv_cancel_token_free(token);
+  tv_cancel_token_free(token); /* the options keep their own reference */
+  CHECK(tv_get_video(client, "vid_completed", call, &video, NULL) == TV_RESULT_CANCELLED);
+  CHECK(tv_call_options_set_cancel_token(call, NULL) == TV_RESULT_OK);
+  CHECK(tv_call_options_set_timeout_ms(call, 150) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "stall", call, &video, &error) == TV_RESULT_TIMEOUT);
+  tv_error_free(error);
+  CHECK(tv_call_options_set_timeout_ms(call, -1) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK_TEXT(tv_last_error_message(), "timeout must be from 1 to 86400000 ms, not -1");
+  CHECK(tv_client_options_set_max_retries(NULL, 1) == TV_RESULT_INVALID_ARGUMENT);
+  tv_call_options_free(call);
 }
 
 enum { THREADS = 8, CALLS_PER_THREAD = 25 };
@@ -242,7 +253,7 @@ static void *fetch_many(void *shared_client) {
   for (int i = 0; i < CALLS_PER_THREAD; i++) {
     const char *id = ids[i % 4];
     TvVideo *video = NULL;
-    if (tv_get_video(client, id, &video, NULL) != TV_RESULT_OK || strcmp(video->id, id) != 0) failures++;
+    if (tv_get_video(client, id, NULL, &video, NULL) != TV_RESULT_OK || strcmp(video->id, id) != 0) failures++;
     tv_video_free(video);
   }
   return (void *)failures;
@@ -277,7 +288,7 @@ int main(void) {
   test_errors(client);
   test_bad_arguments(client);
   test_threads(client);
-  test_cancellable(client);
+  test_call_options(client);
   tv_client_free(client);
   return finish("test_get_video");
 }

@@ -56,7 +56,7 @@ static TvVideo *create(TvClient *client, const char *model) {
   TvCreateParams *params = tv_create_params_new();
   TvVideo *video = NULL;
   CHECK(tv_create_params_set_model(params, model) == TV_RESULT_OK);
-  CHECK(tv_create_video(client, params, &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_create_video(client, params, NULL, &video, NULL) == TV_RESULT_OK);
   tv_create_params_free(params);
   return video;
 }
@@ -66,7 +66,7 @@ static void test_create(TvClient *client) {
   TvVideo *video = NULL;
   TvError *error = NULL;
 
-  CHECK(tv_create_video(client, params, &video, &error) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_video(client, params, NULL, &video, &error) == TV_RESULT_INVALID_ARGUMENT);
   CHECK_TEXT(tv_error_message(error), "model is required");
   tv_error_free(error);
 
@@ -106,7 +106,7 @@ static void test_create(TvClient *client) {
   CHECK(tv_create_params_set_json_field(params, "x", "{not json") == TV_RESULT_INVALID_ARGUMENT);
   CHECK(tv_create_params_set_model(NULL, "m") == TV_RESULT_INVALID_ARGUMENT);
 
-  CHECK(tv_create_video(client, params, &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_create_video(client, params, NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
   CHECK(strncmp(video->id, "job-", 4) == 0);
   CHECK_TEXT(video->model, "minimax/video-01-director");
@@ -116,13 +116,13 @@ static void test_create(TvClient *client) {
   /* A 5xx after sending is not retried (a second POST could bill twice). */
   params = tv_create_params_new();
   tv_create_params_set_model(params, "status-503");
-  CHECK(tv_create_video(client, params, &video, NULL) == TV_RESULT_SERVER);
+  CHECK(tv_create_video(client, params, NULL, &video, NULL) == TV_RESULT_SERVER);
   tv_create_params_free(params);
 
-  CHECK(tv_create_video_json(client, "{\"model\":\"m\",\"brand_new\":true}", &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_create_video_json(client, "{\"model\":\"m\",\"brand_new\":true}", NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_QUEUED);
   tv_video_free(video);
-  CHECK(tv_create_video_json(client, "[1]", &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_create_video_json(client, "[1]", NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
 }
 
 struct progress_log {
@@ -150,6 +150,7 @@ static void *cancel_after_300ms(void *token) {
 
 static void test_wait(TvClient *client) {
   TvWaitOptions *options = tv_wait_options_new();
+  TvCallOptions *call = tv_call_options_new();
   struct progress_log log = {0};
   TvVideo *created, *video = NULL;
   TvError *error = NULL;
@@ -157,10 +158,10 @@ static void test_wait(TvClient *client) {
 
   CHECK(tv_wait_options_set_poll_interval_ms(options, 10) == TV_RESULT_OK);
   CHECK(tv_wait_options_set_poll_interval_ms(options, 0) == TV_RESULT_INVALID_ARGUMENT);
-  CHECK(tv_wait_options_set_progress(options, log_progress, &log) == TV_RESULT_OK);
+  CHECK(tv_call_options_set_wait_progress(call, log_progress, &log) == TV_RESULT_OK);
 
   created = create(client, "m");
-  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_wait_video(client, created->id, options, call, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_COMPLETED && video->video_url != NULL);
   CHECK(log.calls == 3);
   CHECK_TEXT(log.statuses[0], "queued");
@@ -168,17 +169,17 @@ static void test_wait(TvClient *client) {
   CHECK_TEXT(log.statuses[2], "completed");
   tv_video_free(video);
   tv_video_free(created);
-  tv_wait_options_set_progress(options, NULL, NULL);
+  tv_call_options_set_wait_progress(call, NULL, NULL);
 
   created = create(client, "fail-job");
-  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_wait_video(client, created->id, options, call, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_FAILED);
   CHECK_TEXT(video->error_code, "generation_failed");
   tv_video_free(video);
   tv_video_free(created);
 
   created = create(client, "unknown-job");
-  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_OK);
+  CHECK(tv_wait_video(client, created->id, options, NULL, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_UNKNOWN);
   CHECK_TEXT(video->status_raw, "expired");
   tv_video_free(video);
@@ -186,8 +187,8 @@ static void test_wait(TvClient *client) {
 
   /* The deadline holds while the server stops answering mid-wait. */
   created = create(client, "silent-job");
-  CHECK(tv_wait_options_set_timeout_ms(options, 400) == TV_RESULT_OK);
-  CHECK(tv_wait_video(client, created->id, options, &video, &error) == TV_RESULT_TIMEOUT);
+  CHECK(tv_call_options_set_timeout_ms(call, 400) == TV_RESULT_OK);
+  CHECK(tv_wait_video(client, created->id, options, call, &video, &error) == TV_RESULT_TIMEOUT);
   CHECK(strstr(tv_error_message(error), created->id) != NULL);
   tv_error_free(error);
 
@@ -195,24 +196,25 @@ static void test_wait(TvClient *client) {
   {
     TvCancelToken *token = tv_cancel_token_new();
     pthread_t canceller;
-    tv_wait_options_set_timeout_ms(options, 0);
-    tv_wait_options_set_cancel_token(options, token);
+    tv_call_options_set_timeout_ms(call, 0);
+    tv_call_options_set_cancel_token(call, token);
     CHECK(pthread_create(&canceller, NULL, cancel_after_300ms, token) == 0);
-    CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_CANCELLED);
+    CHECK(tv_wait_video(client, created->id, options, call, &video, NULL) == TV_RESULT_CANCELLED);
     pthread_join(canceller, NULL);
     CHECK(tv_cancel_token_is_cancelled(token));
     tv_cancel_token_free(token); /* the options keep their own reference */
-    tv_wait_options_set_cancel_token(options, NULL);
+    tv_call_options_set_cancel_token(call, NULL);
   }
   tv_video_free(created);
 
   /* The progress callback can stop the wait. */
   created = create(client, "stall-job");
-  tv_wait_options_set_progress(options, stop_at_second_poll, &polls);
-  CHECK(tv_wait_video(client, created->id, options, &video, NULL) == TV_RESULT_CANCELLED);
+  tv_call_options_set_wait_progress(call, stop_at_second_poll, &polls);
+  CHECK(tv_wait_video(client, created->id, options, call, &video, NULL) == TV_RESULT_CANCELLED);
   CHECK(polls == 2);
   tv_video_free(created);
   tv_wait_options_free(options);
+  tv_call_options_free(call);
 }
 
 struct counted {
@@ -236,20 +238,20 @@ static int track_progress(void *user_data, uint64_t received, int64_t total) {
 
 struct download_job {
   TvClient *client;
-  TvVideo *video;
+  const char *id;
   const char *path;
-  TvDownloadOptions *options;
+  TvCallOptions *call;
   TvResult result;
 };
 
 static void *download_in_thread(void *arg) {
   struct download_job *job = arg;
-  job->result = tv_download_video_to_file(job->client, job->video, job->path, job->options, NULL, NULL);
+  job->result = tv_download_video_to_file(job->client, job->id, job->path, job->call, NULL, NULL);
   return NULL;
 }
 
 static void test_download(TvClient *client) {
-  TvDownloadOptions *options = tv_download_options_new();
+  TvCallOptions *call = tv_call_options_new();
   TvVideo *video = NULL;
   TvError *error = NULL;
   char path[512];
@@ -259,10 +261,11 @@ static void test_download(TvClient *client) {
   FILE *file;
   unsigned char head[8];
 
-  CHECK(tv_download_options_set_progress(options, track_progress, last) == TV_RESULT_OK);
-  CHECK(tv_get_video(client, "video-at-clip.mp4", &video, NULL) == TV_RESULT_OK);
+  /* By URL: a job's video_url, as a program that stored only the URL has it. */
+  CHECK(tv_call_options_set_download_progress(call, track_progress, last) == TV_RESULT_OK);
+  CHECK(tv_get_video(client, "video-at-clip.mp4", NULL, &video, NULL) == TV_RESULT_OK);
   snprintf(path, sizeof path, "%s/clip.mp4", workdir);
-  CHECK(tv_download_video_to_file(client, video, path, options, &bytes, NULL) == TV_RESULT_OK);
+  CHECK(tv_download_url_to_file(client, video->video_url, path, call, &bytes, NULL) == TV_RESULT_OK);
   CHECK(bytes == VIDEO_SIZE && file_size(path) == VIDEO_SIZE);
   CHECK(last[0] == VIDEO_SIZE && last[1] == VIDEO_SIZE);
   file = fopen(path, "rb");
@@ -271,41 +274,41 @@ static void test_download(TvClient *client) {
   unlink(path);
   tv_video_free(video);
 
-  CHECK(tv_get_video(client, "video-at-clip.webm", &video, NULL) == TV_RESULT_OK);
-  CHECK(tv_download_video_to_callback(client, video, count_bytes, &counted, NULL, &bytes, NULL) == TV_RESULT_OK);
+  /* By job id: the library gets the job, then its video. */
+  CHECK(tv_download_video_to_callback(client, "video-at-clip.webm", count_bytes, &counted, NULL, &bytes, NULL) ==
+        TV_RESULT_OK);
   CHECK(counted.bytes == VIDEO_SIZE && bytes == VIDEO_SIZE);
   CHECK(memcmp(counted.head, "\x1a\x45\xdf\xa3", 4) == 0);
-  CHECK(tv_download_video_to_callback(client, video, NULL, NULL, NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  tv_video_free(video);
+  CHECK(tv_download_video_to_callback(client, "video-at-clip.webm", NULL, NULL, NULL, NULL, NULL) ==
+        TV_RESULT_INVALID_ARGUMENT);
 
   /* An interrupted transfer resumes. */
-  CHECK(tv_get_video(client, "video-at-drop-c.mp4", &video, NULL) == TV_RESULT_OK);
   snprintf(path, sizeof path, "%s/resumed.mp4", workdir);
-  CHECK(tv_download_video_to_file(client, video, path, NULL, &bytes, NULL) == TV_RESULT_OK);
+  CHECK(tv_download_video_to_file(client, "video-at-drop-c.mp4", path, NULL, &bytes, NULL) == TV_RESULT_OK);
   CHECK(bytes == VIDEO_SIZE && file_size(path) == VIDEO_SIZE);
   unlink(path);
-  tv_video_free(video);
 
-  /* Not a video, or not ready: a clear error and no file. */
+  /* Not a video, not ready, or not a URL: a clear error and no file. */
   snprintf(path, sizeof path, "%s/page.mp4", workdir);
-  CHECK(tv_get_video(client, "video-at-page.html", &video, NULL) == TV_RESULT_OK);
-  CHECK(tv_download_video_to_file(client, video, path, NULL, NULL, &error) == TV_RESULT_DECODE);
+  CHECK(tv_download_video_to_file(client, "video-at-page.html", path, NULL, NULL, &error) == TV_RESULT_DECODE);
   CHECK(strstr(tv_error_message(error), "not a video") != NULL);
   tv_error_free(error);
-  tv_video_free(video);
-  CHECK(tv_get_video(client, "vid_in_progress", &video, NULL) == TV_RESULT_OK);
-  CHECK(tv_download_video_to_file(client, video, path, NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  tv_video_free(video);
+  CHECK(tv_download_video_to_file(client, "vid_in_progress", path, NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_download_url_to_file(client, "file:///etc/passwd", path, NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
   CHECK(files_in_workdir() == 0);
+
+  /* A destination that is a directory is a file-system error, not a library bug. */
+  CHECK(tv_download_video_to_file(client, "video-at-clip.mp4", workdir, NULL, NULL, &error) == TV_RESULT_FILE_SYSTEM);
+  CHECK(strstr(tv_error_message(error), "a directory") != NULL);
+  tv_error_free(error);
 
   /* Cancelled from another thread mid-transfer: no partial file. */
   {
     TvCancelToken *token = tv_cancel_token_new();
-    TvDownloadOptions *cancellable = tv_download_options_new();
-    struct download_job job = {client, NULL, path, cancellable, TV_RESULT_OK};
+    TvCallOptions *cancellable = tv_call_options_new();
+    struct download_job job = {client, "video-at-slow-c.mp4", path, cancellable, TV_RESULT_OK};
     pthread_t worker;
-    tv_download_options_set_cancel_token(cancellable, token);
-    CHECK(tv_get_video(client, "video-at-slow-c.mp4", &job.video, NULL) == TV_RESULT_OK);
+    tv_call_options_set_cancel_token(cancellable, token);
     snprintf(path, sizeof path, "%s/slow.mp4", workdir);
     CHECK(pthread_create(&worker, NULL, download_in_thread, &job) == 0);
     sleep_ms(200);
@@ -313,11 +316,10 @@ static void test_download(TvClient *client) {
     pthread_join(worker, NULL);
     CHECK(job.result == TV_RESULT_CANCELLED);
     CHECK(files_in_workdir() == 0);
-    tv_video_free(job.video);
-    tv_download_options_free(cancellable);
+    tv_call_options_free(cancellable);
     tv_cancel_token_free(token);
   }
-  tv_download_options_free(options);
+  tv_call_options_free(call);
 }
 
 static atomic_int completions;
@@ -339,7 +341,7 @@ static void test_non_blocking(TvClient *client) {
   char path[512];
 
   for (int i = 0; i < COUNT; i++) {
-    CHECK(tv_get_video_start(client, ids[i % 4], &requests[i], NULL) == TV_RESULT_OK);
+    CHECK(tv_get_video_start(client, ids[i % 4], NULL, &requests[i], NULL) == TV_RESULT_OK);
     CHECK(tv_request_on_complete(requests[i], on_done, NULL) == TV_RESULT_OK);
   }
   while (pending > 0 && frames < 100000) {
@@ -361,12 +363,12 @@ static void test_non_blocking(TvClient *client) {
   /* Wait, then download, without blocking. */
   created = create(client, "m");
   tv_wait_options_set_poll_interval_ms(options, 10);
-  CHECK(tv_wait_video_start(client, created->id, options, &wait, NULL) == TV_RESULT_OK);
+  CHECK(tv_wait_video_start(client, created->id, options, NULL, &wait, NULL) == TV_RESULT_OK);
   CHECK(tv_request_wait(wait, UINT64_MAX) == TV_REQUEST_STATE_DONE);
   CHECK(tv_request_result(wait, &video, NULL) == TV_RESULT_OK);
   CHECK(video->status == TV_VIDEO_STATUS_COMPLETED);
   snprintf(path, sizeof path, "%s/%s.mp4", workdir, created->id);
-  CHECK(tv_download_video_to_file_start(client, video, path, NULL, &download, NULL) == TV_RESULT_OK);
+  CHECK(tv_download_url_to_file_start(client, video->video_url, path, NULL, &download, NULL) == TV_RESULT_OK);
   tv_video_free(video); /* the request copied what it needs */
   video = NULL;
   CHECK(tv_request_wait(download, 30000) == TV_REQUEST_STATE_DONE);
@@ -382,10 +384,10 @@ static void test_non_blocking(TvClient *client) {
     TvCreateParams *params = tv_create_params_new();
     TvRequest *typed = NULL, *raw = NULL;
     tv_create_params_set_model(params, "m");
-    CHECK(tv_create_video_start(client, params, &typed, NULL) == TV_RESULT_OK);
+    CHECK(tv_create_video_start(client, params, NULL, &typed, NULL) == TV_RESULT_OK);
     tv_create_params_free(params); /* copied by the request */
-    CHECK(tv_create_video_json_start(client, "{\"model\":\"m\"}", &raw, NULL) == TV_RESULT_OK);
-    CHECK(tv_create_video_json_start(client, "{}", &stuck, NULL) == TV_RESULT_INVALID_ARGUMENT);
+    CHECK(tv_create_video_json_start(client, "{\"model\":\"m\"}", NULL, &raw, NULL) == TV_RESULT_OK);
+    CHECK(tv_create_video_json_start(client, "{}", NULL, &stuck, NULL) == TV_RESULT_INVALID_ARGUMENT);
     CHECK(tv_request_wait(typed, UINT64_MAX) == TV_REQUEST_STATE_DONE);
     CHECK(tv_request_wait(raw, UINT64_MAX) == TV_REQUEST_STATE_DONE);
     CHECK(tv_request_result(typed, &video, NULL) == TV_RESULT_OK && video->status == TV_VIDEO_STATUS_QUEUED);
@@ -398,7 +400,7 @@ static void test_non_blocking(TvClient *client) {
   }
 
   /* Cancel returns at once, even when the server stopped answering. */
-  CHECK(tv_get_video_start(client, "stall", &stuck, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video_start(client, "stall", NULL, &stuck, NULL) == TV_RESULT_OK);
   sleep_ms(50);
   CHECK(tv_request_poll(stuck) == TV_REQUEST_STATE_PENDING);
   tv_request_cancel(stuck);
@@ -408,12 +410,12 @@ static void test_non_blocking(TvClient *client) {
   tv_request_free(stuck);
 
   /* Freeing a pending request cancels it. */
-  CHECK(tv_get_video_start(client, "stall", &stuck, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video_start(client, "stall", NULL, &stuck, NULL) == TV_RESULT_OK);
   tv_request_free(stuck);
 
   /* Bad arguments are reported at start; NULL requests are harmless. */
-  CHECK(tv_get_video_start(client, "..", &stuck, NULL) == TV_RESULT_INVALID_ARGUMENT);
-  CHECK(tv_get_video_start(client, "vid_completed", NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video_start(client, "..", NULL, &stuck, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video_start(client, "vid_completed", NULL, NULL, NULL) == TV_RESULT_INVALID_ARGUMENT);
   CHECK(tv_request_poll(NULL) == TV_REQUEST_STATE_INVALID);
   CHECK(tv_request_wait(NULL, 0) == TV_REQUEST_STATE_INVALID);
   CHECK(tv_request_result(NULL, &video, NULL) == TV_RESULT_INVALID_ARGUMENT);
@@ -438,31 +440,18 @@ static void slow_done(void *user_data) {
   atomic_store(&state->finished, 1);
 }
 
-struct cancellable_get {
-  TvClient *client;
-  TvCancelToken *token;
-  TvResult code;
-};
-
-static void *get_cancellable(void *arg) {
-  struct cancellable_get *call = arg;
-  TvVideo *video = NULL;
-  call->code = tv_get_video_cancellable(call->client, "slow-300", call->token, &video, NULL);
-  tv_video_free(video);
-  return NULL;
-}
-
 struct waiting {
   TvClient *client;
   const char *id;
-  TvWaitOptions *options;
+  TvWaitOptions *wait;
+  TvCallOptions *call;
   TvResult code;
 };
 
 static void *wait_in_thread(void *arg) {
   struct waiting *call = arg;
   TvVideo *video = NULL;
-  call->code = tv_wait_video(call->client, call->id, call->options, &video, NULL);
+  call->code = tv_wait_video(call->client, call->id, call->wait, call->call, &video, NULL);
   tv_video_free(video);
   return NULL;
 }
@@ -474,7 +463,7 @@ static void test_callback_lifetimes(TvClient *client) {
   for (int i = 0; i < 6; i++) {
     struct slow_completion *state = calloc(1, sizeof *state);
     TvRequest *request = NULL;
-    CHECK(tv_get_video_start(client, "vid_completed", &request, NULL) == TV_RESULT_OK);
+    CHECK(tv_get_video_start(client, "vid_completed", NULL, &request, NULL) == TV_RESULT_OK);
     CHECK(tv_request_on_complete(request, slow_done, state) == TV_RESULT_OK);
     while (!atomic_load(&state->entered)) sleep_ms(1);
     if (i % 2 == 0) {
@@ -491,25 +480,18 @@ static void test_callback_lifetimes(TvClient *client) {
 
   /* A blocking call keeps its own reference to the token and options it was given. */
   {
-    struct cancellable_get call = {client, tv_cancel_token_new(), TV_RESULT_INTERNAL};
-    pthread_t thread;
-    CHECK(pthread_create(&thread, NULL, get_cancellable, &call) == 0);
-    sleep_ms(50);
-    tv_cancel_token_free(call.token);
-    pthread_join(thread, NULL);
-    CHECK(call.code == TV_RESULT_OK);
-  }
-  {
     TvVideo *created = create(client, "m");
     TvCancelToken *token = tv_cancel_token_new();
-    struct waiting call = {client, created->id, tv_wait_options_new(), TV_RESULT_INTERNAL};
+    struct waiting call = {client, created->id, tv_wait_options_new(), tv_call_options_new(), TV_RESULT_INTERNAL};
     pthread_t thread;
-    tv_wait_options_set_poll_interval_ms(call.options, 100);
-    tv_wait_options_set_cancel_token(call.options, token);
-    tv_cancel_token_free(token);
+    tv_wait_options_set_poll_interval_ms(call.wait, 100);
+    tv_call_options_set_cancel_token(call.call, token);
+    tv_call_options_set_timeout_ms(call.call, 60000);
     CHECK(pthread_create(&thread, NULL, wait_in_thread, &call) == 0);
     sleep_ms(50);
-    tv_wait_options_free(call.options);
+    tv_cancel_token_free(token);
+    tv_wait_options_free(call.wait);
+    tv_call_options_free(call.call);
     pthread_join(thread, NULL);
     CHECK(call.code == TV_RESULT_OK);
     tv_video_free(created);
