@@ -40,7 +40,8 @@ public static class Sample
                 Console.WriteLine("the job ended {0}: {1}", video.StatusRaw, video.ErrorMessage);
                 return;
             }
-            await client.DownloadAsync(video, "together-video-sample.mp4", null, cancel.Token);
+            // By the Video's URL; client.DownloadVideoAsync(job.Id, ...) would go by the job's id.
+            await client.DownloadAsync(video, "together-video-sample.mp4", cancellationToken: cancel.Token);
             Console.WriteLine("saved together-video-sample.mp4 ({0:0.00} credits)", video.Cost);
         }
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace TogetherVideo
@@ -52,7 +53,6 @@ namespace TogetherVideo
         /// <summary>The clip's length in seconds, as text ("5").</summary>
         public string Seconds { get; set; }
         public long? Fps { get; set; }
-        /// <summary>10 to 50.</summary>
         public long? Steps { get; set; }
         public long? Seed { get; set; }
         /// <summary>Sent as a decimal (8.0).</summary>
@@ -113,12 +113,16 @@ namespace TogetherVideo
         }
 
         /// <summary>A setter's failure explains itself only through the thread's last
-        /// error, read at once on the same thread.</summary>
+        /// error, read at once on the same thread. The library's message is passed on as it
+        /// is (it names the setting and the value given: "max retries must be from 0 to 10,
+        /// not -1"), prefixed with <paramref name="field"/> only when it does not start with
+        /// that name already.</summary>
         internal static void Check(string field, int code)
         {
             if (code == Native.Ok) return;
-            var detail = Utf8.FromNative(Native.tv_last_error_message());
-            throw TogetherVideoException.Create((ResultCode)code, field + ": " + detail, 0, null);
+            var detail = Utf8.FromNative(Native.tv_last_error_message()) ?? Utf8.FromNative(Native.tv_result_name(code));
+            var message = detail.StartsWith(field, StringComparison.OrdinalIgnoreCase) ? detail : field + ": " + detail;
+            throw TogetherVideoException.Create((ResultCode)code, message, 0, null);
         }
     }
 }

@@ -105,9 +105,18 @@ namespace TogetherVideo
         protected override void Free(IntPtr pointer) { Native.tv_wait_options_free(pointer); }
     }
 
-    internal sealed class DownloadOptionsHandle : NativeHandle
+    internal sealed class CallOptionsHandle : NativeHandle
     {
-        protected override void Free(IntPtr pointer) { Native.tv_download_options_free(pointer); }
+        /// <summary>Passes NULL: a call with nothing to bound, cancel or follow. Its pointer
+        /// is zero, so it is never freed, and it may serve any number of calls at once.</summary>
+        public static readonly CallOptionsHandle None = new CallOptionsHandle();
+
+        protected override void Free(IntPtr pointer) { Native.tv_call_options_free(pointer); }
+    }
+
+    internal sealed class CancelTokenHandle : NativeHandle
+    {
+        protected override void Free(IntPtr pointer) { Native.tv_cancel_token_free(pointer); }
     }
 
     internal static class Utf8
@@ -162,23 +171,34 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_result_name(int code);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_last_error_message();
 
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern CallOptionsHandle tv_call_options_new();
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_call_options_free(IntPtr options);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_timeout_ms(CallOptionsHandle options, long ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_cancel_token(CallOptionsHandle options, CancelTokenHandle token);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_wait_progress(CallOptionsHandle options, WaitProgressCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_download_progress(CallOptionsHandle options, DownloadProgressCallback callback, IntPtr userData);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern CancelTokenHandle tv_cancel_token_new();
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_cancel_token_cancel(CancelTokenHandle token);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_cancel_token_free(IntPtr token);
+
         [DllImport(Library, CallingConvention = Cdecl)] public static extern ClientOptionsHandle tv_client_options_new();
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_client_options_free(IntPtr options);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_api_key(ClientOptionsHandle options, byte[] value);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_base_url(ClientOptionsHandle options, byte[] value);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_timeout_ms(ClientOptionsHandle options, ulong ms);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_connect_timeout_ms(ClientOptionsHandle options, ulong ms);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_max_retries(ClientOptionsHandle options, uint retries);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_timeout_ms(ClientOptionsHandle options, long ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_connect_timeout_ms(ClientOptionsHandle options, long ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_max_retries(ClientOptionsHandle options, long maxRetries);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_user_agent_suffix(ClientOptionsHandle options, byte[] value);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_ca_file(ClientOptionsHandle options, byte[] value);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_system_roots(ClientOptionsHandle options, int enabled);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_proxy(ClientOptionsHandle options, byte[] value);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_worker_threads(ClientOptionsHandle options, uint threads);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_worker_threads(ClientOptionsHandle options, long threads);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_new_with_options(ClientOptionsHandle options, out ClientHandle client, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_client_free(IntPtr client);
 
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video(ClientHandle client, byte[] id, out VideoHandle video, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video(ClientHandle client, byte[] id, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_video_free(IntPtr video);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_video_from_json(byte[] json, out VideoHandle video, out ErrorHandle error);
 
@@ -212,21 +232,23 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_source_video(CreateParamsHandle p, byte[] url, int asObject);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_add_audio_input(CreateParamsHandle p, byte[] url, int asObject);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_json_field(CreateParamsHandle p, byte[] name, byte[] json);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video(ClientHandle client, CreateParamsHandle p, out VideoHandle video, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video_start(ClientHandle client, CreateParamsHandle p, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video(ClientHandle client, CreateParamsHandle p, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video_start(ClientHandle client, CreateParamsHandle p, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern WaitOptionsHandle tv_wait_options_new();
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_wait_options_free(IntPtr options);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_poll_interval_ms(WaitOptionsHandle options, ulong ms);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_timeout_ms(WaitOptionsHandle options, ulong ms);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_progress(WaitOptionsHandle options, WaitProgressCallback callback, IntPtr userData);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_video_start(ClientHandle client, byte[] id, WaitOptionsHandle options, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_poll_interval_ms(WaitOptionsHandle options, long ms);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_video(ClientHandle client, byte[] id, WaitOptionsHandle wait, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_video_start(ClientHandle client, byte[] id, WaitOptionsHandle wait, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
 
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern DownloadOptionsHandle tv_download_options_new();
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_download_options_free(IntPtr options);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_options_set_progress(DownloadOptionsHandle options, DownloadProgressCallback callback, IntPtr userData);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_file_start(ClientHandle client, VideoHandle video, byte[] path, DownloadOptionsHandle options, out RequestHandle request, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_callback_start(ClientHandle client, VideoHandle video, WriteCallback write, IntPtr userData, DownloadOptionsHandle options, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_file(ClientHandle client, byte[] url, byte[] path, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_callback(ClientHandle client, byte[] url, WriteCallback write, IntPtr userData, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_file(ClientHandle client, byte[] id, byte[] path, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_callback(ClientHandle client, byte[] id, WriteCallback write, IntPtr userData, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_file_start(ClientHandle client, byte[] url, byte[] path, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_callback_start(ClientHandle client, byte[] url, WriteCallback write, IntPtr userData, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_file_start(ClientHandle client, byte[] id, byte[] path, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_callback_start(ClientHandle client, byte[] id, WriteCallback write, IntPtr userData, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_poll(RequestHandle request);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_cancel(RequestHandle request);
