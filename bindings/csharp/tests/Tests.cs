@@ -317,6 +317,145 @@ namespace TogetherVideo.Tests
             }
         }
 
+        /// <summary>The bytes the mock serves for /files/<paramref name="name"/>
+        /// (tests/mock/src/files.rs).</summary>
+        private static byte[] MockVideo(string name)
+        {
+            var bytes = new byte[256 * 1024];
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)((i * 31 + 7) % 251);
+            var magic = name.EndsWith(".webm", StringComparison.Ordinal)
+                ? new byte[] { 0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01, 0x42, 0xF7, 0x81 }
+                : System.Text.Encoding.ASCII.GetBytes("\0\0\0\x18" + "ftypisom\0\0\x02\0isomiso2");
+            Array.Copy(magic, bytes, magic.Length);
+            return bytes;
+        }
+
+        private static void SameBytes(byte[] expected, byte[] actual, string what)
+        {
+            Equal(expected.Length, actual.Length, what + " size");
+            for (int i = 0; i < expected.Length; i++)
+                if (expected[i] != actual[i]) throw new Exception(string.Format("{0}: byte {1} differs", what, i));
+        }
+
+        private static string TempFile(string extension)
+        {
+            return Path.Combine(Path.GetTempPath(), "tv-cs-" + Guid.NewGuid() + extension);
+        }
+
+        /// <summary>No file under <paramref name="path"/>, nor any temporary file beside it
+        /// (the library names those ".NAME.PID-N.part").</summary>
+        private static void NothingLeft(string path, string what)
+        {
+            Check(!File.Exists(path), what + ": no file");
+            var stray = Directory.GetFiles(Path.GetDirectoryName(path), "*" + Path.GetFileName(path) + "*");
+            Check(stray.Length == 0, what + ": no temporary file, found " + string.Join(", ", stray));
+        }
+
+        public static void TestDownloadByUrl()
+        {
+            using (var client = NewClient())
+            {
+                var mp4 = MockVideo("clip.mp4");
+                var webm = MockVideo("clip.webm");
+                var mp4Url = origin + "/files/clip.mp4";
+                var webmUrl = origin + "/files/clip.webm";
+
+                var file = TempFile(".mp4");
+                long reported = 0;
+                Equal((long)mp4.Length, client.DownloadUrl(mp4Url, file, new Recorder<long>(n => reported = n)), "blocking, to a file: its size");
+                SameBytes(mp4, File.ReadAllBytes(file), "blocking, to a file");
+                Equal((long)mp4.Length, reported, "blocking, to a file: progress");
+                File.Delete(file);
+
+                using (var stream = new MemoryStream())
+                {
+                    Equal((long)webm.Length, client.DownloadUrl(webmUrl, stream), "blocking, to a stream: its size");
+                    SameBytes(webm, stream.ToArray(), "blocking, to a stream");
+                }
+
+                reported = 0;
+                client.DownloadUrlAsync(mp4Url, file, new Recorder<long>(n => reported = n)).Wait();
+                SameBytes(mp4, File.ReadAllBytes(file), "async, to a file");
+                Equal((long)mp4.Length, reported, "async, to a file: progress");
+                File.Delete(file);
+
+                using (var stream = new MemoryStream())
+                {
+                    client.DownloadUrlAsync(webmUrl, stream, timeout: TimeSpan.FromSeconds(30)).Wait();
+                    SameBytes(webm, stream.ToArray(), "async, to a stream");
+                }
+
+                // A Video read earlier goes by its URL: no JSON round trip, no second GET.
+                using (var stream = new MemoryStream())
+                {
+                    Equal((long)webm.Length, client.Download(client.GetVideo("video-at-clip.webm"), stream), "a Video, blocking");
+                    SameBytes(webm, stream.ToArray(), "a Video, blocking");
+                }
+
+                var page = Throws<TogetherVideoException>(() => client.DownloadUrl(origin + "/files/page.html", file), "an HTML page");
+                Equal(ResultCode.Decode, page.Code, "an HTML page: code");
+                NothingLeft(file, "an HTML page");
+                var missing = Throws<TogetherVideoException>(() => client.DownloadUrlAsync(origin + "/files/missing.mp4", file).Wait(), "a missing file");
+                Equal(ResultCode.NotFound, missing.Code, "a missing file: code");
+                NothingLeft(file, "a missing file");
+                var scheme = Throws<TogetherVideoException>(() => client.DownloadUrl("ftp://example.com/clip.mp4", new MemoryStream()), "an ftp URL");
+                Equal(ResultCode.InvalidArgument, scheme.Code, "an ftp URL: code");
+                var directory = Throws<TogetherVideoException>(() => client.DownloadUrl(mp4Url, Path.GetTempPath()), "a directory");
+                Equal(ResultCode.FileSystem, directory.Code, "a directory: code");
+            }
+        }
+
+        public static void TestDownloadByJobId()
+        {
+            using (var client = NewClient())
+            {
+                var mp4 = MockVideo("clip.mp4");
+                var webm = MockVideo("clip.webm");
+                var file = TempFile(".mp4");
+
+                long reported = 0;
+                Equal((long)mp4.Length, client.DownloadVideo("video-at-clip.mp4", file, new Recorder<long>(n => reported = n)), "blocking, to a file: its size");
+                SameBytes(mp4, File.ReadAllBytes(file), "blocking, to a file");
+                Equal((long)mp4.Length, reported, "blocking, to a file: progress");
+                File.Delete(file);
+
+                using (var stream = new MemoryStream())
+                {
+                    Equal((long)webm.Length, client.DownloadVideo("video-at-clip.webm", stream), "blocking, to a stream: its size");
+                    SameBytes(webm, stream.ToArray(), "blocking, to a stream");
+                }
+
+                client.DownloadVideoAsync("video-at-clip.mp4", file, timeout: TimeSpan.FromSeconds(30)).Wait();
+                SameBytes(mp4, File.ReadAllBytes(file), "async, to a file");
+                File.Delete(file);
+
+                using (var stream = new MemoryStream())
+                {
+                    reported = 0;
+                    client.DownloadVideoAsync("video-at-clip.webm", stream, new Recorder<long>(n => reported = n)).Wait();
+                    SameBytes(webm, stream.ToArray(), "async, to a stream");
+                    Equal((long)webm.Length, reported, "async, to a stream: progress");
+                }
+
+                // The job must be completed: the library says so, naming the job.
+                var pending = Throws<TogetherVideoException>(() => client.DownloadVideo("vid_in_progress", file), "a job in progress");
+                Equal(ResultCode.InvalidArgument, pending.Code, "a job in progress: code");
+                Check(pending.Message.Contains("vid_in_progress") && pending.Message.Contains("not completed"), pending.Message);
+                NothingLeft(file, "a job in progress");
+                Throws<NotFoundException>(() => client.DownloadVideoAsync("no-such-job", new MemoryStream()).GetAwaiter().GetResult(), "no such job");
+                Equal(ResultCode.InvalidArgument, Throws<TogetherVideoException>(() => client.DownloadVideo("..", file), "an unsafe id").Code, "an unsafe id");
+
+                // A Video read before it completed has no URL: it goes by its id, and the
+                // library gets the job again.
+                var early = client.GetVideo("vid_in_progress");
+                Equal(null, early.VideoUrl, "no URL yet");
+                var late = Throws<TogetherVideoException>(() => client.DownloadAsync(early, file).Wait(), "a Video in progress");
+                Equal(ResultCode.InvalidArgument, late.Code, "a Video in progress: code");
+                Check(late.Message.Contains("not completed"), late.Message);
+                NothingLeft(file, "a Video in progress");
+            }
+        }
+
         public static void TestStructLayoutMatchesTheHeader()
         {
             var path = Environment.GetEnvironmentVariable("TV_OFFSETS");
@@ -391,6 +530,13 @@ namespace TogetherVideo.Tests
                     Case("extra field name", create(r => r.ExtraJsonFields["knob\0"] = "1")),
                     Case("field knob", create(r => r.ExtraJsonFields["knob"] = "1\0")),
                     Case("path", () => client.DownloadAsync(video, file + "\0.part").Wait()),
+                    Case("path", () => client.DownloadUrl(video.VideoUrl, file + "\0.part")),
+                    Case("path", () => client.DownloadVideoAsync("video-at-clip.mp4", file + "\0.part").Wait()),
+                    Case("url", () => client.DownloadUrl(video.VideoUrl + "\0", new MemoryStream())),
+                    Case("url", () => client.DownloadUrlAsync(video.VideoUrl + "\0", file).Wait()),
+                    Case("id", () => client.DownloadVideo("video-at-clip.mp4\0", file)),
+                    Case("id", () => client.DownloadVideoAsync("video-at-clip.mp4\0", new MemoryStream()).Wait()),
+                    Case("id", () => client.Wait("vid_completed\0x")),
                     Case("API key", options(o => o.ApiKey = "test-key\0")),
                     Case("base URL", options(o => o.BaseUrl = mockUrl + "\0x")),
                     Case("user agent", options(o => o.UserAgentSuffix = "app/1.0\0")),
