@@ -456,6 +456,72 @@ namespace TogetherVideo.Tests
             }
         }
 
+        public static void TestAnOutOfRangeOptionNamesTheCallersValue()
+        {
+            Func<ClientOptions, TogetherVideoException> build = options =>
+            {
+                options.ApiKey = "test-key";
+                options.BaseUrl = mockUrl;
+                options.Proxy = "";
+                return Throws<TogetherVideoException>(() => new Client(options).Dispose(), "options");
+            };
+            var retries = build(new ClientOptions { MaxRetries = -1 });
+            Equal(ResultCode.InvalidArgument, retries.Code, "max retries: code");
+            Check(retries.Message.StartsWith("max retries", StringComparison.Ordinal) && retries.Message.EndsWith("not -1", StringComparison.Ordinal), retries.Message);
+            var threads = build(new ClientOptions { WorkerThreads = int.MinValue });
+            Check(threads.Message.StartsWith("worker threads", StringComparison.Ordinal) && threads.Message.EndsWith("not -2147483648", StringComparison.Ordinal), threads.Message);
+            var timeout = build(new ClientOptions { Timeout = TimeSpan.FromSeconds(-1) });
+            Check(timeout.Message.StartsWith("timeout", StringComparison.Ordinal) && timeout.Message.EndsWith("not -1000", StringComparison.Ordinal), timeout.Message);
+            var connect = build(new ClientOptions { ConnectTimeout = System.Threading.Timeout.InfiniteTimeSpan });
+            Check(connect.Message.StartsWith("connect timeout", StringComparison.Ordinal) && connect.Message.EndsWith("not -1", StringComparison.Ordinal), connect.Message);
+            var zero = build(new ClientOptions { Timeout = TimeSpan.Zero });
+            Check(zero.Message.EndsWith("not 0", StringComparison.Ordinal), zero.Message);
+
+            using (var client = NewClient())
+            {
+                var file = TempFile(".mp4");
+                var minus = TimeSpan.FromMilliseconds(-250);
+                var calls = new List<KeyValuePair<string, Action>>
+                {
+                    Case("get", () => client.GetVideo("vid_completed", minus)),
+                    Case("get async", () => client.GetVideoAsync("vid_completed", minus)),
+                    Case("create", () => client.CreateVideo(new CreateVideoRequest("m"), minus)),
+                    Case("create async", () => client.CreateVideoAsync(new CreateVideoRequest("m"), minus)),
+                    Case("wait", () => client.Wait("vid_completed", timeout: minus)),
+                    Case("wait async", () => client.WaitAsync("vid_completed", timeout: minus)),
+                    Case("download", () => client.DownloadUrl(origin + "/files/clip.mp4", file, timeout: minus)),
+                    Case("download async", () => client.DownloadVideoAsync("video-at-clip.mp4", new MemoryStream(), timeout: minus)),
+                };
+                foreach (var c in calls)
+                {
+                    // Refused before anything is sent, synchronously, even by the async forms.
+                    var e = Throws<TogetherVideoException>(c.Value, c.Key);
+                    Equal(ResultCode.InvalidArgument, e.Code, c.Key + ": code");
+                    Check(e.Message.StartsWith("timeout", StringComparison.Ordinal) && e.Message.EndsWith("not -250", StringComparison.Ordinal), c.Key + ": " + e.Message);
+                }
+                NothingLeft(file, "a refused download");
+                // Under a millisecond is not rounded to 0 (which would mean no bound).
+                var tiny = Throws<TogetherVideoException>(() => client.GetVideo("vid_completed", TimeSpan.FromTicks(-1)), "a negative tick");
+                Check(tiny.Message.EndsWith("not -1", StringComparison.Ordinal), tiny.Message);
+                var poll = Throws<TogetherVideoException>(() => client.WaitAsync("vid_completed", pollInterval: TimeSpan.FromMilliseconds(-3)), "poll interval");
+                Check(poll.Message.StartsWith("poll interval", StringComparison.Ordinal) && poll.Message.EndsWith("not -3", StringComparison.Ordinal), poll.Message);
+                // Zero is the library's "no bound", passed on as such.
+                Equal("vid_completed", client.GetVideo("vid_completed", TimeSpan.Zero).Id, "a zero timeout");
+            }
+        }
+
+        public static void TestMillisecondsKeepTheSignAndNeverRoundToZero()
+        {
+            Equal(0L, CallOptions.Milliseconds(TimeSpan.Zero), "zero");
+            Equal(1L, CallOptions.Milliseconds(TimeSpan.FromTicks(1)), "a tick");
+            Equal(-1L, CallOptions.Milliseconds(TimeSpan.FromTicks(-1)), "minus a tick");
+            Equal(1500L, CallOptions.Milliseconds(TimeSpan.FromSeconds(1.5)), "1.5 s");
+            Equal(-1000L, CallOptions.Milliseconds(TimeSpan.FromSeconds(-1)), "-1 s");
+            Equal(-1L, CallOptions.Milliseconds(System.Threading.Timeout.InfiniteTimeSpan), "infinite");
+            Equal(TimeSpan.MaxValue.Ticks / 10000 + 1, CallOptions.Milliseconds(TimeSpan.MaxValue), "the longest");
+            Equal(TimeSpan.MinValue.Ticks / 10000 - 1, CallOptions.Milliseconds(TimeSpan.MinValue), "the shortest");
+        }
+
         public static void TestStructLayoutMatchesTheHeader()
         {
             var path = Environment.GetEnvironmentVariable("TV_OFFSETS");
