@@ -522,6 +522,97 @@ namespace TogetherVideo.Tests
             Equal(TimeSpan.MinValue.Ticks / 10000 - 1, CallOptions.Milliseconds(TimeSpan.MinValue), "the shortest");
         }
 
+        public static void TestBlockingCallsCancelAndTimeOut()
+        {
+            using (var client = NewClient())
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                {
+                    var e = Throws<OperationCanceledException>(() => client.GetVideo("stall", cancellationToken: cancel.Token), "cancelled get");
+                    Equal(cancel.Token, e.CancellationToken, "its token");
+                }
+                Check(watch.Elapsed < TimeSpan.FromSeconds(10), "the get ended with its token, not the server");
+                Throws<RequestTimeoutException>(() => client.GetVideo("stall", TimeSpan.FromMilliseconds(200)), "get timeout");
+                using (var cancelled = new CancellationTokenSource())
+                {
+                    cancelled.Cancel();
+                    Throws<OperationCanceledException>(() => client.GetVideo("vid_completed", cancellationToken: cancelled.Token), "a cancelled token");
+                }
+
+                var silent = client.CreateVideo(new CreateVideoRequest("silent-job"), TimeSpan.FromSeconds(30));
+                Throws<RequestTimeoutException>(() => client.Wait(silent.Id, null, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10)), "wait timeout");
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                {
+                    silent = client.CreateVideo(new CreateVideoRequest("silent-job"));
+                    Throws<OperationCanceledException>(() => client.Wait(silent.Id, pollInterval: TimeSpan.FromMilliseconds(10), cancellationToken: cancel.Token), "wait cancel");
+                }
+
+                var job = client.CreateVideo(new CreateVideoRequest("m"));
+                var seen = new List<string>();
+                var done = client.Wait(job.Id, new Recorder<Video>(v => seen.Add(v.StatusRaw)), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+                Equal(VideoStatus.Completed, done.Status, "a blocking wait");
+                Equal("queued,in_progress,completed", string.Join(",", seen), "its progress, on this thread");
+
+                // slow-*.mp4 takes about 800 ms.
+                var file = TempFile(".mp4");
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                {
+                    Throws<OperationCanceledException>(() => client.DownloadUrl(origin + "/files/slow-clip.mp4", file, cancellationToken: cancel.Token), "download cancel");
+                }
+                NothingLeft(file, "a cancelled download");
+                Throws<RequestTimeoutException>(() => client.DownloadVideo("video-at-slow-clip.mp4", file, timeout: TimeSpan.FromMilliseconds(200)), "download timeout");
+                NothingLeft(file, "a download past its timeout");
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                using (var stream = new MemoryStream())
+                {
+                    Throws<OperationCanceledException>(() => client.DownloadVideo("video-at-slow-clip.mp4", stream, cancellationToken: cancel.Token), "stream download cancel");
+                    Check(stream.Length < 256 * 1024, "stopped early");
+                }
+            }
+        }
+
+        public static void TestAsyncDownloadsCancelAndTimeOut()
+        {
+            using (var client = NewClient())
+            {
+                var file = TempFile(".mp4");
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                {
+                    var task = client.DownloadUrlAsync(origin + "/files/slow-clip.mp4", file, cancellationToken: cancel.Token);
+                    Throws<OperationCanceledException>(() => task.GetAwaiter().GetResult(), "cancelled");
+                    Check(task.IsCanceled, "the task is cancelled");
+                }
+                NothingLeft(file, "a cancelled download");
+                using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+                using (var stream = new MemoryStream())
+                {
+                    var task = client.DownloadVideoAsync("video-at-slow-clip.mp4", stream, cancellationToken: cancel.Token);
+                    Throws<OperationCanceledException>(() => task.GetAwaiter().GetResult(), "cancelled, to a stream");
+                }
+                Throws<RequestTimeoutException>(() => client.DownloadVideoAsync("video-at-slow-clip.mp4", file, timeout: TimeSpan.FromMilliseconds(200)).GetAwaiter().GetResult(), "timeout");
+                NothingLeft(file, "a download past its timeout");
+                Throws<RequestTimeoutException>(() => client.GetVideoAsync("stall", TimeSpan.FromMilliseconds(200)).GetAwaiter().GetResult(), "get timeout");
+                Equal(VideoStatus.Queued, client.CreateVideoAsync(new CreateVideoRequest("m"), TimeSpan.FromSeconds(30)).Result.Status, "create within a timeout");
+            }
+        }
+
+        public static void TestAThrowingStreamFailsTheDownloadWithItsException()
+        {
+            using (var client = NewClient())
+            {
+                var url = origin + "/files/clip.mp4";
+                // A MemoryStream over a fixed buffer refuses to grow.
+                Throws<NotSupportedException>(() => client.DownloadUrl(url, new MemoryStream(new byte[1000])), "blocking");
+                Throws<NotSupportedException>(() => client.DownloadUrlAsync(url, new MemoryStream(new byte[1000])).GetAwaiter().GetResult(), "async");
+                var job = client.CreateVideo(new CreateVideoRequest("m"));
+                var boom = Throws<InvalidOperationException>(() => client.Wait(job.Id,
+                    new Recorder<Video>(v => { throw new InvalidOperationException("boom"); }),
+                    pollInterval: TimeSpan.FromMilliseconds(10)), "a throwing progress, blocking");
+                Equal("boom", boom.Message, "the callback's own exception");
+            }
+        }
+
         public static void TestStructLayoutMatchesTheHeader()
         {
             var path = Environment.GetEnvironmentVariable("TV_OFFSETS");
@@ -688,9 +779,83 @@ namespace TogetherVideo.Tests
             var waitProgress = new Recorder<Video>(v => { });
             var bytesProgress = new Recorder<long>(n => { });
             var destination = new MemoryStream();
+            var url = origin + "/files/clip.mp4";
             Throws<ObjectDisposedException>(() => client.WaitAsync("vid_completed", waitProgress), "wait");
+            Throws<ObjectDisposedException>(() => client.Wait("vid_completed", waitProgress), "blocking wait");
             Throws<ObjectDisposedException>(() => client.DownloadAsync(video, "never.mp4", bytesProgress), "download to a file");
             Throws<ObjectDisposedException>(() => client.DownloadAsync(video, destination), "download to a stream");
+            Throws<ObjectDisposedException>(() => client.DownloadUrlAsync(url, "never.mp4", bytesProgress), "URL to a file");
+            Throws<ObjectDisposedException>(() => client.DownloadUrlAsync(url, destination, bytesProgress), "URL to a stream");
+            Throws<ObjectDisposedException>(() => client.DownloadVideoAsync("video-at-clip.mp4", destination, bytesProgress), "job to a stream");
+            Throws<ObjectDisposedException>(() => client.DownloadUrl(url, destination, bytesProgress), "blocking URL to a stream");
+            Throws<ObjectDisposedException>(() => client.DownloadVideo("video-at-clip.mp4", "never.mp4", bytesProgress), "blocking job to a file");
+            return new[] { new WeakReference(waitProgress), new WeakReference(bytesProgress), new WeakReference(destination) };
+        }
+
+        public static void TestARefusedOptionKeepsNothingPinned()
+        {
+            using (var client = NewClient())
+            {
+                var callbacks = CallsWithARefusedTimeout(client);
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                foreach (var callback in callbacks) Check(!callback.IsAlive, callback.Target + " was kept pinned");
+            }
+        }
+
+        /// <summary>Calls that take callbacks, each with a timeout the library refuses.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static WeakReference[] CallsWithARefusedTimeout(Client client)
+        {
+            var waitProgress = new Recorder<Video>(v => { });
+            var bytesProgress = new Recorder<long>(n => { });
+            var destination = new MemoryStream();
+            var url = origin + "/files/clip.mp4";
+            var bad = TimeSpan.FromMilliseconds(-5);
+            Throws<TogetherVideoException>(() => client.WaitAsync("vid_completed", waitProgress, bad), "wait");
+            Throws<TogetherVideoException>(() => client.Wait("vid_completed", waitProgress, bad), "blocking wait");
+            Throws<TogetherVideoException>(() => client.DownloadUrlAsync(url, destination, bytesProgress, bad), "URL to a stream");
+            Throws<TogetherVideoException>(() => client.DownloadVideo("video-at-clip.mp4", destination, bytesProgress, bad), "blocking job to a stream");
+            Throws<TogetherVideoException>(() => client.WaitAsync("vid_completed", waitProgress, pollInterval: bad), "poll interval");
+            return new[] { new WeakReference(waitProgress), new WeakReference(bytesProgress), new WeakReference(destination) };
+        }
+
+        public static void TestFinishedCallsKeepNothingPinned()
+        {
+            using (var client = NewClient())
+            {
+                var callbacks = FinishedCalls(client);
+                Thread.Sleep(200); // requests are released on the thread pool
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                foreach (var callback in callbacks) Check(!callback.IsAlive, callback.Target + " was kept pinned");
+            }
+        }
+
+        /// <summary>Calls with callbacks that succeed, fail or are cancelled, blocking and not.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static WeakReference[] FinishedCalls(Client client)
+        {
+            var waitProgress = new Recorder<Video>(v => { });
+            var bytesProgress = new Recorder<long>(n => { });
+            var destination = new MemoryStream();
+            var url = origin + "/files/clip.mp4";
+            client.Wait(client.CreateVideo(new CreateVideoRequest("m")).Id, waitProgress, pollInterval: TimeSpan.FromMilliseconds(10));
+            client.WaitAsync(client.CreateVideo(new CreateVideoRequest("m")).Id, waitProgress, pollInterval: TimeSpan.FromMilliseconds(10)).Wait();
+            client.DownloadUrl(url, destination, bytesProgress);
+            client.DownloadVideoAsync("video-at-clip.mp4", destination, bytesProgress).Wait();
+            Throws<NotFoundException>(() => client.DownloadVideo("no-such-job", destination, bytesProgress), "blocking, failed");
+            Throws<NotFoundException>(() => client.DownloadUrlAsync(origin + "/files/missing.mp4", destination, bytesProgress).Wait(), "async, failed");
+            using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+            {
+                Throws<OperationCanceledException>(() => client.DownloadUrl(origin + "/files/slow-clip.mp4", destination, bytesProgress, cancellationToken: cancel.Token), "blocking, cancelled");
+            }
+            using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+            {
+                Throws<OperationCanceledException>(() => client.DownloadUrlAsync(origin + "/files/slow-clip.mp4", destination, bytesProgress, cancellationToken: cancel.Token).GetAwaiter().GetResult(), "async, cancelled");
+            }
             return new[] { new WeakReference(waitProgress), new WeakReference(bytesProgress), new WeakReference(destination) };
         }
 
