@@ -423,6 +423,22 @@ func TestACallKeepsItsClientAlive(t *testing.T) {
 			_, err := c.DownloadFile(ctx, slowClip, filepath.Join(dir, "clip.mp4"), nil)
 			return err
 		}},
+		{"DownloadURL", func(c *together.Client) error {
+			_, err := c.DownloadURL(ctx, slowClip.VideoURL, io.Discard, nil)
+			return err
+		}},
+		{"DownloadURLFile", func(c *together.Client) error {
+			_, err := c.DownloadURLFile(ctx, slowClip.VideoURL, filepath.Join(dir, "url.mp4"), nil)
+			return err
+		}},
+		{"DownloadVideo", func(c *together.Client) error {
+			_, err := c.DownloadVideo(ctx, slowClip.ID, io.Discard, nil)
+			return err
+		}},
+		{"DownloadVideoFile", func(c *together.Client) error {
+			_, err := c.DownloadVideoFile(ctx, slowClip.ID, filepath.Join(dir, "id.mp4"), nil)
+			return err
+		}},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
@@ -490,6 +506,15 @@ func TestANulByteInAStringIsRefused(t *testing.T) {
 		{"body", func() error { _, err := client.CreateVideoJSON(ctx, `{"model":"m"}`+"\x00"); return err }},
 		{"video URL", func() error { _, err := client.Download(ctx, &withNul, io.Discard, nil); return err }},
 		{"path", func() error { _, err := client.DownloadFile(ctx, video, path+"\x00.part", nil); return err }},
+		{"url", func() error { _, err := client.DownloadURL(ctx, video.VideoURL+"\x00x", io.Discard, nil); return err }},
+		{"url", func() error { _, err := client.DownloadURLFile(ctx, video.VideoURL+"\x00x", path, nil); return err }},
+		{"path", func() error { _, err := client.DownloadURLFile(ctx, video.VideoURL, path+"\x00.part", nil); return err }},
+		{"id", func() error { _, err := client.DownloadVideo(ctx, "vid_completed\x00x", io.Discard, nil); return err }},
+		{"id", func() error { _, err := client.DownloadVideoFile(ctx, "vid_completed\x00x", path, nil); return err }},
+		{"path", func() error {
+			_, err := client.DownloadVideoFile(ctx, "vid_completed", path+"\x00.part", nil)
+			return err
+		}},
 		{"API key", option(together.WithAPIKey(apiKey + "\x00"))},
 		{"base URL", option(together.WithBaseURL(m.baseURL() + "\x00x"))},
 		{"user agent", option(together.WithUserAgent("app/1.0\x00"))},
