@@ -65,3 +65,26 @@ func ExampleClient_WaitVideo() {
 	}
 	fmt.Println("saved", size, "bytes")
 }
+
+// Download a video later, from what was stored: its URL, or only the job's id.
+func ExampleClient_DownloadURLFile() {
+	client, err := together.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	progress := func(received, total int64) { fmt.Printf("\r%d of %d bytes", received, total) }
+	storedURL := "https://example.com/videos/boat.mp4" // a completed job's VideoURL
+	if _, err := client.DownloadURLFile(ctx, storedURL, "boat.mp4", progress); err != nil {
+		log.Fatal(err)
+	}
+	// By id, the job is fetched first: it must be completed.
+	if _, err := client.DownloadVideoFile(ctx, "video_abc123", "abc.mp4", progress); errors.Is(err, together.ErrInvalidArgument) {
+		fmt.Println("not ready yet:", err)
+	} else if err != nil {
+		log.Fatal(err)
+	}
+}
