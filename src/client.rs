@@ -109,7 +109,7 @@ impl Client {
             pool: OnceLock::new(),
             worker_threads: config.worker_threads,
             base_url,
-            secrets: Secrets::new(&api_key, proxy_password.into_iter()),
+            secrets: Secrets::new(&api_key, proxy_password),
             authorization: format!("Bearer {api_key}"),
             timeout: config.timeout,
             retry: RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() },

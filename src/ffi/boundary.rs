@@ -6,44 +6,21 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use super::error::TvError;
-use super::result::TvResult;
 use crate::error::{Error, ErrorKind};
+
+/// The message of a caught panic.
+pub const PANICKED: &str = "internal error: together-video caught a panic; please report it";
 
 thread_local! {
     static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
 }
 
-/// Runs the body of a fallible export. A failure (or a caught panic) is recorded as this
-/// thread's last error and, when `out_error` is not NULL, written there as a new `TvError`.
-pub fn run(out_error: *mut *mut TvError, body: impl FnOnce() -> Result<(), Error>) -> TvResult {
-    let error = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => return TvResult::Ok,
-        Ok(Err(error)) => error,
-        Err(_) => panicked(),
-    };
-    let code = TvResult::from(error.kind());
-    set_last_error(error.message());
-    if !out_error.is_null() {
-        // The allocation itself could only fail by aborting, so no second boundary is needed.
-        let boxed = Box::into_raw(Box::new(TvError::from(error)));
-        // SAFETY: the caller passed a non-NULL `TvError **` that, per the documented
-        // contract of every fallible function, points to writable storage for one pointer.
-        unsafe { out_error.write(boxed) };
-    }
-    code
-}
-
 /// Runs an export that cannot report an error: a panic yields `fallback`.
 pub fn run_infallible<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
-        set_last_error(panicked().message());
+        set_last_error(PANICKED);
         fallback
     })
-}
-
-fn panicked() -> Error {
-    Error::new(ErrorKind::Internal, "internal error: together-video caught a panic; please report it")
 }
 
 pub fn set_last_error(message: &str) {
@@ -107,18 +84,6 @@ pub unsafe fn handle<'a, T>(handle: *const T, name: &str) -> Result<&'a T, Error
 pub unsafe fn handle_mut<'a, T>(handle: *mut T, name: &str) -> Result<&'a mut T, Error> {
     // SAFETY: forwarded contract; `as_mut` itself checks for NULL.
     unsafe { handle.as_mut() }.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL")))
-}
-
-/// Applies `change` to a live handle, inside the panic boundary: what every setter does.
-///
-/// # Safety
-/// As for [`handle_mut`].
-pub unsafe fn update<T>(handle: *mut T, name: &str, change: impl FnOnce(&mut T) -> Result<(), Error>) -> TvResult {
-    run(ptr::null_mut(), || {
-        // SAFETY: forwarded contract.
-        let handle = unsafe { handle_mut(handle, name) }?;
-        change(handle)
-    })
 }
 
 /// Sets a field from a setter's closure: `update(options, "options", |o| assign(&mut o.field, value?))`.
@@ -188,32 +153,5 @@ impl<T> Out<T> {
     pub fn write(self, value: T) {
         // SAFETY: non-NULL, and writable for one `T` per the contract taken in `new`.
         unsafe { self.0.as_ptr().write(value) }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::ffi::CStr;
-
-    #[test]
-    fn a_panic_becomes_internal_with_an_error_and_a_message() {
-        let mut error: *mut TvError = ptr::null_mut();
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
-        let code = run(&mut error, || panic!("a bug"));
-        let fallback = run_infallible(7, || panic!("again"));
-        std::panic::set_hook(previous);
-        assert_eq!(fallback, 7);
-        assert_eq!(code, TvResult::Internal);
-        assert!(!error.is_null());
-        // SAFETY: `run` wrote a live TvError; it is freed once below.
-        unsafe {
-            assert_eq!(super::super::error::tv_error_code(error), TvResult::Internal);
-            super::super::error::tv_error_free(error);
-        }
-        // SAFETY: the last error is a NUL-terminated string owned by this thread.
-        let message = unsafe { CStr::from_ptr(last_error()) }.to_str().unwrap();
-        assert!(message.contains("caught a panic"), "{message}");
     }
 }

@@ -3,8 +3,9 @@
 use std::ffi::{c_int, c_void};
 use std::ptr;
 
-use super::boundary::{assign, free, run_infallible, update, UserData};
+use super::boundary::{assign, free, run_infallible, UserData};
 use super::cancel::TvCancelToken;
+use super::error::update;
 use super::result::TvResult;
 use super::video::{tv_video_free, TvVideo};
 use crate::cancel::CallOptions;

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::ptr;
 use std::sync::Arc;
 
-use super::boundary::{assign, free, handle, optional_str_arg, run, run_infallible, str_arg, update, Out};
+use super::boundary::{assign, free, handle, optional_str_arg, run_infallible, str_arg, Out};
 use super::call::TvCallOptions;
-use super::error::TvError;
+use super::error::{run, update, TvError};
 use super::request::{start, TvRequest};
 use super::result::TvResult;
 use super::video::TvVideo;

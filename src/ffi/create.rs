@@ -3,10 +3,10 @@
 use std::ffi::{c_char, c_int};
 use std::ptr;
 
-use super::boundary::{append, assign, free, handle, optional_str_arg, run, run_infallible, str_arg, update, Out};
+use super::boundary::{append, assign, free, handle, optional_str_arg, run_infallible, str_arg, Out};
 use super::call::TvCallOptions;
 use super::client::TvClient;
-use super::error::TvError;
+use super::error::{run, update, TvError};
 use super::request::{start, TvRequest};
 use super::result::TvResult;
 use super::video::TvVideo;

@@ -3,10 +3,10 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
 
-use super::boundary::{handle, run, str_arg, Out, UserData};
+use super::boundary::{handle, str_arg, Out, UserData};
 use super::call::TvCallOptions;
 use super::client::TvClient;
-use super::error::TvError;
+use super::error::{run, TvError};
 use super::request::{start, TvRequest};
 use super::result::TvResult;
 use crate::download::{DownloadProgress, DownloadSink, Source};

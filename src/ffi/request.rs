@@ -3,8 +3,8 @@
 use std::ffi::c_void;
 use std::time::Duration;
 
-use super::boundary::{handle, run, run_infallible, Out, UserData};
-use super::error::TvError;
+use super::boundary::{handle, run_infallible, Out, UserData};
+use super::error::{run, TvError};
 use super::result::TvResult;
 use super::video::TvVideo;
 use crate::error::Error;

@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{run, run_infallible, str_arg, Out};
-use super::error::TvError;
+use super::boundary::{run_infallible, str_arg, Out};
+use super::error::{run, TvError};
 use super::result::TvResult;
 use crate::error::Error;
 use crate::model::{Video, VideoStatus};

@@ -3,10 +3,10 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{assign, free, handle, run, run_infallible, str_arg, update, Out};
+use super::boundary::{assign, free, handle, run_infallible, str_arg, Out};
 use super::call::TvCallOptions;
 use super::client::TvClient;
-use super::error::TvError;
+use super::error::{run, update, TvError};
 use super::request::{start, TvRequest};
 use super::result::TvResult;
 use super::video::TvVideo;
