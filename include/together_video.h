@@ -181,12 +181,13 @@ typedef enum TvRequestState {
 typedef struct TvCallOptions TvCallOptions;
 
 /**
- * A cancellation flag to hand to `tv_wait_options_set_cancel_token` or
- * `tv_download_options_set_cancel_token`; `tv_cancel_token_cancel` then stops those
- * calls promptly, even while a request waits on a server that stopped answering (they
- * return `TV_RESULT_CANCELLED`). Once cancelled it stays cancelled. Thread-safe: cancel
- * it from any thread. Free it with `tv_cancel_token_free` (options keep their own
- * reference, so freeing the token does not disturb them).
+ * A cancellation flag to set in call options (`tv_call_options_set_cancel_token`);
+ * `tv_cancel_token_cancel` then stops the calls made with them promptly, even while a
+ * request waits on a server that stopped answering (they return `TV_RESULT_CANCELLED`),
+ * and cancels their `_start` requests as `tv_request_cancel` does. Once cancelled it
+ * stays cancelled. Thread-safe: cancel it from any thread. Free it with
+ * `tv_cancel_token_free` (call options keep their own reference, so freeing the token
+ * does not disturb them).
  */
 typedef struct TvCancelToken TvCancelToken;
 
