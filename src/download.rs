@@ -9,7 +9,7 @@ use std::fs::{self, File};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ureq::http::{header, HeaderMap, Method};
 
@@ -129,15 +129,7 @@ impl Client {
         let (client, committer) = (Arc::clone(self), request.clone());
         let work = move |call: Call<'_>| {
             let url = client.video_url_of(&source, call)?;
-            let mut file = committer.unless_cancelled(
-                || TempFile::create(&path),
-                |file| {
-                    let temp = file.temp_path().to_owned();
-                    Box::new(move || {
-                        let _ = std::fs::remove_file(temp);
-                    })
-                },
-            )?;
+            let mut file = committer.unless_cancelled(|| TempFile::create(&path), |file| Box::new(file.discarder()))?;
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
             let written = client.download_url(&url, &mut file, progress, call)?;
             file.sync()?;
@@ -527,9 +519,12 @@ fn check_destination(path: &Path) -> Result<(), Error> {
 }
 
 /// A temporary file beside the destination, renamed into place by `persist` and removed
-/// if dropped before.
+/// if dropped before. Its handle is closed before the file is removed or renamed: Windows
+/// cannot delete a file that is open, or leaves its name behind until the last handle
+/// closes. The handle sits in a shared slot so that a cancel on another thread can close
+/// and remove the file at once (`discarder`); the downloading thread's next write fails.
 pub(crate) struct TempFile {
-    file: File,
+    file: Arc<Mutex<Option<File>>>,
     temp: PathBuf,
     destination: PathBuf,
     persisted: bool,
@@ -556,21 +551,43 @@ impl TempFile {
             .create_new(true)
             .open(&temp)
             .map_err(|e| Error::file_system(format!("cannot create {}: {e}", temp.display())))?;
-        Ok(TempFile { file, temp, destination: destination.to_owned(), persisted: false })
+        Ok(TempFile {
+            file: Arc::new(Mutex::new(Some(file))),
+            temp,
+            destination: destination.to_owned(),
+            persisted: false,
+        })
     }
 
-    pub(crate) fn temp_path(&self) -> &Path {
-        &self.temp
+    /// Closes and removes the file, from any thread; what the file's owner does next fails.
+    pub(crate) fn discarder(&self) -> impl FnOnce() + Send + 'static {
+        let (file, temp) = (Arc::clone(&self.file), self.temp.clone());
+        move || {
+            drop(file.lock().unwrap_or_else(|e| e.into_inner()).take());
+            let _ = fs::remove_file(temp);
+        }
+    }
+
+    /// Runs `operation` on the open file; an error once it was closed by a discarder.
+    fn with_file<T>(&self, what: &str, operation: impl FnOnce(&mut File) -> std::io::Result<T>) -> Result<T, Error> {
+        let mut slot = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let file = slot.as_mut().ok_or_else(|| Error::file_system(format!("{} was removed", self.temp.display())))?;
+        operation(file).map_err(|e| Error::file_system(format!("cannot {what} {}: {e}", self.temp.display())))
     }
 
     /// Flushes the bytes to the disk (slow: done before `persist`, outside any lock).
     pub(crate) fn sync(&self) -> Result<(), Error> {
-        self.file.sync_all().map_err(|e| Error::file_system(format!("cannot write {}: {e}", self.temp.display())))
+        self.with_file("write", |file| file.sync_all())
     }
 
-    /// Renames the file into place, after checking the destination again.
+    /// Closes the file and renames it into place, after checking the destination again.
     pub(crate) fn persist(&mut self) -> Result<(), Error> {
         check_destination(&self.destination)?;
+        let closed = self.file.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if closed.is_none() {
+            return Err(Error::file_system(format!("{} was removed", self.temp.display())));
+        }
+        drop(closed);
         fs::rename(&self.temp, &self.destination)
             .map_err(|e| Error::file_system(format!("cannot replace {}: {e}", self.destination.display())))?;
         self.persisted = true;
@@ -580,13 +597,14 @@ impl TempFile {
 
 impl DownloadSink for TempFile {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.file.write_all(bytes).map_err(|e| Error::file_system(format!("cannot write {}: {e}", self.temp.display())))
+        self.with_file("write", |file| file.write_all(bytes))
     }
 
     fn restart(&mut self) -> Result<bool, Error> {
-        let io = |e: std::io::Error| Error::file_system(format!("cannot rewind {}: {e}", self.temp.display()));
-        self.file.set_len(0).map_err(io)?;
-        self.file.rewind().map_err(io)?;
+        self.with_file("rewind", |file| {
+            file.set_len(0)?;
+            file.rewind()
+        })?;
         Ok(true)
     }
 }
@@ -594,7 +612,7 @@ impl DownloadSink for TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         if !self.persisted {
-            let _ = fs::remove_file(&self.temp);
+            (self.discarder())();
         }
     }
 }

@@ -204,15 +204,28 @@ fn a_download_cancelled_as_it_ends_has_its_file_or_nothing() {
     let dir = std::env::temp_dir().join(format!("tv-callbacks-race-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    // How long a download takes here, so that cancels land from its start to its end
+    // whatever the machine's speed.
+    let mut typical = Duration::ZERO;
+    for round in 0..5 {
+        let path = dir.join(format!("timed-{round}.mp4"));
+        let started = Instant::now();
+        let request = client
+            .download_to_path_start(Source::of(&video).unwrap(), path.clone(), &CallOptions::default(), None)
+            .unwrap();
+        assert!(request.wait(None));
+        typical = typical.max(started.elapsed());
+        std::fs::remove_file(path).unwrap();
+    }
     let (mut ok, mut cancelled) = (0, 0);
-    for round in 0..2000u64 {
+    for round in 0..2000u32 {
         let path = dir.join(format!("race-{round}.mp4"));
         let request = client
-            .download_to_path_start(Source::of(&video.clone()).unwrap(), path.clone(), &CallOptions::default(), None)
+            .download_to_path_start(Source::of(&video).unwrap(), path.clone(), &CallOptions::default(), None)
             .unwrap();
-        // Cancel somewhere from the start to a little after a typical end (about 1 ms),
-        // in 1 us steps: both the moment the temporary file appears and the rename.
-        let spin_until = Instant::now() + Duration::from_micros(round % 1500);
+        // Cancel somewhere from the start to a little past a typical end, in 1/1000 steps:
+        // both the moment the temporary file appears and the rename.
+        let spin_until = Instant::now() + typical.mul_f64(f64::from(round % 1000) * 1.5 / 1000.0);
         while Instant::now() < spin_until {
             std::hint::spin_loop();
         }
