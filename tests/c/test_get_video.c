@@ -1,19 +1,22 @@
 /* The C contract of together_video.h, checked from C against the mock of Together's
  * API. Run by `make test-c` (with TV_MOCK_URL=http://127.0.0.1:PORT/v2 and
  * TOGETHER_API_KEY unset), linked once with the shared and once with the static
- * library, under valgrind. Written only from the header and the README. */
+ * library, under valgrind; scripts/cross-test.sh runs it on the other platforms.
+ * Written only from the header and the README. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "together_video.h"
 #include "check.h"
+#include "compat.h"
 
-static const char *mock_url;  /* http://127.0.0.1:PORT/v2 */
+/* Copies: test_environment changes the environment, and on Windows that moves the
+ * strings getenv returned earlier. */
+static char mock_url[256];    /* http://127.0.0.1:PORT/v2 */
 static char origin[256];      /* http://127.0.0.1:PORT */
 
 static TvClient *client_with(const char *api_key, uint64_t timeout_ms, uint32_t retries) {
@@ -210,8 +213,7 @@ static void test_bad_arguments(TvClient *client) {
 }
 
 static void *cancel_soon(void *token) {
-  struct timespec pause = {0, 200 * 1000000L};
-  nanosleep(&pause, NULL);
+  sleep_ms(200);
   tv_cancel_token_cancel(token);
   return NULL;
 }
@@ -271,13 +273,13 @@ static void test_threads(TvClient *client) {
 
 int main(void) {
   TvClient *client;
-  const char *path;
+  const char *url = getenv("TV_MOCK_URL"), *path;
 
-  mock_url = getenv("TV_MOCK_URL");
-  if (mock_url == NULL || strlen(mock_url) >= sizeof origin) {
+  if (url == NULL || strlen(url) >= sizeof mock_url) {
     fprintf(stderr, "set TV_MOCK_URL to the mock's base URL (make test-c does)\n");
     return 2;
   }
+  snprintf(mock_url, sizeof mock_url, "%s", url);
   path = strstr(mock_url + strlen("http://"), "/");
   snprintf(origin, sizeof origin, "%.*s", (int)(path ? path - mock_url : (long)strlen(mock_url)), mock_url);
 

@@ -1,5 +1,6 @@
 /* The job lifecycle from C against the mock: create, wait, download, cancel, and the
- * non-blocking requests a game loop uses. Run by `make test-c` under valgrind. */
+ * non-blocking requests a game loop uses. Run by `make test-c` under valgrind, and by
+ * scripts/cross-test.sh on Windows (Wine), Linux arm64 (qemu) and static musl. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -9,16 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "together_video.h"
 #include "check.h"
+#include "compat.h"
 
 enum { VIDEO_SIZE = 256 * 1024 };
 
 static const char *mock_url;
-static char workdir[256];
+static char workdir[400];
 
 static TvClient *new_client(void) {
   TvClientOptions *options = tv_client_options_new();
@@ -30,11 +30,6 @@ static TvClient *new_client(void) {
   CHECK(tv_client_new_with_options(options, &client, NULL) == TV_RESULT_OK);
   tv_client_options_free(options);
   return client;
-}
-
-static void sleep_ms(long ms) {
-  struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&pause, NULL);
 }
 
 static int files_in_workdir(void) {
@@ -505,8 +500,12 @@ int main(void) {
     fprintf(stderr, "set TV_MOCK_URL to the mock's base URL (make test-c does)\n");
     return 2;
   }
-  snprintf(workdir, sizeof workdir, "/tmp/tv-c-lifecycle-%ld", (long)getpid());
-  if (mkdir(workdir, 0700) != 0) return 2;
+  temp_dir(workdir, sizeof workdir);
+  snprintf(workdir + strlen(workdir), sizeof workdir - strlen(workdir), "/tv-c-lifecycle-%ld", process_id());
+  if (make_dir(workdir) != 0) {
+    fprintf(stderr, "cannot create %s\n", workdir);
+    return 2;
+  }
 
   client = new_client();
   test_create(client);
