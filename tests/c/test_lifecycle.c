@@ -32,12 +32,16 @@ static TvClient *new_client(void) {
   return client;
 }
 
+/* The entries in workdir; each is named on stderr, so a failing check says what is left. */
 static int files_in_workdir(void) {
   int count = 0;
   DIR *dir = opendir(workdir);
   struct dirent *entry;
-  while (dir && (entry = readdir(dir)) != NULL)
-    count += strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0;
+  while (dir && (entry = readdir(dir)) != NULL) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+    fprintf(stderr, "left in %s: %s\n", workdir, entry->d_name);
+    count++;
+  }
   if (dir) closedir(dir);
   return count;
 }
@@ -314,6 +318,16 @@ static void test_download(TvClient *client) {
     tv_call_options_free(cancellable);
     tv_cancel_token_free(token);
   }
+
+  /* Out of time mid-transfer: no partial file either. */
+  {
+    TvCallOptions *impatient = tv_call_options_new();
+    CHECK(tv_call_options_set_timeout_ms(impatient, 300) == TV_RESULT_OK);
+    snprintf(path, sizeof path, "%s/timed-out.mp4", workdir);
+    CHECK(tv_download_video_to_file(client, "video-at-slow-c.mp4", path, impatient, NULL, NULL) == TV_RESULT_TIMEOUT);
+    CHECK(files_in_workdir() == 0);
+    tv_call_options_free(impatient);
+  }
   tv_call_options_free(call);
 }
 
@@ -403,6 +417,19 @@ static void test_non_blocking(TvClient *client) {
   CHECK(tv_request_result(stuck, &video, NULL) == TV_RESULT_CANCELLED);
   CHECK(video == NULL);
   tv_request_free(stuck);
+
+  /* A download cancelled mid-transfer: once tv_request_cancel returns, neither the file
+   * nor its temporary file is there. */
+  snprintf(path, sizeof path, "%s/cancelled.mp4", workdir);
+  CHECK(tv_download_video_to_file_start(client, "video-at-slow-c.mp4", path, NULL, &download, NULL) == TV_RESULT_OK);
+  sleep_ms(300);
+  CHECK(tv_request_poll(download) == TV_REQUEST_STATE_PENDING);
+  tv_request_cancel(download);
+  CHECK(files_in_workdir() == 0);
+  CHECK(tv_request_wait(download, 30000) == TV_REQUEST_STATE_DONE);
+  CHECK(tv_request_result(download, NULL, NULL) == TV_RESULT_CANCELLED);
+  CHECK(files_in_workdir() == 0);
+  tv_request_free(download);
 
   /* Freeing a pending request cancels it. */
   CHECK(tv_get_video_start(client, "stall", NULL, &stuck, NULL) == TV_RESULT_OK);
