@@ -39,6 +39,19 @@ static int same_text(const char *a, const char *b) {
     }                                                                           \
   } while (0)
 
+/* Something timed took less than limit_ms milliseconds (elapsed_ms from now_ms()). */
+#define CHECK_UNDER_MS(elapsed_ms, limit_ms)                                    \
+  do {                                                                          \
+    long long elapsed_ = (elapsed_ms);                                          \
+    if (elapsed_ < (limit_ms)) {                                                \
+      checks_passed++;                                                          \
+    } else {                                                                    \
+      checks_failed++;                                                          \
+      fprintf(stderr, "%s:%d: %s is %lld ms, expected under %d ms\n", __FILE__, \
+              __LINE__, #elapsed_ms, elapsed_, (int)(limit_ms));                \
+    }                                                                           \
+  } while (0)
+
 static int finish(const char *suite) {
   printf("%s: %d passed, %d failed\n", suite, checks_passed, checks_failed);
   return checks_failed == 0 ? 0 : 1;

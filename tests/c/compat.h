@@ -3,6 +3,7 @@
  * here, so the tests themselves read the same on every platform:
  *
  *   sleep_ms(ms)               sleeps for ms milliseconds
+ *   now_ms()                   a monotonic clock in milliseconds, for timing calls
  *   setenv(name, value, 1)     POSIX's; on Windows over _putenv_s, which sets the
  *   unsetenv(name)             process environment that the library reads as well
  *   make_dir(path)             creates a directory only the user can enter
@@ -31,6 +32,8 @@
 #include <windows.h>
 
 static inline void sleep_ms(long ms) { Sleep((DWORD)ms); }
+
+static inline long long now_ms(void) { return (long long)GetTickCount64(); }
 
 /* _putenv_s updates the C runtime's copy and the process environment
  * (GetEnvironmentVariable, which Rust's std::env reads). An empty value removes the
@@ -67,6 +70,12 @@ static inline long process_id(void) { return (long)_getpid(); }
 static inline void sleep_ms(long ms) {
   struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&pause, NULL);
+}
+
+static inline long long now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 static inline int make_dir(const char *path) { return mkdir(path, 0700); }

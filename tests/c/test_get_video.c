@@ -226,12 +226,16 @@ static void test_call_options(TvClient *client) {
   TvVideo *video = NULL;
   TvError *error = NULL;
   pthread_t canceller;
+  long long started;
   CHECK(tv_call_options_set_cancel_token(call, token) == TV_RESULT_OK);
   CHECK(tv_get_video(client, "vid_completed", call, &video, NULL) == TV_RESULT_OK);
   tv_video_free(video);
   video = NULL;
   CHECK(pthread_create(&canceller, NULL, cancel_soon, token) == 0);
+  started = now_ms();
   CHECK(tv_get_video(client, "stall", call, &video, NULL) == TV_RESULT_CANCELLED);
+  /* At once after the cancel (200 ms), not when the client's 10 s timeout ends a read. */
+  CHECK_UNDER_MS(now_ms() - started, 5000);
   CHECK(video == NULL);
   pthread_join(canceller, NULL);
   tv_cancel_token_free(token); /* the options keep their own reference */

@@ -195,10 +195,14 @@ static void test_wait(TvClient *client) {
   {
     TvCancelToken *token = tv_cancel_token_new();
     pthread_t canceller;
+    long long started;
     tv_call_options_set_timeout_ms(call, 0);
     tv_call_options_set_cancel_token(call, token);
     CHECK(pthread_create(&canceller, NULL, cancel_after_300ms, token) == 0);
+    started = now_ms();
     CHECK(tv_wait_video(client, created->id, options, call, &video, NULL) == TV_RESULT_CANCELLED);
+    /* At once after the cancel, not when the server gives up on the poll (30 s). */
+    CHECK_UNDER_MS(now_ms() - started, 5000);
     pthread_join(canceller, NULL);
     CHECK(tv_cancel_token_is_cancelled(token));
     tv_cancel_token_free(token); /* the options keep their own reference */
@@ -522,6 +526,7 @@ static void test_callback_lifetimes(TvClient *client) {
 
 int main(void) {
   TvClient *client;
+  long long started;
   mock_url = getenv("TV_MOCK_URL");
   if (mock_url == NULL) {
     fprintf(stderr, "set TV_MOCK_URL to the mock's base URL (make test-c does)\n");
@@ -540,7 +545,11 @@ int main(void) {
   test_download(client);
   test_non_blocking(client);
   test_callback_lifetimes(client);
+  /* Joins the library's threads, those of the cancelled requests on "stall" included:
+   * promptly, since the cancels ended their reads. */
+  started = now_ms();
   tv_client_free(client);
+  CHECK_UNDER_MS(now_ms() - started, 5000);
   rmdir(workdir);
   return finish("test_lifecycle");
 }
