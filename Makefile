@@ -17,6 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
+.PHONY: cross deps-cross dist test-dist test-cross check-other-targets
 .PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c abi-check abi-baseline deps-abi clean
 .DEFAULT_GOAL := all
 
@@ -32,9 +33,7 @@ SOVERSION := $(if $(filter 0.%,$(VERSION)),$(word 1,$(subst ., ,$(VERSION))).$(w
 SYMBOL_MAP := packaging/together_video.map
 build:
 	$(CARGO) build --release -p together-video -p tv-mock
-	$(CC) -shared -o $(RELEASE)/libtogether_video.so.relinked -Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive \
-	  -Wl,--version-script=$(SYMBOL_MAP) -Wl,-soname,libtogether_video.so.$(SOVERSION) -Wl,--gc-sections -Wl,--strip-debug $(STATIC_LIBS)
-	mv -f $(RELEASE)/libtogether_video.so.relinked $(LIB_SO)
+	scripts/relink.sh $(CC) $(LIB_A) $(LIB_SO) libtogether_video.so.$(SOVERSION)
 	ln -sf libtogether_video.so $(RELEASE)/libtogether_video.so.$(SOVERSION)
 
 PREFIX     ?= /usr/local
@@ -271,6 +270,43 @@ bench: build test-csharp
 bench-go: build
 	scripts/with-mock.sh $(MOCK) -- sh -c 'cd bindings/go && TV_BENCH_URL=$$TV_MOCK_URL \
 	  $(GO) test -run XXX -bench GetVideo -benchtime 3s -count 3 ./...'
+
+# ---- Other platforms: Linux arm64, Windows x64, static Linux (musl) -------------------
+CROSS_TARGETS := aarch64-unknown-linux-gnu x86_64-pc-windows-gnu x86_64-unknown-linux-musl
+HOST_TARGET   := $(shell rustc -vV | sed -n 's/^host: //p')
+CROSS_ENV := CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc \
+             CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+             CC_x86_64_unknown_linux_musl=musl-gcc
+
+# The cross compilers, Wine, qemu-user and musl from Debian, and Rust's targets.
+deps-cross:
+	@scripts/install-deps.sh x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-g++:g++-mingw-w64-x86-64 \
+	  wine:wine64 aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu aarch64-linux-gnu-g++:g++-aarch64-linux-gnu \
+	  /usr/aarch64-linux-gnu/lib/libc.so.6:libc6-dev-arm64-cross qemu-aarch64:qemu-user musl-gcc:musl-tools \
+	  zip:zip unzip:unzip cmake:cmake
+	@installed=$$(rustup target list --installed); for target in $(CROSS_TARGETS); do \
+	  echo "$$installed" | grep -qx $$target || rustup target add $$target; done
+
+# The library for every target this machine builds (the native one by `make build`).
+cross: build deps-cross
+	$(CROSS_ENV) $(CARGO) build --release -p together-video $(addprefix --target ,$(CROSS_TARGETS))
+
+# One archive per target in target/dist (scripts/dist.sh), and their SHA256SUMS.
+dist: cross
+	for target in $(HOST_TARGET) $(CROSS_TARGETS); do scripts/dist.sh $$target || exit 1; done
+	cd target/dist && sha256sum together-video-$(VERSION)-*.tar.gz together-video-$(VERSION)-*.zip > SHA256SUMS
+	@cat target/dist/SHA256SUMS
+
+# The C test suites built for each other target, run against the Linux mock on loopback:
+# under Wine (Windows), qemu-user (arm64), and as fully static programs (musl).
+test-cross: cross
+	for target in $(CROSS_TARGETS); do scripts/cross-test.sh $$target || exit 1; done
+
+# Each archive unpacked and used as a user would: the C++ wrapper's test built with CMake
+# against the Linux archives (run natively and under qemu), a fully static C program from
+# the musl archive, and the C++ journey from the Windows archive under Wine.
+test-dist: dist
+	scripts/test-dist.sh $(VERSION)
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Uses each release archive as a user would, against the mock on loopback:
+# - Linux x86_64: the C++ wrapper's test built with CMake's find_package, shared and static;
+# - Linux arm64: the same, cross-built with CMake, run under qemu-aarch64;
+# - musl: examples/get_video.c linked fully static with the archive's pkg-config file;
+# - Windows: the C++ journey (create, wait, download) built with MinGW, run under Wine.
+# Usage: scripts/test-dist.sh VERSION   (after `make dist`)
+set -euo pipefail
+version=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+mock=target/release/tv-mock
+work=target/dist-test
+rm -rf "$work"
+mkdir -p "$work"
+passed=0 failed=0
+check() { # name command...
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "test-dist: $name failed" >&2
+  fi
+}
+unpack() { # target -> the unpacked directory
+  local archive=target/dist/together-video-$version-$1
+  if [ -f "$archive.zip" ]; then unzip -q "$archive.zip" -d "$work"; else tar -xzf "$archive.tar.gz" -C "$work"; fi
+  echo "$top/$work/together-video-$version-$1"
+}
+with_mock() { scripts/with-mock.sh "$mock" -- "$@"; }
+
+# Linux x86_64 and arm64: tests/cpp against the unpacked package.
+cpp_with_cmake() { # target build-dir runner... (runner empty for native)
+  local target=$1 build=$2
+  shift 2
+  local prefix
+  prefix=$(unpack "$target")
+  local cross=()
+  if [ "$target" = aarch64-unknown-linux-gnu ]; then
+    cross=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64
+      -DCMAKE_C_COMPILER=aarch64-linux-gnu-gcc -DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++)
+  fi
+  cmake -S tests/cpp -B "$build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release "${cross[@]}" > /dev/null
+  cmake --build "$build" > /dev/null
+  local program
+  for program in test_wrapper test_wrapper_static; do
+    check "$target $program" with_mock "$@" "$build/$program"
+  done
+}
+cpp_with_cmake x86_64-unknown-linux-gnu "$work/build-x86_64"
+cpp_with_cmake aarch64-unknown-linux-gnu "$work/build-aarch64" qemu-aarch64 -L /usr/aarch64-linux-gnu
+
+# musl: a fully static C program from the archive's pkg-config file.
+prefix=$(unpack x86_64-unknown-linux-musl)
+# shellcheck disable=SC2046 # pkg-config prints several flags on purpose
+musl-gcc -static -std=c11 -Wall -Wextra -Werror -o "$work/get_video_static" examples/get_video.c \
+  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --static --cflags --libs together_video)
+check "musl static" sh -c "ldd '$work/get_video_static' 2>&1 | grep -q 'not a dynamic executable'"
+check "musl get_video" with_mock sh -c "TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=\$TV_MOCK_URL NO_PROXY=127.0.0.1 \
+  '$work/get_video_static' vid_completed vid_failed > /dev/null"
+
+# Windows: the C++ journey from the archive, under Wine.
+prefix=$(unpack x86_64-pc-windows-gnu)
+bin=$work/windows
+mkdir -p "$bin"
+x86_64-w64-mingw32-g++-posix -std=c++17 -Wall -Wextra -Werror -static -I"$prefix/include" -o "$bin/journey.exe" \
+  examples/cpp/journey.cpp "$prefix/lib/libtogether_video.dll.a"
+cp "$prefix/bin/together_video.dll" "$bin/"
+# shellcheck source=scripts/wine.sh
+. scripts/wine.sh
+wine_prepare "$bin"
+check "windows journey" with_mock sh -c "cd '$bin' && TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=\$TV_MOCK_URL \
+  NO_PROXY=127.0.0.1 DEMO_POLL_MS=20 wine journey.exe journey.mp4 > /dev/null && test -s journey.mp4"
+
+echo "test-dist: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
