@@ -122,7 +122,8 @@ else
 	@echo "== against the real service: TOGETHER_API_KEY=... DEMO_ID=<video id> make demo"
 endif
 
-test: test-rust miri soak test-contract test-c test-c-sanitizers abi-check test-install test-examples test-go test-csharp
+test: test-rust miri soak test-contract test-c test-c-sanitizers abi-check test-install test-examples test-go test-csharp \
+      test-cross test-dist
 	@echo "== all test suites passed"
 
 # The fast suites, for the edit-compile loop: Rust (no Miri, no soak) and C.
@@ -258,7 +259,7 @@ test-csharp: build deps-csharp | $(BUILD)
 	  scripts/with-mock.sh $(MOCK) -- mono --debug $(CS_OUT)/TogetherVideo.Tests.exe
 
 # Every contender side by side (scripts/bench/run.sh): writes docs/benchmarks.md and .png.
-bench: build test-csharp
+bench: build cross test-csharp
 	@scripts/install-deps.sh nginx:nginx-light curl-config:libcurl4-openssl-dev valgrind:valgrind
 	@scripts/install-deps.sh /usr/lib/mono/4.5/System.Net.Http.dll:libmono-system-net-http4.0-cil
 	@test -x target/bench/venv/bin/python || python3 -m venv target/bench/venv
@@ -300,7 +301,7 @@ dist: cross
 # The C test suites built for each other target, run against the Linux mock on loopback:
 # under Wine (Windows), qemu-user (arm64), and as fully static programs (musl).
 test-cross: cross
-	for target in $(CROSS_TARGETS); do scripts/cross-test.sh $$target || exit 1; done
+	@failed=0; for target in $(CROSS_TARGETS); do scripts/cross-test.sh $$target || failed=1; done; exit $$failed
 
 # Each archive unpacked and used as a user would: the C++ wrapper's test built with CMake
 # against the Linux archives (run natively and under qemu), a fully static C program from

@@ -75,22 +75,6 @@ run() {
   esac
 }
 
-# A Wine prefix of our own, made quietly on first use (no Mono or Gecko prompts), and the
-# settings every run under it uses: no debug output, the shim beside a program first.
-wine_prefix() {
-  export WINEPREFIX=$top/target/cross/wine WINEDEBUG=-all
-  if [ ! -f "$WINEPREFIX/system.reg" ]; then
-    mkdir -p "$WINEPREFIX"
-    WINEDLLOVERRIDES='mscoree,mshtml=' wineboot -i > "$top/target/cross/wineboot.log" 2>&1 \
-      || { echo "cross-test $target: wineboot failed (target/cross/wineboot.log)" >&2; exit 2; }
-    wineserver -w
-  fi
-  export WINEDLLOVERRIDES='bcryptprimitives=n,b'
-  # Wine gives every run the same process id, so a run that died leaves a directory the
-  # next one would need.
-  rm -rf "$WINEPREFIX"/drive_c/users/*/Temp/tv-c-lifecycle-*
-}
-
 rm -rf "$out"
 mkdir -p "$out"
 need "$mock"
@@ -103,10 +87,13 @@ case $target in
     windows=("${strict[@]}" -static)
     import_lib=$lib/libtogether_video.dll.a
     cp "$lib/together_video.dll" "$out/"
-    # TEST ONLY, never shipped: Debian's Wine 8 lacks bcryptprimitives.dll (ProcessPrng),
-    # without which together_video.dll does not load.
-    "$cc" -shared -O2 -o "$out/bcryptprimitives.dll" tests/windows/processprng.c
-    wine_prefix
+    # The test-only ProcessPrng shim beside the programs, and our own Wine prefix.
+    # shellcheck source=scripts/wine.sh
+    . scripts/wine.sh
+    wine_prepare "$out"
+    # Wine gives every run the same process id, so a run that died leaves a directory the
+    # next one would need.
+    rm -rf "$WINEPREFIX"/drive_c/users/*/Temp/tv-c-lifecycle-*
     for suite in "${suites[@]}"; do
       build "$suite" "$cc" "${windows[@]}" -pthread -o "$out/$suite.exe" "tests/c/$suite.c" "$import_lib" || continue
       run "$suite" sh -c "cd '$out' && exec wine $suite.exe"

@@ -68,6 +68,9 @@ case "$target" in
     # Symbol-versioned, as `make build` makes it.
     scripts/relink.sh "$cc" "$release/libtogether_video.a" "$stage/lib/libtogether_video.so.$version" \
       "libtogether_video.so.$soversion"
+    strip_tool=strip
+    [ "$target" != "$host" ] && strip_tool=${cc%gcc}strip
+    "$strip_tool" --strip-unneeded "$stage/lib/libtogether_video.so.$version"
     ln -s "libtogether_video.so.$version" "$stage/lib/libtogether_video.so.$soversion"
     ln -s "libtogether_video.so.$soversion" "$stage/lib/libtogether_video.so"
     cp "$release/libtogether_video.a" "$stage/lib/"

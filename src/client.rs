@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use ureq::config::Config;
 use ureq::http::{HeaderMap, Method};
 use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
-#[cfg(unix)]
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::{Agent, Proxy, ProxyProtocol};
 
@@ -22,7 +21,6 @@ use crate::redact::Secrets;
 use crate::request::{Outcome, Request};
 use crate::resolver::CachingResolver;
 use crate::retry::{should_retry_status, RetryPolicy};
-#[cfg(unix)]
 use crate::tcp::TcpConnector;
 use crate::transport::{self, Exchange, Reply};
 use crate::url::{encode_id, resolve_base_url};
@@ -292,10 +290,7 @@ impl Client {
 }
 
 fn new_agent(config: &Config, resolver: &CachingResolver) -> Agent {
-    #[cfg(unix)]
     let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector).chain(RustlsConnector::default());
-    #[cfg(not(unix))]
-    let connector = ureq::unversioned::transport::DefaultConnector::new();
     Agent::with_parts(config.clone(), connector, resolver.clone())
 }
 

@@ -18,7 +18,6 @@ mod redact;
 mod request;
 mod resolver;
 mod retry;
-#[cfg(unix)]
 mod tcp;
 mod transport;
 mod url;

@@ -389,17 +389,21 @@ mod tests {
         thread.join().unwrap();
     }
 
-    #[test]
-    fn a_callback_set_while_another_thread_ends_the_request_runs_before_done() {
+    /// A request whose completion callback, once entered, stays until `leave` is passed.
+    fn held_in_its_callback() -> (Request, Arc<Barrier>, Arc<Barrier>) {
         let request = Request::new();
         let (entered, leave) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
-        {
-            let (entered, leave) = (Arc::clone(&entered), Arc::clone(&leave));
-            request.on_complete(Box::new(move || {
-                entered.wait();
-                leave.wait();
-            }));
-        }
+        let (inside, stay) = (Arc::clone(&entered), Arc::clone(&leave));
+        request.on_complete(Box::new(move || {
+            inside.wait();
+            stay.wait();
+        }));
+        (request, entered, leave)
+    }
+
+    #[test]
+    fn a_callback_set_while_another_thread_ends_the_request_runs_before_done() {
+        let (request, entered, leave) = held_in_its_callback();
         let finisher = {
             let request = request.clone();
             std::thread::spawn(move || request.complete(Ok(Outcome::Downloaded(1))))
@@ -429,15 +433,7 @@ mod tests {
 
     #[test]
     fn a_second_cancel_returns_only_once_the_first_has_finished() {
-        let request = Request::new();
-        let (entered, leave) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
-        {
-            let (entered, leave) = (Arc::clone(&entered), Arc::clone(&leave));
-            request.on_complete(Box::new(move || {
-                entered.wait();
-                leave.wait();
-            }));
-        }
+        let (request, entered, leave) = held_in_its_callback();
         let first = {
             let request = request.clone();
             std::thread::spawn(move || request.cancel())

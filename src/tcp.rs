@@ -10,14 +10,18 @@
 //! it returns to the pool and again when it is taken out, and only the second check can
 //! see something the first could not (see [`TcpTransport::is_open`]). A warm request then
 //! costs a peek, a send and a receive.
+//!
+//! Cancelling shuts the socket down (ureq's `ShutdownHandle`), which wakes a read or write
+//! blocked on it at once on Linux and macOS. Windows does not wake a `recv` already blocked
+//! in another thread that way, so there a blocked read or write also wakes every
+//! [`WAKE_SLICE`] to see whether the socket was shut down.
 
 use std::io::{self, Read, Write};
-use std::mem::MaybeUninit;
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use socket2::SockRef;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle, Transport,
 };
@@ -26,6 +30,11 @@ use ureq::Error;
 /// How far a blocked read or write may run past its deadline, at most. Keeping a socket
 /// timeout within this of the budget saves a system call per request.
 pub const TIMEOUT_SLACK: Duration = Duration::from_millis(250);
+
+/// How long a blocked read or write may go without looking at the shutdown flag, where
+/// shutting a socket down does not wake it (Windows).
+#[cfg(windows)]
+const WAKE_SLICE: Duration = Duration::from_millis(100);
 
 /// Opens plain TCP connections (TLS and proxies chain around it as with ureq's own).
 #[derive(Debug, Default)]
@@ -43,13 +52,13 @@ impl<In: Transport> Connector<In> for TcpConnector {
         stream.set_nodelay(details.config.no_delay())?;
         let buffers = LazyBuffers::new(details.config.input_buffer_size(), details.config.output_buffer_size());
         let transport = TcpTransport {
-            stream: Arc::new(stream),
+            socket: Arc::new(Socket { stream, shut_down: AtomicBool::new(false) }),
             buffers,
             read_timeout: None,
             write_timeout: None,
             used_since_check: false,
         };
-        (details.register_shutdown)(Arc::downgrade(&transport.stream) as Weak<dyn ShutdownHandle>)?;
+        (details.register_shutdown)(Arc::downgrade(&transport.socket) as Weak<dyn ShutdownHandle>)?;
         Ok(Some(Either::B(transport)))
     }
 }
@@ -87,9 +96,41 @@ fn deadline(timeout: &NextTimeout) -> Option<Instant> {
     (!timeout.after.is_not_happening()).then(|| Instant::now() + *timeout.after)
 }
 
+/// A connected socket, and whether a cancel has shut it down.
+struct Socket {
+    stream: TcpStream,
+    shut_down: AtomicBool,
+}
+
+impl ShutdownHandle for Socket {
+    fn shutdown(&self) {
+        self.shut_down.store(true, Ordering::SeqCst);
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
+impl Socket {
+    /// The error a read or write gets once the socket was shut down.
+    fn check(&self) -> Result<(), Error> {
+        if self.shut_down.load(Ordering::SeqCst) {
+            return Err(Error::Io(io::ErrorKind::ConnectionAborted.into()));
+        }
+        Ok(())
+    }
+}
+
+/// The socket timeout to use for what is `left` of a budget: on Windows never longer than
+/// [`WAKE_SLICE`], so that a blocked call sees a shutdown.
+fn slice(left: Option<Duration>) -> Option<Duration> {
+    #[cfg(windows)]
+    return Some(left.map_or(WAKE_SLICE, |left| left.min(WAKE_SLICE)));
+    #[cfg(not(windows))]
+    left
+}
+
 /// A TCP connection; blocking I/O bounded by socket timeouts.
 pub struct TcpTransport {
-    stream: Arc<TcpStream>,
+    socket: Arc<Socket>,
     buffers: LazyBuffers,
     /// The socket timeouts as last set (`None`: none, reads may block for ever).
     read_timeout: Option<Duration>,
@@ -100,7 +141,7 @@ pub struct TcpTransport {
 
 impl std::fmt::Debug for TcpTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TcpTransport").field("peer", &self.stream.peer_addr().ok()).finish()
+        f.debug_struct("TcpTransport").field("peer", &self.socket.stream.peer_addr().ok()).finish()
     }
 }
 
@@ -151,10 +192,11 @@ impl Transport for TcpTransport {
         let started = Instant::now();
         let mut sent = 0;
         while sent < amount {
+            self.socket.check()?;
             let left = remaining(&timeout, started)?;
-            let stream = &self.stream;
-            bound(&mut self.write_timeout, left, |t| stream.set_write_timeout(t))?;
-            match (&**stream).write(&self.buffers.output()[sent..amount]) {
+            let stream = &self.socket.stream;
+            bound(&mut self.write_timeout, slice(left), |t| stream.set_write_timeout(t))?;
+            match (&*stream).write(&self.buffers.output()[sent..amount]) {
                 Ok(0) => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => sent += n,
                 Err(e) if waits(&e) => continue,
@@ -169,10 +211,11 @@ impl Transport for TcpTransport {
         let timeout = timeout.for_read();
         let started = Instant::now();
         loop {
+            self.socket.check()?;
             let left = remaining(&timeout, started)?;
-            let stream = &self.stream;
-            bound(&mut self.read_timeout, left, |t| stream.set_read_timeout(t))?;
-            match (&**stream).read(self.buffers.input_append_buf()) {
+            let stream = &self.socket.stream;
+            bound(&mut self.read_timeout, slice(left), |t| stream.set_read_timeout(t))?;
+            match (&*stream).read(self.buffers.input_append_buf()) {
                 Ok(n) => {
                     self.buffers.input_appended(n);
                     return Ok(n > 0);
@@ -195,12 +238,29 @@ impl Transport for TcpTransport {
         if std::mem::take(&mut self.used_since_check) {
             return true;
         }
-        let mut byte = [MaybeUninit::<u8>::uninit(); 1];
-        match SockRef::from(&*self.stream).recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT) {
-            Err(e) => e.kind() == io::ErrorKind::WouldBlock,
-            Ok(_) => false,
-        }
+        !self.socket.shut_down.load(Ordering::SeqCst) && peek_finds_nothing(&self.socket.stream)
     }
+}
+
+/// One non-blocking peek: true when nothing waits to be read and the peer has not closed.
+#[cfg(unix)]
+fn peek_finds_nothing(stream: &TcpStream) -> bool {
+    let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    match socket2::SockRef::from(stream).recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT) {
+        Err(e) => e.kind() == io::ErrorKind::WouldBlock,
+        Ok(_) => false,
+    }
+}
+
+/// Windows has no per-call non-blocking flag: the socket is made non-blocking around it.
+#[cfg(not(unix))]
+fn peek_finds_nothing(stream: &TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let nothing = matches!(stream.peek(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+    stream.set_nonblocking(false).is_ok() && nothing
 }
 
 #[cfg(test)]

@@ -113,6 +113,11 @@ json.dump({
     "instructions": {"library": int(library_ir), "curl": int(curl_ir)},
     "rss": {"calls": rss["calls"], "warm_kib": rss["rss_kib_warm"], "after_kib": rss["rss_kib_after"]},
     "sizes": {"so": os.path.getsize(so), "static": os.path.getsize(static)},
+    # The other targets' shared libraries, as make cross builds them (symbols stripped).
+    "target_sizes": {name: os.path.getsize(path) for name, path in [
+        ("Linux arm64 (libtogether_video.so)", "target/aarch64-unknown-linux-gnu/release/libtogether_video.so"),
+        ("Windows x64 (together_video.dll)", "target/x86_64-pc-windows-gnu/release/together_video.dll"),
+    ] if os.path.exists(path)},
 }, open(path, "w"), indent=1)
 PY
 "$out/venv/bin/python" scripts/bench/report.py "$results" "$out/extras.json" docs/benchmarks.md docs/benchmarks.png

@@ -104,7 +104,11 @@ pub(super) fn run(out_error: *mut *mut TvError, body: impl FnOnce() -> Result<()
 ///
 /// # Safety
 /// As for [`handle_mut`].
-pub(super) unsafe fn update<T>(handle: *mut T, name: &str, change: impl FnOnce(&mut T) -> Result<(), Error>) -> TvResult {
+pub(super) unsafe fn update<T>(
+    handle: *mut T,
+    name: &str,
+    change: impl FnOnce(&mut T) -> Result<(), Error>,
+) -> TvResult {
     run(std::ptr::null_mut(), || {
         // SAFETY: forwarded contract.
         let handle = unsafe { handle_mut(handle, name) }?;
