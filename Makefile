@@ -291,6 +291,9 @@ deps-cross:
 # The library for every target this machine builds (the native one by `make build`).
 cross: build deps-cross
 	$(CROSS_ENV) $(CARGO) build --release -p together-video $(addprefix --target ,$(CROSS_TARGETS))
+	@# The arm64 shared library as it ships: symbol-versioned, with its SONAME (as `build`).
+	scripts/relink.sh aarch64-linux-gnu-gcc target/aarch64-unknown-linux-gnu/release/libtogether_video.a \
+	  target/aarch64-unknown-linux-gnu/release/libtogether_video.so libtogether_video.so.$(SOVERSION)
 
 # One archive per target in target/dist (scripts/dist.sh), and their SHA256SUMS.
 dist: cross

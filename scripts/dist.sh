@@ -57,7 +57,9 @@ text = text.replace("TogetherVideo::together_video (shared) and TogetherVideo::t
 text = text.replace('INTERFACE_LINK_LIBRARIES "unwind"', 'INTERFACE_LINK_LIBRARIES "${_TogetherVideo_PREFIX}/lib/libunwind.a"')
 open(path, "w").write(text)
 PY
-    sed -i 's|^Libs: .*|Libs: -L${libdir} -ltogether_video|; s|^Libs.private: |Libs.private: |' "$stage/lib/pkgconfig/together_video.pc"
+    # Static only: what a link needs goes in Libs, so plain `pkg-config --libs` works too.
+    sed -i "s|^Libs: .*|Libs: -L\${libdir} -ltogether_video $1|; s|^Libs.private: .*|Libs.private:|" \
+      "$stage/lib/pkgconfig/together_video.pc"
   fi
 }
 

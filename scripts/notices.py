@@ -56,6 +56,49 @@ def licence_files(package):
     return folder, sorted(set(names))
 
 
+# The LLVM exception, which LLVM's libunwind adds to Apache-2.0.
+LLVM_EXCEPTION = """---- LLVM Exceptions to the Apache 2.0 License ----
+
+As an exception, if, as a result of your compiling your source code, portions
+of this Software are embedded into an Object form of such source code, you
+may redistribute such embedded portions in such Object form without complying
+with the conditions of Sections 4(a), 4(b) and 4(d) of the License.
+
+In addition, if you combine or link compiled forms of this Software with
+software that is licensed under the GPLv2 ("Combined Software") and if a
+court of competent jurisdiction determines that the patent provision (Section
+3), the indemnity provision (Section 9) or other Section of the License
+conflicts with the conditions of the GPLv2, you may retroactively and
+prospectively choose to deem waived or otherwise exclude such Section(s) of
+the License, but only in their entirety and only with respect to the Combined
+Software."""
+
+
+def runtime_notices(target):
+    """What is linked in besides the crates: Rust's standard library, and for musl the
+    unwinder shipped beside the library."""
+    out = [
+        "## The Rust standard library",
+        "",
+        "Licence: MIT OR Apache-2.0 (the texts are in LICENSE-MIT and LICENSE-APACHE of this archive).",
+        "Source: https://github.com/rust-lang/rust",
+        "",
+    ]
+    if target.endswith("-musl"):
+        out += [
+            "## LLVM libunwind (lib/libunwind.a, as the Rust toolchain ships it)",
+            "",
+            "Licence: Apache-2.0 WITH LLVM-exception (Apache-2.0 is in LICENSE-APACHE).",
+            "Source: https://github.com/llvm/llvm-project/tree/main/libunwind",
+            "",
+            "```",
+            LLVM_EXCEPTION,
+            "```",
+            "",
+        ]
+    return out
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -84,6 +127,7 @@ def main():
         for name in names:
             with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as text:
                 out += [f"### {name}", "", "```", text.read().rstrip(), "```", ""]
+    out += runtime_notices(target)
     sys.stdout.write("\n".join(out) + "\n")
 
 

@@ -6,6 +6,7 @@
 # - Windows: the C++ journey (create, wait, download) built with MinGW, run under Wine.
 # Usage: scripts/test-dist.sh VERSION   (after `make dist`)
 set -euo pipefail
+shopt -s inherit_errexit # a failing command inside $(...) fails the script too
 version=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -40,7 +41,7 @@ cpp_with_cmake() { # target build-dir runner... (runner empty for native)
   local cross=()
   if [ "$target" = aarch64-unknown-linux-gnu ]; then
     cross=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64
-      -DCMAKE_C_COMPILER=aarch64-linux-gnu-gcc -DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++)
+      -DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++)
   fi
   cmake -S tests/cpp -B "$build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release "${cross[@]}" > /dev/null
   cmake --build "$build" > /dev/null
@@ -54,9 +55,8 @@ cpp_with_cmake aarch64-unknown-linux-gnu "$work/build-aarch64" qemu-aarch64 -L /
 
 # musl: a fully static C program from the archive's pkg-config file.
 prefix=$(unpack x86_64-unknown-linux-musl)
-# shellcheck disable=SC2046 # pkg-config prints several flags on purpose
-musl-gcc -static -std=c11 -Wall -Wextra -Werror -o "$work/get_video_static" examples/get_video.c \
-  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --static --cflags --libs together_video)
+read -ra flags <<< "$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs together_video)"
+musl-gcc -static -std=c11 -Wall -Wextra -Werror -o "$work/get_video_static" examples/get_video.c "${flags[@]}"
 check "musl static" sh -c "ldd '$work/get_video_static' 2>&1 | grep -q 'not a dynamic executable'"
 check "musl get_video" with_mock sh -c "TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=\$TV_MOCK_URL NO_PROXY=127.0.0.1 \
   '$work/get_video_static' vid_completed vid_failed > /dev/null"

@@ -61,7 +61,9 @@ impl CancelToken {
         for (_, agent) in agents {
             agent.shutdown();
         }
-        let linked = std::mem::take(&mut self.inner.linked.lock().unwrap_or_else(|e| e.into_inner()).requests);
+        // A copy, not the list itself: a second cancel on another thread must cancel (and
+        // so wait for) the same requests, as a second `Request::cancel` waits for a first.
+        let linked = self.inner.linked.lock().unwrap_or_else(|e| e.into_inner()).requests.clone();
         for request in linked.iter().filter_map(Weak::upgrade) {
             request.cancel_linked();
         }

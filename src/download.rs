@@ -61,7 +61,9 @@ impl Source {
     pub fn check(&self) -> Result<(), Error> {
         match self {
             Source::Url(url) if Origin::of(url).is_none() => {
-                Err(Error::invalid(format!("the video URL must be an http:// or https:// URL, not {url:?}")))
+                // Only the scheme: a URL may carry credentials in its query.
+                let scheme = url.split_once(':').map_or("none", |(scheme, _)| scheme);
+                Err(Error::invalid(format!("the video URL must be http:// or https://, not {scheme}:")))
             }
             Source::Url(_) => Ok(()),
             Source::Job(id) => crate::url::encode_id(id).map(|_| ()),
@@ -163,10 +165,11 @@ impl Client {
     /// The URL of `source`: as given, or the completed job's (fetched within `call`).
     fn video_url_of(&self, source: &Source, call: Call<'_>) -> Result<String, Error> {
         source.check()?;
-        match source {
+        let url = match source {
             Source::Url(url) => Ok(url.clone()),
             Source::Job(id) => video_url(&self.get_video_with(id, call)?).map(str::to_owned),
-        }
+        };
+        url.map_err(|error| self.redact(error))
     }
 
     /// Streams `url` into `sink`, resuming or starting over after interruptions, up to
@@ -575,9 +578,11 @@ impl TempFile {
         operation(file).map_err(|e| Error::file_system(format!("cannot {what} {}: {e}", self.temp.display())))
     }
 
-    /// Flushes the bytes to the disk (slow: done before `persist`, outside any lock).
+    /// Flushes the bytes to the disk (slow: done before `persist`, outside any lock),
+    /// through a handle of its own so that a discarder never waits for the disk.
     pub(crate) fn sync(&self) -> Result<(), Error> {
-        self.with_file("write", |file| file.sync_all())
+        let file = self.with_file("write", |file| file.try_clone())?;
+        file.sync_all().map_err(|e| Error::file_system(format!("cannot write {}: {e}", self.temp.display())))
     }
 
     /// Closes the file and renames it into place, after checking the destination again.

@@ -278,12 +278,13 @@ pub(crate) fn start_once(pool: &Pool, request: Request, options: &CallOptions, w
     submit_with(pool, request, options, Box::new(job))
 }
 
-/// Submits the first job of `request`, linking it to the caller's cancel token.
+/// Submits the first job of `request`, linked first to the caller's cancel token: a
+/// token cancelled already ends the request before its job can send anything.
 pub(crate) fn submit_with(pool: &Pool, request: Request, options: &CallOptions, job: Box<dyn Job>) -> Request {
-    pool.submit(&request, job);
     if let Some(token) = &options.cancel {
         token.link(request.cancellable());
     }
+    pool.submit(&request, job);
     request
 }
 

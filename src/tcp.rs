@@ -13,8 +13,10 @@
 //!
 //! Cancelling shuts the socket down (ureq's `ShutdownHandle`), which wakes a read or write
 //! blocked on it at once on Linux and macOS. Windows does not wake a `recv` already blocked
-//! in another thread that way, so there a blocked read or write also wakes every
-//! [`WAKE_SLICE`] to see whether the socket was shut down.
+//! in another thread that way, and a Winsock socket whose timeout fired is in an
+//! indeterminate state, so there the socket is non-blocking instead: a read or write that
+//! would block sleeps a little (up to [`WAKE_SLICE`]), then looks at the shutdown flag and
+//! the deadline, and tries again.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -29,12 +31,16 @@ use ureq::Error;
 
 /// How far a blocked read or write may run past its deadline, at most. Keeping a socket
 /// timeout within this of the budget saves a system call per request.
+#[cfg_attr(windows, allow(dead_code))] // Windows waits without socket timeouts.
 pub const TIMEOUT_SLACK: Duration = Duration::from_millis(250);
 
-/// How long a blocked read or write may go without looking at the shutdown flag, where
+/// How long a waiting read or write may go without looking at the shutdown flag, where
 /// shutting a socket down does not wake it (Windows).
 #[cfg(windows)]
 const WAKE_SLICE: Duration = Duration::from_millis(100);
+/// The first pause of a waiting read or write on Windows; each next one doubles.
+#[cfg(windows)]
+const FIRST_PAUSE: Duration = Duration::from_micros(50);
 
 /// Opens plain TCP connections (TLS and proxies chain around it as with ureq's own).
 #[derive(Debug, Default)]
@@ -50,6 +56,8 @@ impl<In: Transport> Connector<In> for TcpConnector {
         }
         let stream = connect(details)?;
         stream.set_nodelay(details.config.no_delay())?;
+        #[cfg(windows)]
+        stream.set_nonblocking(true)?;
         let buffers = LazyBuffers::new(details.config.input_buffer_size(), details.config.output_buffer_size());
         let transport = TcpTransport {
             socket: Arc::new(Socket { stream, shut_down: AtomicBool::new(false) }),
@@ -119,15 +127,6 @@ impl Socket {
     }
 }
 
-/// The socket timeout to use for what is `left` of a budget: on Windows never longer than
-/// [`WAKE_SLICE`], so that a blocked call sees a shutdown.
-fn slice(left: Option<Duration>) -> Option<Duration> {
-    #[cfg(windows)]
-    return Some(left.map_or(WAKE_SLICE, |left| left.min(WAKE_SLICE)));
-    #[cfg(not(windows))]
-    left
-}
-
 /// A TCP connection; blocking I/O bounded by socket timeouts.
 pub struct TcpTransport {
     socket: Arc<Socket>,
@@ -147,6 +146,7 @@ impl std::fmt::Debug for TcpTransport {
 
 /// Sets a socket timeout only when the current one could overshoot `left` by more than
 /// the slack, or there is none while there must be one.
+#[cfg_attr(windows, allow(dead_code))] // Windows waits without socket timeouts.
 fn bound(
     current: &mut Option<Duration>,
     left: Option<Duration>,
@@ -155,7 +155,9 @@ fn bound(
     let keep = match (*current, left) {
         // No budget: whatever timeout is set only wakes a read to go round again.
         (_, None) => true,
-        (Some(now), Some(left)) => now <= left + TIMEOUT_SLACK,
+        // Not so long that it overshoots, nor so short (left from a read near its deadline,
+        // on a pooled connection) that a blocked read keeps waking for nothing.
+        (Some(now), Some(left)) => now <= left + TIMEOUT_SLACK && now >= left.min(TIMEOUT_SLACK),
         (None, Some(_)) => false,
     };
     if !keep {
@@ -181,6 +183,47 @@ fn waits(error: &io::Error) -> bool {
     matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted)
 }
 
+/// How a read or write waits for its socket: on Linux and macOS blocked in the call, with
+/// a socket timeout bounding it (see [`bound`]); on Windows, where the socket is
+/// non-blocking, in short and growing sleeps between tries.
+struct Waiting {
+    #[cfg(windows)]
+    pause: Duration,
+}
+
+impl Waiting {
+    fn new() -> Waiting {
+        Waiting {
+            #[cfg(windows)]
+            pause: FIRST_PAUSE,
+        }
+    }
+
+    /// Before a try: bounds the blocking call by what is `left` (where calls block).
+    #[cfg_attr(windows, allow(unused_variables))]
+    fn before(
+        &mut self,
+        current: &mut Option<Duration>,
+        left: Option<Duration>,
+        set: impl FnOnce(Option<Duration>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        #[cfg(not(windows))]
+        bound(current, left, set)?;
+        Ok(())
+    }
+
+    /// After a try that would have blocked (or whose timeout fired): on Windows sleeps,
+    /// never past what is `left`, before the next try.
+    #[cfg_attr(not(windows), allow(unused_variables))]
+    fn after(&mut self, left: Option<Duration>) {
+        #[cfg(windows)]
+        {
+            std::thread::sleep(left.map_or(self.pause, |left| left.min(self.pause)));
+            self.pause = (self.pause * 2).min(WAKE_SLICE);
+        }
+    }
+}
+
 impl Transport for TcpTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
         &mut self.buffers
@@ -191,15 +234,16 @@ impl Transport for TcpTransport {
         let timeout = timeout.for_write();
         let started = Instant::now();
         let mut sent = 0;
+        let mut waiting = Waiting::new();
         while sent < amount {
             self.socket.check()?;
             let left = remaining(&timeout, started)?;
             let stream = &self.socket.stream;
-            bound(&mut self.write_timeout, slice(left), |t| stream.set_write_timeout(t))?;
+            waiting.before(&mut self.write_timeout, left, |t| stream.set_write_timeout(t))?;
             match (&*stream).write(&self.buffers.output()[sent..amount]) {
                 Ok(0) => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => sent += n,
-                Err(e) if waits(&e) => continue,
+                Err(e) if waits(&e) => waiting.after(left),
                 Err(e) => return Err(Error::Io(e)),
             }
         }
@@ -210,17 +254,18 @@ impl Transport for TcpTransport {
         self.used_since_check = true;
         let timeout = timeout.for_read();
         let started = Instant::now();
+        let mut waiting = Waiting::new();
         loop {
             self.socket.check()?;
             let left = remaining(&timeout, started)?;
             let stream = &self.socket.stream;
-            bound(&mut self.read_timeout, slice(left), |t| stream.set_read_timeout(t))?;
+            waiting.before(&mut self.read_timeout, left, |t| stream.set_read_timeout(t))?;
             match (&*stream).read(self.buffers.input_append_buf()) {
                 Ok(n) => {
                     self.buffers.input_appended(n);
                     return Ok(n > 0);
                 }
-                Err(e) if waits(&e) => continue,
+                Err(e) if waits(&e) => waiting.after(left),
                 Err(e) => return Err(Error::Io(e)),
             }
         }
@@ -252,15 +297,11 @@ fn peek_finds_nothing(stream: &TcpStream) -> bool {
     }
 }
 
-/// Windows has no per-call non-blocking flag: the socket is made non-blocking around it.
+/// On Windows the socket is non-blocking already.
 #[cfg(not(unix))]
 fn peek_finds_nothing(stream: &TcpStream) -> bool {
     let mut byte = [0u8; 1];
-    if stream.set_nonblocking(true).is_err() {
-        return false;
-    }
-    let nothing = matches!(stream.peek(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
-    stream.set_nonblocking(false).is_ok() && nothing
+    matches!(stream.peek(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
 }
 
 #[cfg(test)]
@@ -284,7 +325,11 @@ mod tests {
         apply(&mut current, Some(Duration::from_secs(1)));
         apply(&mut current, Some(Duration::from_secs(60)));
         apply(&mut current, None);
-        assert_eq!(sets, [Some(Duration::from_secs(60)), Some(Duration::from_secs(1))]);
         assert_eq!(current, Some(Duration::from_secs(1)), "a shorter timeout than the budget only wakes a read early");
+        apply(&mut current, Some(Duration::from_millis(2)));
+        apply(&mut current, Some(Duration::from_secs(60)));
+        let expected =
+            [Duration::from_secs(60), Duration::from_secs(1), Duration::from_millis(2), Duration::from_secs(60)];
+        assert_eq!(sets, expected.map(Some), "a 2 ms timeout left from a deadline does not stick");
     }
 }

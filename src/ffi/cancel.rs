@@ -27,7 +27,9 @@ pub unsafe extern "C" fn tv_cancel_token_cancel(token: *const TvCancelToken) {
     // SAFETY: NULL or a live token (contract).
     run_infallible((), || {
         if let Some(token) = unsafe { token.as_ref() } {
-            token.token.cancel();
+            // A clone: a completion callback run by the cancel may free the handle.
+            let token = token.token.clone();
+            token.cancel();
         }
     })
 }
