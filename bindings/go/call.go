@@ -58,25 +58,36 @@ type call struct {
 	deadline time.Time
 	stop     func() bool
 	fired    chan struct{}
+	// slot is held by a request's call (not GetVideo's) while it runs native code.
+	slot slot
 }
 
 // begin prepares a call on c. timeout is the caller's own bound for the whole call (0
 // for none), passed to the library as given; ctx's deadline replaces it when sooner.
-func (c *Client) begin(ctx context.Context, timeout time.Duration) (*call, error) {
+// A request's call (request: not GetVideo's blocking call) takes a slot (see slots in
+// request.go), which run gives back during the wait and end gives back for good.
+func (c *Client) begin(ctx context.Context, timeout time.Duration, request bool) (*call, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, contextError(err)
 	}
-	k := &call{client: c, ctx: ctx, options: C.tv_call_options_new()}
+	k := &call{client: c, ctx: ctx}
+	if request {
+		k.slot.take()
+	}
+	k.options = C.tv_call_options_new()
 	if k.options == nil {
+		k.slot.give()
 		return nil, &Error{Code: CodeInternal, Message: "cannot allocate call options"}
 	}
 	if err := k.bound(timeout); err != nil {
 		C.tv_call_options_free(k.options)
+		k.slot.give()
 		return nil, err
 	}
 	k.token = C.tv_cancel_token_new()
 	if k.token == nil {
 		C.tv_call_options_free(k.options)
+		k.slot.give()
 		return nil, &Error{Code: CodeInternal, Message: "cannot allocate a cancel token"}
 	}
 	C.tv_call_options_set_cancel_token(k.options, k.token)
@@ -85,6 +96,7 @@ func (c *Client) begin(ctx context.Context, timeout time.Duration) (*call, error
 		c.callsMu.Unlock()
 		C.tv_cancel_token_free(k.token)
 		C.tv_call_options_free(k.options)
+		k.slot.give()
 		return nil, &Error{Code: CodeInvalidArgument, Message: "the client is closed"}
 	}
 	c.calls[k.token] = struct{}{}
@@ -157,6 +169,7 @@ func (k *call) end() {
 	k.client.callsMu.Unlock()
 	C.tv_cancel_token_free(k.token)
 	C.tv_call_options_free(k.options)
+	k.slot.give()
 }
 
 // milliseconds converts d for the library, rounding away from zero so that a duration

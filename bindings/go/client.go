@@ -236,7 +236,7 @@ func (c *Client) GetVideo(ctx context.Context, id string) (*Video, error) {
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(cid))
-	k, err := c.begin(ctx, 0)
+	k, err := c.begin(ctx, 0, false)
 	if err != nil {
 		return nil, err
 	}

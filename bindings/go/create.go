@@ -205,7 +205,7 @@ func (c *Client) CreateVideo(ctx context.Context, params *CreateVideoParams) (*V
 		return nil, err
 	}
 	defer C.tv_create_params_free(native) // the request copies them
-	k, err := c.begin(ctx, 0)
+	k, err := c.begin(ctx, 0, true)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (c *Client) CreateVideoJSON(ctx context.Context, body string) (*Video, erro
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(cbody))
-	k, err := c.begin(ctx, 0)
+	k, err := c.begin(ctx, 0, true)
 	if err != nil {
 		return nil, err
 	}

@@ -163,7 +163,7 @@ type downloadStarter func(client *C.TvClient, handle C.uintptr_t, call *C.TvCall
 
 // download runs a download request whose callbacks report to state.
 func (c *Client) download(ctx context.Context, state *callbackState, start downloadStarter) error {
-	k, err := c.begin(ctx, 0)
+	k, err := c.begin(ctx, 0, true)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func (c *Client) WaitVideo(ctx context.Context, id string, opts *WaitOptions) (*
 			return nil, err
 		}
 	}
-	k, err := c.begin(ctx, opts.Timeout)
+	k, err := c.begin(ctx, opts.Timeout, true)
 	if err != nil {
 		return nil, err
 	}
