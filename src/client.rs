@@ -161,12 +161,13 @@ impl Client {
         self.fetch_video(id, call).map(|(video, _)| video)
     }
 
-    /// [`Client::get_video_with`] on a library thread.
-    pub fn get_video_start(self: &Arc<Client>, id: &str, options: &CallOptions) -> Request {
+    /// [`Client::get_video_with`] on a library thread. The id is checked here.
+    pub fn get_video_start(self: &Arc<Client>, id: &str, options: &CallOptions) -> Result<Request, Error> {
+        encode_id(id)?;
         let id = id.to_owned();
-        self.start(options, move |client, call| {
+        Ok(self.start(options, move |client, call| {
             client.get_video_with(&id, call).map(|video| Outcome::Video(Box::new(video)))
-        })
+        }))
     }
 
     /// The job and the server's hint (`retry-after-ms`, `Retry-After`) for when to ask again.

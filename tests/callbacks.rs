@@ -7,25 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use together_video::{
-    CallOptions, Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, Source,
-    WaitOptions,
-};
-use tv_mock::{MockServer, DEFAULT_API_KEY};
-
-fn client(server: &MockServer, worker_threads: usize) -> Arc<Client> {
-    Arc::new(
-        Client::new(&ClientConfig {
-            api_key: Some(DEFAULT_API_KEY.into()),
-            base_url: Some(server.base_url()),
-            timeout: Duration::from_secs(20),
-            proxy: ProxySetting::Direct,
-            worker_threads,
-            ..ClientConfig::default()
-        })
-        .unwrap(),
-    )
-}
+use together_video::{CallOptions, CreateVideoParams, ErrorKind, Outcome, Request, Source, WaitOptions};
+mod shared;
+use shared::client;
+use tv_mock::MockServer;
 
 /// Runs `scenario` on its own thread and fails if it has not finished after two
 /// minutes: a deadlock must fail the suite, not hang it. (No speed is measured: the
@@ -48,7 +33,7 @@ fn a_completion_callback_has_returned_before_done_and_before_cancel_returns() {
     let server = MockServer::start();
     let client = client(&server, 1);
     for _ in 0..20 {
-        let request = client.get_video_start("vid_completed", &CallOptions::default());
+        let request = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
         let (entered, finished) = (Arc::new((Mutex::new(false), Condvar::new())), Arc::new(AtomicBool::new(false)));
         {
             let (entered, finished) = (Arc::clone(&entered), Arc::clone(&finished));
@@ -69,7 +54,7 @@ fn a_completion_callback_has_returned_before_done_and_before_cancel_returns() {
         assert!(finished.load(Ordering::SeqCst), "done was reported while the callback still ran");
     }
     for _ in 0..20 {
-        let request = client.get_video_start("vid_completed", &CallOptions::default());
+        let request = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
         let (sender, entered) = mpsc::channel();
         let finished = Arc::new(AtomicBool::new(false));
         {
@@ -91,7 +76,7 @@ fn cancel_runs_the_completion_callback_on_the_cancelling_thread() {
     let server = MockServer::start();
     let client = client(&server, 2);
     for round in 0..100 {
-        let request = client.get_video_start("stall", &CallOptions::default());
+        let request = client.get_video_start("stall", &CallOptions::default()).unwrap();
         let ran_on = Arc::new(Mutex::new(None));
         {
             let ran_on = Arc::clone(&ran_on);

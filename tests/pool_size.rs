@@ -30,7 +30,7 @@ fn a_hundred_requests_polled_from_one_thread_on_a_small_pool() {
     };
     let client = Arc::new(Client::new(&config).unwrap());
     let requests: Vec<_> = (0..100)
-        .map(|i| client.get_video_start(["vid_completed", "vid_queued"][i % 2], &CallOptions::default()))
+        .map(|i| client.get_video_start(["vid_completed", "vid_queued"][i % 2], &CallOptions::default()).unwrap())
         .collect();
     let mut most_threads = 0;
     while !requests.iter().all(Request::is_done) {

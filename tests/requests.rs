@@ -4,25 +4,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use together_video::{
-    CallOptions, Client, ClientConfig, CreateVideoParams, ErrorKind, Outcome, ProxySetting, Request, Source,
-    VideoStatus, WaitOptions,
-};
-use tv_mock::{video_bytes, MockServer, DEFAULT_API_KEY};
-
-fn client(server: &MockServer, worker_threads: usize) -> Arc<Client> {
-    Arc::new(
-        Client::new(&ClientConfig {
-            api_key: Some(DEFAULT_API_KEY.into()),
-            base_url: Some(server.base_url()),
-            timeout: Duration::from_secs(20),
-            proxy: ProxySetting::Direct,
-            worker_threads,
-            ..ClientConfig::default()
-        })
-        .unwrap(),
-    )
-}
+use together_video::{CallOptions, CreateVideoParams, ErrorKind, Outcome, Request, Source, VideoStatus, WaitOptions};
+mod shared;
+use shared::client;
+use tv_mock::{video_bytes, MockServer};
 
 fn video_of(request: &Request) -> together_video::Video {
     match request.outcome() {
@@ -72,14 +57,14 @@ fn wait_progress_runs_on_a_library_thread() {
 fn cancel_returns_at_once_and_frees_the_thread_from_a_silent_server() {
     let server = MockServer::start();
     let client = client(&server, 1);
-    let stuck = client.get_video_start("stall", &CallOptions::default());
+    let stuck = client.get_video_start("stall", &CallOptions::default()).unwrap();
     std::thread::sleep(Duration::from_millis(100));
     assert!(!stuck.is_done());
     stuck.cancel();
     assert!(stuck.is_done(), "done as soon as cancel returns");
     assert_eq!(stuck.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     // The only library thread is free again: its blocked read was interrupted.
-    let next = client.get_video_start("vid_completed", &CallOptions::default());
+    let next = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
     assert!(next.wait(Some(Duration::from_secs(10))), "the pool's one thread was released");
     assert_eq!(video_of(&next).id, "vid_completed");
 }
@@ -89,7 +74,7 @@ fn a_completion_callback_runs_exactly_once() {
     let server = MockServer::start();
     let client = client(&server, 2);
     let calls = Arc::new(AtomicUsize::new(0));
-    let request = client.get_video_start("slow-200", &CallOptions::default());
+    let request = client.get_video_start("slow-200", &CallOptions::default()).unwrap();
     let counter = Arc::clone(&calls);
     request.on_complete(Box::new(move || {
         counter.fetch_add(1, Ordering::SeqCst);
@@ -112,7 +97,7 @@ fn a_completion_callback_runs_exactly_once() {
 fn errors_arrive_as_outcomes() {
     let server = MockServer::start();
     let client = client(&server, 2);
-    let request = client.get_video_start("status-404", &CallOptions::default());
+    let request = client.get_video_start("status-404", &CallOptions::default()).unwrap();
     assert!(request.wait(None));
     let error = request.outcome().unwrap().unwrap_err();
     assert_eq!((error.kind(), error.http_status()), (ErrorKind::NotFound, Some(404)));
@@ -151,7 +136,7 @@ fn a_download_runs_in_the_background_and_can_be_cancelled() {
 fn requests_outlive_the_callers_client_handle() {
     let server = MockServer::start();
     let client = client(&server, 1);
-    let request = client.get_video_start("slow-100", &CallOptions::default());
+    let request = client.get_video_start("slow-100", &CallOptions::default()).unwrap();
     drop(client);
     assert!(request.wait(None));
     assert_eq!(video_of(&request).id, "slow-100");
@@ -161,7 +146,7 @@ fn requests_outlive_the_callers_client_handle() {
 fn shutdown_cancels_what_is_left_and_is_final() {
     let server = MockServer::start();
     let client = client(&server, 2);
-    let stuck = client.get_video_start("stall", &CallOptions::default());
+    let stuck = client.get_video_start("stall", &CallOptions::default()).unwrap();
     let options = WaitOptions { poll_interval: Duration::from_secs(60) };
     let waiting = client.wait_video_start("vid_in_progress", options, &CallOptions::default(), None).unwrap();
     std::thread::sleep(Duration::from_millis(100));
@@ -170,7 +155,7 @@ fn shutdown_cancels_what_is_left_and_is_final() {
         assert!(request.is_done());
         assert_eq!(request.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     }
-    let late = client.get_video_start("vid_completed", &CallOptions::default());
+    let late = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
     assert_eq!(late.outcome().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     assert_eq!(client.get_video("vid_completed").unwrap().id, "vid_completed", "blocking calls still work");
 }

@@ -20,7 +20,7 @@ fn main() {
     let client = Arc::new(Client::new(&config).expect("a client needs no thread"));
     let mut passed = 0;
     for request in [
-        client.get_video_start("a", &CallOptions::default()),
+        client.get_video_start("a", &CallOptions::default()).unwrap(),
         client.create_video_json_start(r#"{"model":"m"}"#.into(), &CallOptions::default()).unwrap(),
     ] {
         assert!(request.is_done(), "a request no thread can run must not stay pending");

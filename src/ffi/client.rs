@@ -148,8 +148,7 @@ pub unsafe extern "C" fn tv_get_video_start(
     start(out_request, out_error, || {
         // SAFETY: NULL or live handles and strings (shared contract).
         let (client, id, call) = unsafe { (handle(client, "client")?, str_arg(id, "id")?, call.as_ref()) };
-        crate::url::encode_id(id)?;
-        Ok(client.inner.get_video_start(id, &TvCallOptions::of(call)))
+        client.inner.get_video_start(id, &TvCallOptions::of(call))
     })
 }
 

@@ -38,20 +38,16 @@ impl DownloadSink for CallbackSink {
     }
 }
 
-/// What the caller asked to download, checked: `text` is a URL or a job id.
+/// What the caller asked to download: `text` is a URL or a job id (the core checks it).
 ///
 /// # Safety
 /// `text` must be NULL or a NUL-terminated string.
 unsafe fn source(text: *const c_char, by_id: bool) -> Result<Source, Error> {
-    let source = if by_id {
-        // SAFETY: forwarded contract.
-        Source::Job(unsafe { str_arg(text, "id") }?.to_owned())
-    } else {
-        // SAFETY: forwarded contract.
-        Source::Url(unsafe { str_arg(text, "url") }?.to_owned())
-    };
-    source.check()?;
-    Ok(source)
+    // SAFETY: forwarded contract.
+    Ok(match by_id {
+        true => Source::Job(unsafe { str_arg(text, "id") }?.to_owned()),
+        false => Source::Url(unsafe { str_arg(text, "url") }?.to_owned()),
+    })
 }
 
 /// A blocking download to a file.
