@@ -18,7 +18,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
 .PHONY: cross deps-cross dist test-dist test-cross check-other-targets
-.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-csharp deps-csharp bench bench-go deps-c abi-check abi-baseline deps-abi clean
+.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-go-link test-csharp deps-csharp bench bench-go deps-c abi-check abi-baseline deps-abi clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -123,7 +123,7 @@ else
 endif
 
 test: test-rust miri soak test-contract test-c test-c-sanitizers abi-check test-install test-examples test-go test-csharp \
-      test-cross test-dist
+      test-cross test-dist test-go-link
 	@echo "== all test suites passed"
 
 # The fast suites, for the edit-compile loop: Rust (no Miri, no soak) and C.
@@ -230,14 +230,25 @@ test-c: build deps-c | $(BUILD)
 
 GO ?= go
 
-# The Go binding (bindings/go), linked statically against the library: vet, the tests
-# under the race detector, again with GOGC=1 (a missing runtime.KeepAlive shows up as a
-# use after free), and once linked dynamically.
+GO_MODULE := bindings/go/togethervideo
+
+# The Go binding (bindings/go/togethervideo), linked statically against the library:
+# vet, the tests under the race detector, again with GOGC=1 (a missing runtime.KeepAlive
+# shows up as a use after free), once linked dynamically, and its documentation free of
+# cgo types.
 test-go: build
-	cd bindings/go && $(GO) vet ./...
-	cd bindings/go && $(GO) test -race -count=1 ./...
-	cd bindings/go && GOGC=1 $(GO) test -count=1 ./...
-	cd bindings/go && $(GO) test -count=1 -tags together_dynamic -run 'Fixture|ResultCode' ./...
+	cd $(GO_MODULE) && $(GO) vet ./...
+	cd $(GO_MODULE) && $(GO) test -race -count=1 ./...
+	cd $(GO_MODULE) && GOGC=1 $(GO) test -count=1 ./...
+	cd $(GO_MODULE) && $(GO) test -count=1 -tags together_dynamic -run 'Fixture|ResultCode' ./...
+	@cd $(GO_MODULE) && ! $(GO) doc -all . | grep -nE '\bC\.[A-Za-z_]|_Ctype|callbackState|\*settings' \
+	  || { echo "go doc shows cgo or unexported types in the exported API"; exit 1; }
+
+# A Go module outside the repository (examples/go/journey) builds and runs the journey
+# in each documented link mode: repository build, installed library through pkg-config,
+# fully static on the musl archive (scripts/test-go-link.sh).
+test-go-link: build dist
+	GO=$(GO) scripts/test-go-link.sh $(VERSION)
 
 MCS      := mcs -langversion:7.2 -nologo -warnaserror
 CS_OUT   := target/csharp
@@ -269,7 +280,7 @@ bench: build cross test-csharp
 # GetVideo through the binding against the same call with net/http + encoding/json,
 # both against tv-mock in its own process.
 bench-go: build
-	scripts/with-mock.sh $(MOCK) -- sh -c 'cd bindings/go && TV_BENCH_URL=$$TV_MOCK_URL \
+	scripts/with-mock.sh $(MOCK) -- sh -c 'cd $(GO_MODULE) && TV_BENCH_URL=$$TV_MOCK_URL \
 	  $(GO) test -run XXX -bench GetVideo -benchtime 3s -count 3 ./...'
 
 # ---- Other platforms: Linux arm64, Windows x64, static Linux (musl) -------------------

@@ -1,8 +1,8 @@
 //! Generates the C header from the doc-commented `extern "C"` functions in `src/ffi/`.
 //!
 //! The header is written to `$OUT_DIR/together_video.h` on every build; the committed
-//! copy in `include/` is refreshed only when `TV_UPDATE_HEADER=1` (`make header`), and
-//! the `header_is_current` test fails when the two differ.
+//! copies in `include/` and in the Go module are refreshed only when `TV_UPDATE_HEADER=1`
+//! (`make header`), and the `header_is_current` test fails when they differ.
 
 use std::env;
 use std::path::PathBuf;
@@ -40,5 +40,7 @@ fn main() {
     bindings.write_to_file(out_dir.join("together_video.h"));
     if env::var_os("TV_UPDATE_HEADER").is_some_and(|v| v == "1") {
         bindings.write_to_file(crate_dir.join("include").join("together_video.h"));
+        // The Go module's copy: cgo includes it from inside the module.
+        bindings.write_to_file(crate_dir.join("bindings/go/togethervideo/together_video.h"));
     }
 }

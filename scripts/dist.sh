@@ -28,7 +28,7 @@ python3 scripts/notices.py "$target" > "$stage/THIRD-PARTY-NOTICES.md"
 fill() { # template output libs_private cmake_libs
   sed -e 's|@PREFIX@|${pcfiledir}/../..|g; s|@LIBDIR@|${prefix}/lib|g; s|@INCLUDEDIR@|${prefix}/include|g' \
       -e "s|@VERSION@|$version|g; s|@SOVERSION@|$soversion|g; s|@VERSION_MAJOR@|$major|g; s|@VERSION_MINOR@|$minor|g" \
-      -e "s|@LIBS_PRIVATE@|$3|g; s|@CMAKE_LIBS_PRIVATE@|$4|g" "$1" > "$2"
+      -e "s|@LIBS_PRIVATE@|$3|g; s|@CMAKE_LIBS_PRIVATE@|$4|g; s|@RPATH@| -Wl,-rpath,\${libdir}|g" "$1" > "$2"
 }
 cmake_package() { # libs_private, and whether there is a shared library
   mkdir -p "$stage/lib/pkgconfig" "$stage/lib/cmake/TogetherVideo"

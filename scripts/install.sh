@@ -18,6 +18,12 @@ libs_private=$(echo '' | rustc --crate-type staticlib --crate-name probe -o "$pr
   | sed -n 's/.*native-static-libs: //p' | sed 's/ -lc$//')
 rm -rf "$probe"
 cmake_libs=$(echo "$libs_private" | sed 's/-l//g; s/ /;/g')
+# Outside the loader's default directories, programs linked through pkg-config (the Go
+# binding's together_pkgconfig build among them) find the library by a RUNPATH to libdir.
+case "$libdir" in
+  /lib | /lib64 | /usr/lib | /usr/lib64 | /usr/lib/*-linux-gnu) rpath= ;;
+  *) rpath=' -Wl,-rpath,${libdir}' ;;
+esac
 
 lib="$destdir$libdir" inc="$destdir$includedir"
 install -d "$lib/pkgconfig" "$lib/cmake/TogetherVideo" "$inc"
@@ -29,7 +35,7 @@ install -m 644 "$top/include/together_video.h" "$top/include/together_video.hpp"
 fill() {
   sed -e "s|@PREFIX@|$prefix|g; s|@LIBDIR@|$libdir|g; s|@INCLUDEDIR@|$includedir|g" \
       -e "s|@VERSION@|$version|g; s|@SOVERSION@|$soversion|g; s|@VERSION_MAJOR@|$major|g; s|@VERSION_MINOR@|$minor|g" \
-      -e "s|@LIBS_PRIVATE@|$libs_private|g; s|@CMAKE_LIBS_PRIVATE@|$cmake_libs|g" "$1" > "$2"
+      -e "s|@LIBS_PRIVATE@|$libs_private|g; s|@CMAKE_LIBS_PRIVATE@|$cmake_libs|g; s|@RPATH@|$rpath|g" "$1" > "$2"
   chmod 644 "$2"
 }
 fill "$top/packaging/together_video.pc.in" "$lib/pkgconfig/together_video.pc"

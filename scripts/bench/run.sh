@@ -56,7 +56,7 @@ echo "== Together's Python SDK"
 "$out/venv/bin/python" scripts/bench/bench_python.py "http://127.0.0.1:$http_port" $((calls / 4)) | tee -a "$results"
 
 echo "== Go: the binding and net/http"
-(cd bindings/go && TV_BENCH_URL="$base" go test -run XXX -bench GetVideo -benchtime "${calls}x" ./...) \
+(cd bindings/go/togethervideo && TV_BENCH_URL="$base" go test -run XXX -bench GetVideo -benchtime "${calls}x" ./...) \
   | awk -v calls="$calls" '/^Benchmark/ {
       name = ($1 ~ /NetHTTP/) ? "Go net/http + encoding/json" : "together-video (Go)";
       printf "{\"contender\": \"%s\", \"threads\": 1, \"calls\": %d, \"calls_per_second\": %.1f, \"tls\": false}\n", name, calls, 1e9 / $3 }' \

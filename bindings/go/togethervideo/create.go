@@ -1,4 +1,4 @@
-package together
+package togethervideo
 
 /*
 #include <stdlib.h>
@@ -19,11 +19,11 @@ type FramePosition int
 // The frame positions.
 const (
 	// FrameAuto lets the server place the image.
-	FrameAuto  FramePosition = C.TV_FRAME_AUTO
-	FrameFirst FramePosition = C.TV_FRAME_FIRST
-	FrameLast  FramePosition = C.TV_FRAME_LAST
+	FrameAuto  FramePosition = 0
+	FrameFirst FramePosition = 1
+	FrameLast  FramePosition = 2
 	// FrameAt places it at FrameImage.Frame.
-	FrameAt FramePosition = C.TV_FRAME_AT
+	FrameAt FramePosition = 3
 )
 
 // FrameImage is an image at a position of the timeline (media.frame_images).
@@ -42,7 +42,7 @@ type MediaURL struct {
 }
 
 // CreateVideoParams are the fields of Together's CreateVideoBody. Only Model is
-// required; zero values and nil pointers are not sent.
+// required; zero values, absent Opts and nil slices are not sent.
 type CreateVideoParams struct {
 	Model          string
 	Prompt         string
@@ -52,12 +52,12 @@ type CreateVideoParams struct {
 	Seconds        string
 	FPS            int
 	Steps          int
-	Seed           *int64
-	GuidanceScale  *float64
-	OutputFormat   string // "MP4" or "WEBM"
-	OutputQuality  *int
+	Seed           Opt[int64]   // Int64(0) sends 0
+	GuidanceScale  Opt[float64] // Float64(0) sends 0
+	OutputFormat   string       // "MP4" or "WEBM"
+	OutputQuality  Opt[int]
 	NegativePrompt string
-	GenerateAudio  *bool
+	GenerateAudio  Opt[bool] // Bool(false) sends false
 
 	FrameImages     []FrameImage
 	FrameVideos     []string
@@ -111,19 +111,19 @@ func (p *CreateVideoParams) native() (*C.TvCreateParams, error) {
 	number("height", p.Height != 0, func() C.enum_TvResult { return C.tv_create_params_set_height(params, C.int64_t(p.Height)) })
 	number("fps", p.FPS != 0, func() C.enum_TvResult { return C.tv_create_params_set_fps(params, C.int64_t(p.FPS)) })
 	number("steps", p.Steps != 0, func() C.enum_TvResult { return C.tv_create_params_set_steps(params, C.int64_t(p.Steps)) })
-	number("seed", p.Seed != nil, func() C.enum_TvResult { return C.tv_create_params_set_seed(params, C.int64_t(*p.Seed)) })
-	number("guidance scale", p.GuidanceScale != nil, func() C.enum_TvResult {
-		return C.tv_create_params_set_guidance_scale(params, C.double(*p.GuidanceScale))
+	seed, hasSeed := p.Seed.Get()
+	number("seed", hasSeed, func() C.enum_TvResult { return C.tv_create_params_set_seed(params, C.int64_t(seed)) })
+	guidance, hasGuidance := p.GuidanceScale.Get()
+	number("guidance scale", hasGuidance, func() C.enum_TvResult {
+		return C.tv_create_params_set_guidance_scale(params, C.double(guidance))
 	})
-	number("output quality", p.OutputQuality != nil, func() C.enum_TvResult {
-		return C.tv_create_params_set_output_quality(params, C.int64_t(*p.OutputQuality))
+	quality, hasQuality := p.OutputQuality.Get()
+	number("output quality", hasQuality, func() C.enum_TvResult {
+		return C.tv_create_params_set_output_quality(params, C.int64_t(quality))
 	})
-	number("generate audio", p.GenerateAudio != nil, func() C.enum_TvResult {
-		enabled := 0
-		if *p.GenerateAudio {
-			enabled = 1
-		}
-		return C.tv_create_params_set_generate_audio(params, C.int(enabled))
+	audio, hasAudio := p.GenerateAudio.Get()
+	number("generate audio", hasAudio, func() C.enum_TvResult {
+		return C.tv_create_params_set_generate_audio(params, boolInt(audio))
 	})
 	for _, image := range p.FrameImages {
 		image := image

@@ -1,4 +1,4 @@
-package together
+package togethervideo
 
 /*
 #include <stdint.h>
@@ -107,7 +107,7 @@ func videoURL(video *Video) (*C.char, error) {
 		return nil, invalidArgument("video is nil")
 	}
 	if video.VideoURL == "" {
-		return nil, invalidArgument("video %q has no video URL to download (status %s)", video.ID, video.StatusRaw)
+		return nil, invalidArgument("video %q has no video URL to download (status %s)", video.ID, video.Status)
 	}
 	return cString("video URL", video.VideoURL)
 }
@@ -127,7 +127,7 @@ func (c *Client) downloadTo(ctx context.Context, source *C.char, byID bool, w io
 		return C.tv_go_download_url_to_writer_start(client, source, handle, call, request, nativeErr)
 	})
 	if state.err != nil {
-		err = fmt.Errorf("together: writing the video: %w", state.err)
+		err = fmt.Errorf("togethervideo: writing the video: %w", state.err)
 	}
 	return state.written, err
 }

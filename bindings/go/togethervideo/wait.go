@@ -1,4 +1,4 @@
-package together
+package togethervideo
 
 /*
 #include <stdint.h>

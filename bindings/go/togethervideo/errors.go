@@ -1,37 +1,40 @@
-package together
+package togethervideo
 
 /*
 #include "together_video.h"
 */
 import "C"
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Code says what kind of failure an Error is. The values are the library's TvResult
-// codes and never change.
+// codes (checked against the header when the package compiles) and never change.
 type Code int
 
 // The result codes.
 const (
-	CodeOK               Code = C.TV_RESULT_OK
-	CodeInvalidArgument  Code = C.TV_RESULT_INVALID_ARGUMENT
-	CodeBadRequest       Code = C.TV_RESULT_BAD_REQUEST
-	CodeAuthentication   Code = C.TV_RESULT_AUTHENTICATION
-	CodePermissionDenied Code = C.TV_RESULT_PERMISSION_DENIED
-	CodeNotFound         Code = C.TV_RESULT_NOT_FOUND
-	CodeConflict         Code = C.TV_RESULT_CONFLICT
-	CodeUnprocessable    Code = C.TV_RESULT_UNPROCESSABLE
-	CodeRateLimited      Code = C.TV_RESULT_RATE_LIMITED
-	CodeServer           Code = C.TV_RESULT_SERVER
-	CodeHTTP             Code = C.TV_RESULT_HTTP
-	CodeTimeout          Code = C.TV_RESULT_TIMEOUT
-	CodeConnection       Code = C.TV_RESULT_CONNECTION
-	CodeDecode           Code = C.TV_RESULT_DECODE
-	CodeCancelled        Code = C.TV_RESULT_CANCELLED
-	CodeInternal         Code = C.TV_RESULT_INTERNAL
+	CodeOK               Code = 0
+	CodeInvalidArgument  Code = 1
+	CodeBadRequest       Code = 2
+	CodeAuthentication   Code = 3
+	CodePermissionDenied Code = 4
+	CodeNotFound         Code = 5
+	CodeConflict         Code = 6
+	CodeUnprocessable    Code = 7
+	CodeRateLimited      Code = 8
+	CodeServer           Code = 9
+	CodeHTTP             Code = 10
+	CodeTimeout          Code = 11
+	CodeConnection       Code = 12
+	CodeDecode           Code = 13
+	CodeCancelled        Code = 14
+	CodeInternal         Code = 15
 	// CodeFileSystem is a download destination that cannot be created, written or
 	// replaced, or that exists and is not a regular file.
-	CodeFileSystem Code = C.TV_RESULT_FILE_SYSTEM
+	CodeFileSystem Code = 16
 )
 
 // String is the code's short name, e.g. "not found".
@@ -40,7 +43,7 @@ func (c Code) String() string {
 }
 
 // Error is what every failing call returns. Compare it with the sentinels using
-// errors.Is (errors.Is(err, together.ErrNotFound)), or read its fields with errors.As.
+// errors.Is (errors.Is(err, togethervideo.ErrNotFound)), or read its fields with errors.As.
 // It never contains the API key.
 type Error struct {
 	Code Code
@@ -56,9 +59,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Message == "" {
-		return "together: " + e.Code.String()
+		return "togethervideo: " + e.Code.String()
 	}
-	return "together: " + e.Message
+	return "togethervideo: " + e.Message
 }
 
 // Is reports whether target is the sentinel for e's code.
@@ -92,6 +95,10 @@ var (
 	ErrInternal         = &Error{Code: CodeInternal}
 	ErrFileSystem       = &Error{Code: CodeFileSystem}
 )
+
+// ErrClosed is what a call on a closed Client returns, and what a call that Close
+// cancelled unwraps to (it is also ErrCancelled): errors.Is(err, ErrClosed).
+var ErrClosed = errors.New("togethervideo: the client is closed")
 
 // takeError copies a native error into Go and frees it.
 func takeError(code C.enum_TvResult, native *C.TvError) error {

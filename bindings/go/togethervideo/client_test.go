@@ -1,4 +1,4 @@
-package together_test
+package togethervideo_test
 
 import (
 	"bytes"
@@ -18,13 +18,13 @@ import (
 	"testing"
 	"time"
 
-	together "github.com/together-video/together-video/bindings/go"
+	"github.com/together-video/together-video/bindings/go/togethervideo"
 )
 
-func newClient(t testing.TB, m *mock, opts ...together.Option) *together.Client {
+func newClient(t testing.TB, m *mock, opts ...togethervideo.Option) *togethervideo.Client {
 	t.Helper()
-	base := []together.Option{together.WithAPIKey(apiKey), together.WithBaseURL(m.baseURL()), together.WithProxy("")}
-	client, err := together.NewClient(append(base, opts...)...)
+	base := []togethervideo.Option{togethervideo.WithAPIKey(apiKey), togethervideo.WithBaseURL(m.baseURL()), togethervideo.WithProxy("")}
+	client, err := togethervideo.NewClient(append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
@@ -75,14 +75,15 @@ func TestEveryFixtureDecodesAsExpected(t *testing.T) {
 		}{
 			{"object", video.Object, text("object")},
 			{"model", video.Model, text("model")},
-			{"status", video.Status.String(), text("status")},
-			{"status_raw", video.StatusRaw, text("status_raw")},
+			{"status", video.Status, togethervideo.Status(text("status_raw"))},
+			{"status known", video.Status.Known(), text("status") != "unknown"},
 			{"size", video.Size, text("size")},
 			{"seconds", video.Seconds, text("seconds")},
 			{"error_code", video.ErrorCode, text("error_code")},
 			{"error_message", video.ErrorMessage, text("error_message")},
 			{"has_outputs", video.HasOutputs, want["has_outputs"]},
-			{"cost", video.Cost, number("cost")},
+			{"cost", video.Cost.Or(0), number("cost")},
+			{"cost present", video.Cost.IsSet(), want["has_outputs"]},
 			{"video_url", video.VideoURL, text("video_url")},
 		}
 		for _, check := range checks {
@@ -100,27 +101,27 @@ func TestEveryFixtureDecodesAsExpected(t *testing.T) {
 			(ok && !near(seconds(video.CompletedAt), completed)) {
 			t.Errorf("%s completed_at = %v, want %v", id, video.CompletedAt, want["completed_at"])
 		}
-		if !strings.Contains(video.JSON, `"`+id+`"`) {
-			t.Errorf("%s JSON is not the body: %s", id, video.JSON)
+		if !strings.Contains(video.RawJSON(), `"`+id+`"`) {
+			t.Errorf("%s JSON is not the body: %s", id, video.RawJSON())
 		}
 	}
 }
 
 func TestEveryResultCodeMatchesItsSentinel(t *testing.T) {
 	m := newMock(t)
-	client := newClient(t, m, together.WithMaxRetries(0))
+	client := newClient(t, m, togethervideo.WithMaxRetries(0))
 	cases := []struct {
 		status   int
 		sentinel error
 	}{
-		{400, together.ErrBadRequest}, {401, together.ErrAuthentication}, {403, together.ErrPermissionDenied},
-		{404, together.ErrNotFound}, {409, together.ErrConflict}, {418, together.ErrHTTP},
-		{422, together.ErrUnprocessable}, {429, together.ErrRateLimited}, {500, together.ErrServer},
-		{503, together.ErrServer},
+		{400, togethervideo.ErrBadRequest}, {401, togethervideo.ErrAuthentication}, {403, togethervideo.ErrPermissionDenied},
+		{404, togethervideo.ErrNotFound}, {409, togethervideo.ErrConflict}, {418, togethervideo.ErrHTTP},
+		{422, togethervideo.ErrUnprocessable}, {429, togethervideo.ErrRateLimited}, {500, togethervideo.ErrServer},
+		{503, togethervideo.ErrServer},
 	}
 	for _, c := range cases {
 		_, err := client.GetVideo(context.Background(), fmt.Sprintf("status-%d", c.status))
-		var apiErr *together.Error
+		var apiErr *togethervideo.Error
 		if !errors.Is(err, c.sentinel) || !errors.As(err, &apiErr) {
 			t.Fatalf("%d: %v is not %v", c.status, err, c.sentinel)
 		}
@@ -130,42 +131,42 @@ func TestEveryResultCodeMatchesItsSentinel(t *testing.T) {
 		if !strings.Contains(apiErr.Message, fmt.Sprintf("mock %d response", c.status)) {
 			t.Errorf("%d: message %q", c.status, apiErr.Message)
 		}
-		if errors.Is(err, together.ErrInternal) {
+		if errors.Is(err, togethervideo.ErrInternal) {
 			t.Errorf("%d matches another sentinel", c.status)
 		}
 	}
-	wrongKey, err := together.NewClient(together.WithAPIKey("wrong"), together.WithBaseURL(m.baseURL()))
+	wrongKey, err := togethervideo.NewClient(togethervideo.WithAPIKey("wrong"), togethervideo.WithBaseURL(m.baseURL()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer wrongKey.Close()
-	if _, err := wrongKey.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, together.ErrAuthentication) {
+	if _, err := wrongKey.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, togethervideo.ErrAuthentication) {
 		t.Errorf("wrong key: %v", err)
 	}
-	if _, err := client.GetVideo(context.Background(), "html-200"); !errors.Is(err, together.ErrDecode) {
+	if _, err := client.GetVideo(context.Background(), "html-200"); !errors.Is(err, togethervideo.ErrDecode) {
 		t.Errorf("html body: %v", err)
 	}
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	refused, _ := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(closed.URL+"/v2"), together.WithMaxRetries(0))
+	refused, _ := togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithBaseURL(closed.URL+"/v2"), togethervideo.WithMaxRetries(0))
 	defer refused.Close()
-	if _, err := refused.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, together.ErrConnection) {
+	if _, err := refused.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, togethervideo.ErrConnection) {
 		t.Errorf("refused connection: %v", err)
 	}
-	if _, err := client.GetVideo(context.Background(), ".."); !errors.Is(err, together.ErrInvalidArgument) {
+	if _, err := client.GetVideo(context.Background(), ".."); !errors.Is(err, togethervideo.ErrInvalidArgument) {
 		t.Errorf("unsafe id: %v", err)
 	}
-	_, err = together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL("ftp://nowhere"))
-	if !errors.Is(err, together.ErrInvalidArgument) {
+	_, err = togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithBaseURL("ftp://nowhere"))
+	if !errors.Is(err, togethervideo.ErrInvalidArgument) {
 		t.Errorf("bad base URL: %v", err)
 	}
-	_, err = together.NewClient(together.WithAPIKey(apiKey), together.WithMaxRetries(11))
-	if !errors.Is(err, together.ErrInvalidArgument) {
+	_, err = togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithMaxRetries(11))
+	if !errors.Is(err, togethervideo.ErrInvalidArgument) {
 		t.Errorf("bad retries: %v", err)
 	}
-	_, err = together.NewClient(together.WithAPIKey(apiKey), together.WithCAFile("/nonexistent.pem"))
-	var apiErr *together.Error
-	if !errors.As(err, &apiErr) || apiErr.Code != together.CodeInvalidArgument || !strings.Contains(apiErr.Message, "CA file") {
+	_, err = togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithCAFile("/nonexistent.pem"))
+	var apiErr *togethervideo.Error
+	if !errors.As(err, &apiErr) || apiErr.Code != togethervideo.CodeInvalidArgument || !strings.Contains(apiErr.Message, "CA file") {
 		t.Errorf("bad CA file: %v", err)
 	}
 }
@@ -178,7 +179,7 @@ func TestRetriesThenSuccess(t *testing.T) {
 		t.Fatalf("video %v, err %v, hits %d", video, err, m.count("flaky-2-503-go"))
 	}
 	_, err = client.GetVideo(context.Background(), "flaky-9-429-spent")
-	if !errors.Is(err, together.ErrRateLimited) || m.count("flaky-9-429-spent") != 3 {
+	if !errors.Is(err, togethervideo.ErrRateLimited) || m.count("flaky-9-429-spent") != 3 {
 		t.Fatalf("err %v, hits %d", err, m.count("flaky-9-429-spent"))
 	}
 }
@@ -189,13 +190,13 @@ func TestContextStopsTheCallInFlight(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := client.GetVideo(ctx, "stall")
-	if !errors.Is(err, together.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, togethervideo.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("deadline: %v", err)
 	}
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
 	_, err = client.GetVideo(ctx, "stall")
-	if !errors.Is(err, together.ErrCancelled) || !errors.Is(err, context.Canceled) {
+	if !errors.Is(err, togethervideo.ErrCancelled) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancel: %v", err)
 	}
 	if _, err := client.GetVideo(ctx, "vid_completed"); !errors.Is(err, context.Canceled) {
@@ -214,10 +215,10 @@ func TestCloseIsIdempotentAndEndsCalls(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	client.Close()
 	client.Close()
-	if err := <-result; !errors.Is(err, together.ErrCancelled) {
+	if err := <-result; !errors.Is(err, togethervideo.ErrCancelled) {
 		t.Fatalf("call in flight at Close: %v", err)
 	}
-	if _, err := client.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, together.ErrInvalidArgument) {
+	if _, err := client.GetVideo(context.Background(), "vid_completed"); !errors.Is(err, togethervideo.ErrClosed) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
@@ -253,30 +254,30 @@ func TestWaitFollowsAJobAndReportsProgress(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
 	ctx := context.Background()
-	created, err := client.CreateVideo(ctx, &together.CreateVideoParams{Model: "m", Prompt: "a cat", Steps: 20})
-	if err != nil || created.Status != together.StatusQueued {
+	created, err := client.CreateVideo(ctx, &togethervideo.CreateVideoParams{Model: "m", Prompt: "a cat", Steps: 20})
+	if err != nil || created.Status != togethervideo.StatusQueued {
 		t.Fatalf("create: %v %v", created, err)
 	}
 	var mu sync.Mutex
 	var seen []string
-	video, err := client.WaitVideo(ctx, created.ID, &together.WaitOptions{
+	video, err := client.WaitVideo(ctx, created.ID, &togethervideo.WaitOptions{
 		PollInterval: 10 * time.Millisecond,
-		Progress: func(v *together.Video) {
+		Progress: func(v *togethervideo.Video) {
 			mu.Lock()
-			seen = append(seen, v.StatusRaw)
+			seen = append(seen, string(v.Status))
 			mu.Unlock()
 		},
 	})
-	if err != nil || video.Status != together.StatusCompleted || video.VideoURL == "" {
+	if err != nil || video.Status != togethervideo.StatusCompleted || video.VideoURL == "" {
 		t.Fatalf("wait: %v %v", video, err)
 	}
 	if strings.Join(seen, ",") != "queued,in_progress,completed" {
 		t.Errorf("progress saw %v", seen)
 	}
 
-	failed, _ := client.CreateVideo(ctx, &together.CreateVideoParams{Model: "fail-job"})
-	video, err = client.WaitVideo(ctx, failed.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond})
-	if err != nil || video.Status != together.StatusFailed || video.ErrorCode != "generation_failed" {
+	failed, _ := client.CreateVideo(ctx, &togethervideo.CreateVideoParams{Model: "fail-job"})
+	video, err = client.WaitVideo(ctx, failed.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond})
+	if err != nil || video.Status != togethervideo.StatusFailed || video.ErrorCode != "generation_failed" {
 		t.Fatalf("failed job: %v %v", video, err)
 	}
 }
@@ -284,15 +285,15 @@ func TestWaitFollowsAJobAndReportsProgress(t *testing.T) {
 func TestWaitDeadlineAndCancellationHoldAgainstASilentServer(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
-	silent, _ := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "silent-job"})
-	_, err := client.WaitVideo(context.Background(), silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: 300 * time.Millisecond})
-	if !errors.Is(err, together.ErrTimeout) {
+	silent, _ := client.CreateVideo(context.Background(), &togethervideo.CreateVideoParams{Model: "silent-job"})
+	_, err := client.WaitVideo(context.Background(), silent.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, togethervideo.ErrTimeout) {
 		t.Fatalf("timeout: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
-	silent, _ = client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "silent-job"})
-	_, err = client.WaitVideo(ctx, silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond})
+	silent, _ = client.CreateVideo(context.Background(), &togethervideo.CreateVideoParams{Model: "silent-job"})
+	_, err = client.WaitVideo(ctx, silent.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancel: %v", err)
 	}
@@ -301,15 +302,15 @@ func TestWaitDeadlineAndCancellationHoldAgainstASilentServer(t *testing.T) {
 func TestCreateIsNotRetriedAfterSending(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
-	_, err := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "status-503"})
-	if !errors.Is(err, together.ErrServer) || m.count("create:status-503") != 1 {
+	_, err := client.CreateVideo(context.Background(), &togethervideo.CreateVideoParams{Model: "status-503"})
+	if !errors.Is(err, togethervideo.ErrServer) || m.count("create:status-503") != 1 {
 		t.Fatalf("err %v, posts %d", err, m.count("create:status-503"))
 	}
-	if _, err := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "m", Steps: 5}); !errors.Is(err, together.ErrInvalidArgument) {
+	if _, err := client.CreateVideo(context.Background(), &togethervideo.CreateVideoParams{Model: "m", Steps: 5}); !errors.Is(err, togethervideo.ErrInvalidArgument) {
 		t.Fatalf("steps 5: %v", err)
 	}
 	video, err := client.CreateVideoJSON(context.Background(), `{"model":"m","brand_new":1}`)
-	if err != nil || video.Status != together.StatusQueued {
+	if err != nil || video.Status != togethervideo.StatusQueued {
 		t.Fatalf("json: %v %v", video, err)
 	}
 }
@@ -337,11 +338,11 @@ func TestDownloadToAWriterAndAFile(t *testing.T) {
 		t.Fatal("the file differs")
 	}
 	page, _ := client.GetVideo(ctx, "video-at-page.html")
-	if _, err := client.DownloadFile(ctx, page, path+".html", nil); !errors.Is(err, together.ErrDecode) {
+	if _, err := client.DownloadFile(ctx, page, path+".html", nil); !errors.Is(err, togethervideo.ErrDecode) {
 		t.Fatalf("page: %v", err)
 	}
 	queued, _ := client.GetVideo(ctx, "vid_queued")
-	if _, err := client.Download(ctx, queued, &buffer, nil); !errors.Is(err, together.ErrInvalidArgument) {
+	if _, err := client.Download(ctx, queued, &buffer, nil); !errors.Is(err, togethervideo.ErrInvalidArgument) {
 		t.Fatalf("not completed: %v", err)
 	}
 }
@@ -364,34 +365,34 @@ func TestACancelledDownloadLeavesNoFile(t *testing.T) {
 func TestAPanickingCallbackPanicsInTheCaller(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
-	created, _ := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "m"})
+	created, _ := client.CreateVideo(context.Background(), &togethervideo.CreateVideoParams{Model: "m"})
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "boom") {
+		if r := recover(); r != "boom" {
 			t.Fatalf("recovered %v", r)
 		}
 	}()
-	client.WaitVideo(context.Background(), created.ID, &together.WaitOptions{
+	client.WaitVideo(context.Background(), created.ID, &togethervideo.WaitOptions{
 		PollInterval: 10 * time.Millisecond,
-		Progress:     func(*together.Video) { panic("boom") },
+		Progress:     func(*togethervideo.Video) { panic("boom") },
 	})
 	t.Fatal("WaitVideo returned instead of panicking")
 }
 
 func TestVersionAndStatusNames(t *testing.T) {
-	if together.Version() == "" {
+	if togethervideo.Version() == "" {
 		t.Fatal("no version")
 	}
-	if together.StatusInProgress.String() != "in_progress" || together.CodeNotFound.String() != "not found" {
+	if string(togethervideo.StatusInProgress) != "in_progress" || togethervideo.CodeNotFound.String() != "not found" {
 		t.Fatal("names")
 	}
 }
 
 func TestTheFileSystemResultCodeHasItsNameAndSentinel(t *testing.T) {
-	err := error(&together.Error{Code: together.CodeFileSystem, Message: "cannot replace out.mp4"})
-	if together.CodeFileSystem != 16 || together.CodeFileSystem.String() != "file system error" {
-		t.Fatalf("code %d, name %q", together.CodeFileSystem, together.CodeFileSystem.String())
+	err := error(&togethervideo.Error{Code: togethervideo.CodeFileSystem, Message: "cannot replace out.mp4"})
+	if togethervideo.CodeFileSystem != 16 || togethervideo.CodeFileSystem.String() != "file system error" {
+		t.Fatalf("code %d, name %q", togethervideo.CodeFileSystem, togethervideo.CodeFileSystem.String())
 	}
-	if !errors.Is(err, together.ErrFileSystem) || errors.Is(err, together.ErrInternal) {
+	if !errors.Is(err, togethervideo.ErrFileSystem) || errors.Is(err, togethervideo.ErrInternal) {
 		t.Fatalf("%v matches the wrong sentinel", err)
 	}
 }
@@ -409,33 +410,36 @@ func TestACallKeepsItsClientAlive(t *testing.T) {
 	dir := t.TempDir()
 	calls := []struct {
 		name string
-		call func(*together.Client) error
+		call func(*togethervideo.Client) error
 	}{
-		{"GetVideo", func(c *together.Client) error { _, err := c.GetVideo(ctx, "slow-500"); return err }},
-		{"WaitVideo", func(c *together.Client) error { _, err := c.WaitVideo(ctx, "slow-500", nil); return err }},
-		{"CreateVideo", func(c *together.Client) error {
-			_, err := c.CreateVideo(ctx, &together.CreateVideoParams{Model: "slow-500"})
+		{"GetVideo", func(c *togethervideo.Client) error { _, err := c.GetVideo(ctx, "slow-500"); return err }},
+		{"WaitVideo", func(c *togethervideo.Client) error { _, err := c.WaitVideo(ctx, "slow-500", nil); return err }},
+		{"CreateVideo", func(c *togethervideo.Client) error {
+			_, err := c.CreateVideo(ctx, &togethervideo.CreateVideoParams{Model: "slow-500"})
 			return err
 		}},
-		{"CreateVideoJSON", func(c *together.Client) error { _, err := c.CreateVideoJSON(ctx, `{"model":"slow-500"}`); return err }},
-		{"Download", func(c *together.Client) error { _, err := c.Download(ctx, slowClip, io.Discard, nil); return err }},
-		{"DownloadFile", func(c *together.Client) error {
+		{"CreateVideoJSON", func(c *togethervideo.Client) error {
+			_, err := c.CreateVideoJSON(ctx, `{"model":"slow-500"}`)
+			return err
+		}},
+		{"Download", func(c *togethervideo.Client) error { _, err := c.Download(ctx, slowClip, io.Discard, nil); return err }},
+		{"DownloadFile", func(c *togethervideo.Client) error {
 			_, err := c.DownloadFile(ctx, slowClip, filepath.Join(dir, "clip.mp4"), nil)
 			return err
 		}},
-		{"DownloadURL", func(c *together.Client) error {
+		{"DownloadURL", func(c *togethervideo.Client) error {
 			_, err := c.DownloadURL(ctx, slowClip.VideoURL, io.Discard, nil)
 			return err
 		}},
-		{"DownloadURLFile", func(c *together.Client) error {
+		{"DownloadURLFile", func(c *togethervideo.Client) error {
 			_, err := c.DownloadURLFile(ctx, slowClip.VideoURL, filepath.Join(dir, "url.mp4"), nil)
 			return err
 		}},
-		{"DownloadVideo", func(c *together.Client) error {
+		{"DownloadVideo", func(c *togethervideo.Client) error {
 			_, err := c.DownloadVideo(ctx, slowClip.ID, io.Discard, nil)
 			return err
 		}},
-		{"DownloadVideoFile", func(c *together.Client) error {
+		{"DownloadVideoFile", func(c *togethervideo.Client) error {
 			_, err := c.DownloadVideoFile(ctx, slowClip.ID, filepath.Join(dir, "id.mp4"), nil)
 			return err
 		}},
@@ -444,7 +448,7 @@ func TestACallKeepsItsClientAlive(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
-				client, err := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(m.baseURL()), together.WithProxy(""))
+				client, err := togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithBaseURL(m.baseURL()), togethervideo.WithProxy(""))
 				if err != nil {
 					done <- err
 					return
@@ -479,12 +483,12 @@ func TestANulByteInAStringIsRefused(t *testing.T) {
 	withNul := *video
 	withNul.VideoURL += "\x00"
 	path := filepath.Join(t.TempDir(), "clip.mp4")
-	create := func(params *together.CreateVideoParams) func() error {
+	create := func(params *togethervideo.CreateVideoParams) func() error {
 		return func() error { _, err := client.CreateVideo(ctx, params); return err }
 	}
-	option := func(opt together.Option) func() error {
+	option := func(opt togethervideo.Option) func() error {
 		return func() error {
-			c, err := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(m.baseURL()), opt)
+			c, err := togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithBaseURL(m.baseURL()), opt)
 			if err == nil {
 				c.Close()
 			}
@@ -497,12 +501,12 @@ func TestANulByteInAStringIsRefused(t *testing.T) {
 	}{
 		{"id", func() error { _, err := client.GetVideo(ctx, "vid_completed\x00x"); return err }},
 		{"id", func() error { _, err := client.WaitVideo(ctx, "vid_completed\x00x", nil); return err }},
-		{"model", create(&together.CreateVideoParams{Model: "m\x00x"})},
-		{"prompt", create(&together.CreateVideoParams{Model: "m", Prompt: "a cat\x00"})},
-		{"negative prompt", create(&together.CreateVideoParams{Model: "m", NegativePrompt: "\x00dogs"})},
-		{"frame image", create(&together.CreateVideoParams{Model: "m", FrameImages: []together.FrameImage{{URL: "https://i/a.png\x00"}}})},
-		{"audio input", create(&together.CreateVideoParams{Model: "m", AudioInputs: []together.MediaURL{{URL: "https://i/a.mp3\x00"}}})},
-		{"extra field name", create(&together.CreateVideoParams{Model: "m", Extra: map[string]any{"knob\x00": 1}})},
+		{"model", create(&togethervideo.CreateVideoParams{Model: "m\x00x"})},
+		{"prompt", create(&togethervideo.CreateVideoParams{Model: "m", Prompt: "a cat\x00"})},
+		{"negative prompt", create(&togethervideo.CreateVideoParams{Model: "m", NegativePrompt: "\x00dogs"})},
+		{"frame image", create(&togethervideo.CreateVideoParams{Model: "m", FrameImages: []togethervideo.FrameImage{{URL: "https://i/a.png\x00"}}})},
+		{"audio input", create(&togethervideo.CreateVideoParams{Model: "m", AudioInputs: []togethervideo.MediaURL{{URL: "https://i/a.mp3\x00"}}})},
+		{"extra field name", create(&togethervideo.CreateVideoParams{Model: "m", Extra: map[string]any{"knob\x00": 1}})},
 		{"body", func() error { _, err := client.CreateVideoJSON(ctx, `{"model":"m"}`+"\x00"); return err }},
 		{"video URL", func() error { _, err := client.Download(ctx, &withNul, io.Discard, nil); return err }},
 		{"path", func() error { _, err := client.DownloadFile(ctx, video, path+"\x00.part", nil); return err }},
@@ -515,16 +519,16 @@ func TestANulByteInAStringIsRefused(t *testing.T) {
 			_, err := client.DownloadVideoFile(ctx, "vid_completed", path+"\x00.part", nil)
 			return err
 		}},
-		{"API key", option(together.WithAPIKey(apiKey + "\x00"))},
-		{"base URL", option(together.WithBaseURL(m.baseURL() + "\x00x"))},
-		{"user agent", option(together.WithUserAgent("app/1.0\x00"))},
-		{"CA file", option(together.WithCAFile("ca.pem\x00"))},
-		{"proxy", option(together.WithProxy("\x00"))},
+		{"API key", option(togethervideo.WithAPIKey(apiKey + "\x00"))},
+		{"base URL", option(togethervideo.WithBaseURL(m.baseURL() + "\x00x"))},
+		{"user agent", option(togethervideo.WithUserAgent("app/1.0\x00"))},
+		{"CA file", option(togethervideo.WithCAFile("ca.pem\x00"))},
+		{"proxy", option(togethervideo.WithProxy("\x00"))},
 	}
 	for _, c := range cases {
 		err := c.call()
-		var apiErr *together.Error
-		if !errors.As(err, &apiErr) || apiErr.Code != together.CodeInvalidArgument || apiErr.Message != c.argument+" contains a NUL byte" {
+		var apiErr *togethervideo.Error
+		if !errors.As(err, &apiErr) || apiErr.Code != togethervideo.CodeInvalidArgument || apiErr.Message != c.argument+" contains a NUL byte" {
 			t.Errorf("%s: %v", c.argument, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package together_test
+package togethervideo_test
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	together "github.com/together-video/together-video/bindings/go"
+	"github.com/together-video/together-video/bindings/go/togethervideo"
 )
 
 // osThreads is the process's number of OS threads, from /proc/self/status.
@@ -85,7 +85,7 @@ func TestTenThousandWaitsHoldFewOSThreads(t *testing.T) {
 	// client's few library threads, so those would run a few at a time.)
 	var created []string
 	for i := 0; i < 200; i++ {
-		video, err := client.CreateVideo(ctx, &together.CreateVideoParams{Model: "m", Prompt: "a cat"})
+		video, err := client.CreateVideo(ctx, &togethervideo.CreateVideoParams{Model: "m", Prompt: "a cat"})
 		if err != nil {
 			t.Fatalf("create: %v", err)
 		}
@@ -129,9 +129,9 @@ func TestTenThousandWaitsHoldFewOSThreads(t *testing.T) {
 			if now := inFlight.Add(1); now > peakInFlight.Load() {
 				peakInFlight.Store(now) // racy maximum, good enough for the log
 			}
-			video, err := client.WaitVideo(ctx, id, &together.WaitOptions{PollInterval: 5 * time.Millisecond})
+			video, err := client.WaitVideo(ctx, id, &togethervideo.WaitOptions{PollInterval: 5 * time.Millisecond})
 			inFlight.Add(-1)
-			if err != nil || video.ID != want || video.Status != together.StatusCompleted {
+			if err != nil || video.ID != want || video.Status != togethervideo.StatusCompleted {
 				failures.Add(1)
 				select {
 				case errs <- fmt.Errorf("%s: %v %v", id, video, err):

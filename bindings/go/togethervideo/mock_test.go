@@ -1,4 +1,4 @@
-package together_test
+package togethervideo_test
 
 // A mock of Together's video API for the Go tests, on net/http/httptest, serving the
 // shared fixtures of tests/fixtures/. Ids pick the behaviour, as in the repository's
@@ -10,6 +10,7 @@ package together_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -31,9 +32,11 @@ type mock struct {
 	hits map[string]int
 	jobs map[string]string
 	next int
+	// bodies are the create requests' bodies, in order.
+	bodies []string
 }
 
-func fixturesDir() string { return filepath.Join("..", "..", "tests", "fixtures") }
+func fixturesDir() string { return filepath.Join("..", "..", "..", "tests", "fixtures") }
 
 func fixture(id, origin string) (string, bool) {
 	body, err := os.ReadFile(filepath.Join(fixturesDir(), "videos", id+".json"))
@@ -165,7 +168,11 @@ func (m *mock) create(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Model string `json:"model"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Model == "" {
+	raw, err := io.ReadAll(r.Body)
+	m.mu.Lock()
+	m.bodies = append(m.bodies, string(raw))
+	m.mu.Unlock()
+	if err != nil || json.Unmarshal(raw, &body) != nil || body.Model == "" {
 		fail(w, 400, "model is required", "req-create")
 		return
 	}

@@ -1,4 +1,4 @@
-package together
+package togethervideo
 
 // The Go side of the native library's callbacks. They run on library threads; each
 // recovers a panic (which must not unwind through C) and hands it to the goroutine that
@@ -11,7 +11,6 @@ package together
 import "C"
 
 import (
-	"fmt"
 	"runtime/cgo"
 	"sync"
 	"unsafe"
@@ -43,12 +42,14 @@ func (s *callbackState) guard(f func()) (ok bool) {
 	return true
 }
 
-// rethrow re-panics, on the calling goroutine, a panic that happened in a callback.
+// rethrow re-panics, on the calling goroutine, a panic that happened in a callback,
+// with the value the callback panicked with (a recover in the caller sees that value).
 func (s *callbackState) rethrow() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.panicked != nil {
-		panic(fmt.Sprintf("together: a callback panicked: %v", s.panicked))
+	panicked := s.panicked
+	s.mu.Unlock()
+	if panicked != nil {
+		panic(panicked)
 	}
 }
 

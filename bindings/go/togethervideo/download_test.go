@@ -1,4 +1,4 @@
-package together_test
+package togethervideo_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	together "github.com/together-video/together-video/bindings/go"
+	"github.com/together-video/together-video/bindings/go/togethervideo"
 )
 
 // progressLog records what a Progress callback saw.
@@ -117,7 +117,7 @@ func TestDownloadOfAVideoUsesItsURL(t *testing.T) {
 		t.Fatalf("%d gets, %d downloads", m.count("video-at-held.mp4"), m.count("/files/held.mp4"))
 	}
 	// A Video built by hand needs nothing but its URL.
-	stored := &together.Video{VideoURL: m.URL + "/files/stored.mp4"}
+	stored := &togethervideo.Video{VideoURL: m.URL + "/files/stored.mp4"}
 	if n, err := client.Download(ctx, stored, io.Discard, nil); err != nil || n != videoSize {
 		t.Fatalf("a stored URL: %d %v", n, err)
 	}
@@ -125,7 +125,7 @@ func TestDownloadOfAVideoUsesItsURL(t *testing.T) {
 
 func TestDownloadFailures(t *testing.T) {
 	m := newMock(t)
-	client := newClient(t, m, together.WithMaxRetries(0))
+	client := newClient(t, m, togethervideo.WithMaxRetries(0))
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.mp4")
@@ -135,20 +135,20 @@ func TestDownloadFailures(t *testing.T) {
 		call func() error
 		want error
 	}{
-		{"a job not completed", func() error { _, err := client.DownloadVideo(ctx, "vid_queued", io.Discard, nil); return err }, together.ErrInvalidArgument},
-		{"a job not completed, to a file", func() error { _, err := client.DownloadVideoFile(ctx, "vid_queued", path, nil); return err }, together.ErrInvalidArgument},
-		{"no such job", func() error { _, err := client.DownloadVideo(ctx, "status-404", io.Discard, nil); return err }, together.ErrNotFound},
-		{"an unsafe id", func() error { _, err := client.DownloadVideoFile(ctx, "..", path, nil); return err }, together.ErrInvalidArgument},
-		{"not an http URL", func() error { _, err := client.DownloadURL(ctx, "ftp://host/clip.mp4", io.Discard, nil); return err }, together.ErrInvalidArgument},
-		{"an HTML page", func() error { _, err := client.DownloadURLFile(ctx, m.URL+"/files/page.html", path, nil); return err }, together.ErrDecode},
-		{"a missing file", func() error { _, err := client.DownloadURL(ctx, m.URL+"/files/none.txt", io.Discard, nil); return err }, together.ErrNotFound},
-		{"a directory as path", func() error { _, err := client.DownloadURLFile(ctx, m.URL+"/files/clip.mp4", dir, nil); return err }, together.ErrFileSystem},
-		{"a nil writer", func() error { _, err := client.DownloadURL(ctx, m.URL+"/files/clip.mp4", nil, nil); return err }, together.ErrInvalidArgument},
-		{"a nil video", func() error { _, err := client.Download(ctx, nil, io.Discard, nil); return err }, together.ErrInvalidArgument},
+		{"a job not completed", func() error { _, err := client.DownloadVideo(ctx, "vid_queued", io.Discard, nil); return err }, togethervideo.ErrInvalidArgument},
+		{"a job not completed, to a file", func() error { _, err := client.DownloadVideoFile(ctx, "vid_queued", path, nil); return err }, togethervideo.ErrInvalidArgument},
+		{"no such job", func() error { _, err := client.DownloadVideo(ctx, "status-404", io.Discard, nil); return err }, togethervideo.ErrNotFound},
+		{"an unsafe id", func() error { _, err := client.DownloadVideoFile(ctx, "..", path, nil); return err }, togethervideo.ErrInvalidArgument},
+		{"not an http URL", func() error { _, err := client.DownloadURL(ctx, "ftp://host/clip.mp4", io.Discard, nil); return err }, togethervideo.ErrInvalidArgument},
+		{"an HTML page", func() error { _, err := client.DownloadURLFile(ctx, m.URL+"/files/page.html", path, nil); return err }, togethervideo.ErrDecode},
+		{"a missing file", func() error { _, err := client.DownloadURL(ctx, m.URL+"/files/none.txt", io.Discard, nil); return err }, togethervideo.ErrNotFound},
+		{"a directory as path", func() error { _, err := client.DownloadURLFile(ctx, m.URL+"/files/clip.mp4", dir, nil); return err }, togethervideo.ErrFileSystem},
+		{"a nil writer", func() error { _, err := client.DownloadURL(ctx, m.URL+"/files/clip.mp4", nil, nil); return err }, togethervideo.ErrInvalidArgument},
+		{"a nil video", func() error { _, err := client.Download(ctx, nil, io.Discard, nil); return err }, togethervideo.ErrInvalidArgument},
 		{"a video without a URL", func() error {
-			_, err := client.DownloadFile(ctx, &together.Video{ID: "vid_queued", StatusRaw: "queued"}, path, nil)
+			_, err := client.DownloadFile(ctx, &togethervideo.Video{ID: "vid_queued", Status: togethervideo.StatusQueued}, path, nil)
 			return err
-		}, together.ErrInvalidArgument},
+		}, togethervideo.ErrInvalidArgument},
 		{"a failing writer", func() error {
 			_, err := client.DownloadURL(ctx, m.URL+"/files/clip.mp4", failingWriter{writeFailure}, nil)
 			return err
@@ -195,11 +195,11 @@ func TestContextEndsADownload(t *testing.T) {
 	for name, download := range downloads {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(150*time.Millisecond, cancel)
-		if err := download(ctx); !errors.Is(err, together.ErrCancelled) || !errors.Is(err, context.Canceled) {
+		if err := download(ctx); !errors.Is(err, togethervideo.ErrCancelled) || !errors.Is(err, context.Canceled) {
 			t.Errorf("%s cancelled: %v", name, err)
 		}
 		ctx, cancel = context.WithTimeout(context.Background(), 150*time.Millisecond)
-		if err := download(ctx); !errors.Is(err, together.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		if err := download(ctx); !errors.Is(err, togethervideo.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("%s past its deadline: %v", name, err)
 		}
 		cancel()

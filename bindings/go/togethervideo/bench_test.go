@@ -1,4 +1,4 @@
-package together_test
+package togethervideo_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	together "github.com/together-video/together-video/bindings/go"
+	"github.com/together-video/together-video/bindings/go/togethervideo"
 )
 
 // BenchmarkGetVideo is the binding's GetVideo; BenchmarkNetHTTPGetVideo the same call
@@ -23,7 +23,7 @@ func benchServer(b *testing.B) (baseURL string) {
 }
 
 func BenchmarkGetVideo(b *testing.B) {
-	client, err := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(benchServer(b)), together.WithProxy(""))
+	client, err := togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithBaseURL(benchServer(b)), togethervideo.WithProxy(""))
 	if err != nil {
 		b.Fatal(err)
 	}

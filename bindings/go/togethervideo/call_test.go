@@ -1,4 +1,4 @@
-package together_test
+package togethervideo_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	together "github.com/together-video/together-video/bindings/go"
+	"github.com/together-video/together-video/bindings/go/togethervideo"
 )
 
 // The binding checks no number of its own: each reaches the library as the caller gave
@@ -19,14 +19,14 @@ func TestAnOutOfRangeValueGetsTheLibrarysMessageNamingIt(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
 	ctx := context.Background()
-	newClientWith := func(opt together.Option) error {
-		c, err := together.NewClient(together.WithAPIKey(apiKey), together.WithBaseURL(m.baseURL()), opt)
+	newClientWith := func(opt togethervideo.Option) error {
+		c, err := togethervideo.NewClient(togethervideo.WithAPIKey(apiKey), togethervideo.WithBaseURL(m.baseURL()), opt)
 		if err == nil {
 			c.Close()
 		}
 		return err
 	}
-	wait := func(opts *together.WaitOptions) error {
+	wait := func(opts *togethervideo.WaitOptions) error {
 		_, err := client.WaitVideo(ctx, "vid_completed", opts)
 		return err
 	}
@@ -36,21 +36,21 @@ func TestAnOutOfRangeValueGetsTheLibrarysMessageNamingIt(t *testing.T) {
 		setting string
 		value   string
 	}{
-		{"max retries -1", newClientWith(together.WithMaxRetries(-1)), "max retries", "-1"},
-		{"max retries 11", newClientWith(together.WithMaxRetries(11)), "max retries", "11"},
-		{"worker threads 0", newClientWith(together.WithWorkerThreads(0)), "worker threads", "0"},
-		{"worker threads MinInt", newClientWith(together.WithWorkerThreads(math.MinInt)), "worker threads", strconv.Itoa(math.MinInt)},
-		{"timeout -1s", newClientWith(together.WithTimeout(-time.Second)), "timeout", "-1000"},
-		{"timeout 0", newClientWith(together.WithTimeout(0)), "timeout", "0"},
-		{"timeout 2 days", newClientWith(together.WithTimeout(48 * time.Hour)), "timeout", "172800000"},
-		{"connect timeout -1µs", newClientWith(together.WithConnectTimeout(-time.Microsecond)), "connect timeout", "-1"},
-		{"poll interval -10ms", wait(&together.WaitOptions{PollInterval: -10 * time.Millisecond}), "poll interval", "-10"},
-		{"wait timeout -1s", wait(&together.WaitOptions{Timeout: -time.Second}), "timeout", "-1000"},
-		{"wait timeout 2 days", wait(&together.WaitOptions{Timeout: 48 * time.Hour}), "timeout", "172800000"},
+		{"max retries -1", newClientWith(togethervideo.WithMaxRetries(-1)), "max retries", "-1"},
+		{"max retries 11", newClientWith(togethervideo.WithMaxRetries(11)), "max retries", "11"},
+		{"worker threads 0", newClientWith(togethervideo.WithWorkerThreads(0)), "worker threads", "0"},
+		{"worker threads MinInt", newClientWith(togethervideo.WithWorkerThreads(math.MinInt)), "worker threads", strconv.Itoa(math.MinInt)},
+		{"timeout -1s", newClientWith(togethervideo.WithTimeout(-time.Second)), "timeout", "-1000"},
+		{"timeout 0", newClientWith(togethervideo.WithTimeout(0)), "timeout", "0"},
+		{"timeout 2 days", newClientWith(togethervideo.WithTimeout(48 * time.Hour)), "timeout", "172800000"},
+		{"connect timeout -1µs", newClientWith(togethervideo.WithConnectTimeout(-time.Microsecond)), "connect timeout", "-1"},
+		{"poll interval -10ms", wait(&togethervideo.WaitOptions{PollInterval: -10 * time.Millisecond}), "poll interval", "-10"},
+		{"wait timeout -1s", wait(&togethervideo.WaitOptions{Timeout: -time.Second}), "timeout", "-1000"},
+		{"wait timeout 2 days", wait(&togethervideo.WaitOptions{Timeout: 48 * time.Hour}), "timeout", "172800000"},
 	}
 	for _, c := range cases {
-		var apiErr *together.Error
-		if !errors.As(c.err, &apiErr) || apiErr.Code != together.CodeInvalidArgument ||
+		var apiErr *togethervideo.Error
+		if !errors.As(c.err, &apiErr) || apiErr.Code != togethervideo.CodeInvalidArgument ||
 			!strings.HasPrefix(apiErr.Message, c.setting+" must be ") || !strings.HasSuffix(apiErr.Message, ", not "+c.value) {
 			t.Errorf("%s: %v", c.name, c.err)
 		}
@@ -59,7 +59,7 @@ func TestAnOutOfRangeValueGetsTheLibrarysMessageNamingIt(t *testing.T) {
 		t.Errorf("a wait with a bad option polled %d times", m.count("vid_completed"))
 	}
 	// A positive duration under a millisecond is the library's smallest, not 0.
-	if err := newClientWith(together.WithTimeout(time.Microsecond)); err != nil {
+	if err := newClientWith(togethervideo.WithTimeout(time.Microsecond)); err != nil {
 		t.Errorf("timeout 1µs: %v", err)
 	}
 }
@@ -73,7 +73,7 @@ func TestContextEndsEveryKindOfCall(t *testing.T) {
 	calls := map[string]func(ctx context.Context) error{
 		"GetVideo": func(ctx context.Context) error { _, err := client.GetVideo(ctx, "stall"); return err },
 		"CreateVideo": func(ctx context.Context) error {
-			_, err := client.CreateVideo(ctx, &together.CreateVideoParams{Model: "slow-1000"})
+			_, err := client.CreateVideo(ctx, &togethervideo.CreateVideoParams{Model: "slow-1000"})
 			return err
 		},
 		"CreateVideoJSON": func(ctx context.Context) error {
@@ -81,11 +81,11 @@ func TestContextEndsEveryKindOfCall(t *testing.T) {
 			return err
 		},
 		"WaitVideo": func(ctx context.Context) error {
-			silent, err := client.CreateVideo(background, &together.CreateVideoParams{Model: "silent-job"})
+			silent, err := client.CreateVideo(background, &togethervideo.CreateVideoParams{Model: "silent-job"})
 			if err != nil {
 				return err
 			}
-			_, err = client.WaitVideo(ctx, silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond})
+			_, err = client.WaitVideo(ctx, silent.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond})
 			return err
 		},
 		"DownloadVideo": func(ctx context.Context) error {
@@ -97,11 +97,11 @@ func TestContextEndsEveryKindOfCall(t *testing.T) {
 		ctx, cancel := context.WithCancel(background)
 		time.AfterFunc(150*time.Millisecond, cancel)
 		start := time.Now()
-		if err := call(ctx); !errors.Is(err, together.ErrCancelled) || !errors.Is(err, context.Canceled) {
+		if err := call(ctx); !errors.Is(err, togethervideo.ErrCancelled) || !errors.Is(err, context.Canceled) {
 			t.Errorf("%s cancelled: %v", name, err)
 		}
 		ctx, cancel = context.WithTimeout(background, 150*time.Millisecond)
-		if err := call(ctx); !errors.Is(err, together.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		if err := call(ctx); !errors.Is(err, togethervideo.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("%s past its deadline: %v", name, err)
 		}
 		cancel()
@@ -143,17 +143,17 @@ func TestTheSoonerOfTimeoutAndDeadlineBoundsAWait(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
 	background := context.Background()
-	silent, _ := client.CreateVideo(background, &together.CreateVideoParams{Model: "silent-job"})
+	silent, _ := client.CreateVideo(background, &togethervideo.CreateVideoParams{Model: "silent-job"})
 	ctx, cancel := context.WithTimeout(background, time.Hour)
 	defer cancel()
-	_, err := client.WaitVideo(ctx, silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: 150 * time.Millisecond})
-	if !errors.Is(err, together.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
+	_, err := client.WaitVideo(ctx, silent.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: 150 * time.Millisecond})
+	if !errors.Is(err, togethervideo.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Timeout first: %v", err)
 	}
 	ctx, cancel = context.WithTimeout(background, 150*time.Millisecond)
 	defer cancel()
-	_, err = client.WaitVideo(ctx, silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: time.Hour})
-	if !errors.Is(err, together.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+	_, err = client.WaitVideo(ctx, silent.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: time.Hour})
+	if !errors.Is(err, togethervideo.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("deadline first: %v", err)
 	}
 }
@@ -163,13 +163,13 @@ func TestCloseEndsRequestsInFlight(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
 	background := context.Background()
-	silent, err := client.CreateVideo(background, &together.CreateVideoParams{Model: "silent-job"})
+	silent, err := client.CreateVideo(background, &togethervideo.CreateVideoParams{Model: "silent-job"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	results := make(chan error, 3)
 	go func() {
-		_, err := client.WaitVideo(background, silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond})
+		_, err := client.WaitVideo(background, silent.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond})
 		results <- err
 	}()
 	go func() {
@@ -182,7 +182,7 @@ func TestCloseEndsRequestsInFlight(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		select {
 		case err := <-results:
-			if !errors.Is(err, together.ErrCancelled) {
+			if !errors.Is(err, togethervideo.ErrCancelled) {
 				t.Errorf("a call in flight at Close: %v", err)
 			}
 		case <-time.After(5 * time.Second):
@@ -205,14 +205,14 @@ func (c deadlineOnly) Deadline() (time.Time, bool) { return c.deadline, true }
 func TestTheDeadlineIsTheLibrarysTimeout(t *testing.T) {
 	m := newMock(t)
 	client := newClient(t, m)
-	silent, err := client.CreateVideo(context.Background(), &together.CreateVideoParams{Model: "silent-job"})
+	silent, err := client.CreateVideo(context.Background(), &togethervideo.CreateVideoParams{Model: "silent-job"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	calls := map[string]func(ctx context.Context) error{
 		"GetVideo": func(ctx context.Context) error { _, err := client.GetVideo(ctx, "stall"); return err },
 		"WaitVideo": func(ctx context.Context) error {
-			_, err := client.WaitVideo(ctx, silent.ID, &together.WaitOptions{PollInterval: 10 * time.Millisecond})
+			_, err := client.WaitVideo(ctx, silent.ID, &togethervideo.WaitOptions{PollInterval: 10 * time.Millisecond})
 			return err
 		},
 		"DownloadVideo": func(ctx context.Context) error {
@@ -223,7 +223,7 @@ func TestTheDeadlineIsTheLibrarysTimeout(t *testing.T) {
 	for name, call := range calls {
 		start := time.Now()
 		err := call(deadlineOnly{context.Background(), start.Add(200 * time.Millisecond)})
-		if !errors.Is(err, together.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		if !errors.Is(err, togethervideo.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("%s: %v", name, err)
 		}
 		if elapsed := time.Since(start); elapsed < 200*time.Millisecond || elapsed > 2*time.Second {

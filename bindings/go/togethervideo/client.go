@@ -1,4 +1,4 @@
-package together
+package togethervideo
 
 /*
 #include <stdlib.h>
@@ -33,11 +33,18 @@ type settings struct {
 	apply []func(*C.TvClientOptions) error
 }
 
-// Option configures NewClient.
-type Option func(*settings)
+// Option configures NewClient: WithAPIKey, WithBaseURL and the other With functions.
+type Option interface {
+	apply(*settings)
+}
+
+// optionFunc is an Option made of a function.
+type optionFunc func(*settings)
+
+func (f optionFunc) apply(s *settings) { f(s) }
 
 func optionString(name string, value string, set func(*C.TvClientOptions, *C.char) C.enum_TvResult) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
 			text, err := cString(name, value)
 			if err != nil {
@@ -46,7 +53,7 @@ func optionString(name string, value string, set func(*C.TvClientOptions, *C.cha
 			defer C.free(unsafe.Pointer(text))
 			return checkOption(name, func() C.enum_TvResult { return set(options, text) })
 		})
-	}
+	})
 }
 
 // checkOption runs a native setter. A failing setter explains itself only through the
@@ -71,20 +78,20 @@ func checkOption(name string, set func() C.enum_TvResult) error {
 
 // optionDuration passes d to a setter in milliseconds, as given: the library checks it.
 func optionDuration(name string, d time.Duration, set func(*C.TvClientOptions, C.int64_t) C.enum_TvResult) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
 			return checkOption(name, func() C.enum_TvResult { return set(options, C.int64_t(milliseconds(d))) })
 		})
-	}
+	})
 }
 
 // optionNumber passes n to a setter as given: the library checks it.
 func optionNumber(name string, n int, set func(*C.TvClientOptions, C.int64_t) C.enum_TvResult) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
 			return checkOption(name, func() C.enum_TvResult { return set(options, C.int64_t(n)) })
 		})
-	}
+	})
 }
 
 // WithAPIKey sets the API key (default: TOGETHER_API_KEY).
@@ -146,11 +153,11 @@ func WithCAFile(path string) Option {
 
 // WithSystemRoots verifies servers with the operating system's certificate store.
 func WithSystemRoots() Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		s.apply = append(s.apply, func(options *C.TvClientOptions) error {
 			return checkOption("system roots", func() C.enum_TvResult { return C.tv_client_options_set_system_roots(options, 1) })
 		})
-	}
+	})
 }
 
 // WithProxy sends requests through a proxy URL; "" connects directly. The default
@@ -171,11 +178,18 @@ func WithWorkerThreads(n int) Option {
 }
 
 // NewClient builds a client. Without WithAPIKey it reads TOGETHER_API_KEY; with no key
-// at all it fails with ErrAuthentication.
+// at all it fails with ErrAuthentication. It fails with ErrLibraryVersion when the
+// native library linked in is not one this package was written for.
 func NewClient(opts ...Option) (*Client, error) {
+	if err := checkLibraryVersion(Version()); err != nil {
+		return nil, err
+	}
 	var s settings
 	for _, opt := range opts {
-		opt(&s)
+		if opt == nil {
+			return nil, invalidArgument("a nil Option")
+		}
+		opt.apply(&s)
 	}
 	options := C.tv_client_options_new()
 	if options == nil {
@@ -197,8 +211,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	return client, nil
 }
 
-// Close cancels the client's calls in flight (they return ErrCancelled) and frees it.
-// Closing twice is fine; calls after Close return ErrInvalidArgument.
+// Close cancels the client's calls in flight (they return ErrCancelled, which unwraps to
+// ErrClosed) and frees it. Closing twice is fine; calls after Close return ErrClosed.
 func (c *Client) Close() error {
 	c.callsMu.Lock()
 	c.closing = true
@@ -221,7 +235,7 @@ func (c *Client) withNative(f func(*C.TvClient) C.enum_TvResult) (C.enum_TvResul
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.native == nil {
-		return 0, &Error{Code: CodeInvalidArgument, Message: "the client is closed"}
+		return 0, ErrClosed
 	}
 	code := f(c.native)
 	runtime.KeepAlive(c)
@@ -254,4 +268,11 @@ func (c *Client) GetVideo(ctx context.Context, id string) (*Video, error) {
 		return nil, k.failure(code, nativeErr)
 	}
 	return takeVideo(native), nil
+}
+
+// isClosing reports whether Close has begun.
+func (c *Client) isClosing() bool {
+	c.callsMu.Lock()
+	defer c.callsMu.Unlock()
+	return c.closing
 }

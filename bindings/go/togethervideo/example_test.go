@@ -1,4 +1,4 @@
-package together_test
+package togethervideo_test
 
 import (
 	"context"
@@ -7,12 +7,12 @@ import (
 	"log"
 	"time"
 
-	together "github.com/together-video/together-video/bindings/go"
+	"github.com/together-video/together-video/bindings/go/togethervideo"
 )
 
 // Fetch a job and read its state. The key comes from TOGETHER_API_KEY.
 func ExampleClient_GetVideo() {
-	client, err := together.NewClient()
+	client, err := togethervideo.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -20,13 +20,13 @@ func ExampleClient_GetVideo() {
 
 	video, err := client.GetVideo(context.Background(), "video_abc123")
 	switch {
-	case errors.Is(err, together.ErrNotFound):
+	case errors.Is(err, togethervideo.ErrNotFound):
 		fmt.Println("no such job")
 	case err != nil:
 		log.Fatal(err)
-	case video.Status == together.StatusCompleted:
+	case video.Status == togethervideo.StatusCompleted:
 		fmt.Println("ready at", video.VideoURL)
-	case video.Status == together.StatusFailed:
+	case video.Status == togethervideo.StatusFailed:
 		fmt.Println("failed:", video.ErrorMessage)
 	default:
 		fmt.Println("still", video.Status)
@@ -35,7 +35,7 @@ func ExampleClient_GetVideo() {
 
 // Create a video, wait for it with a deadline, and save it.
 func ExampleClient_WaitVideo() {
-	client, err := together.NewClient(together.WithUserAgent("example/1.0"))
+	client, err := togethervideo.NewClient(togethervideo.WithUserAgent("example/1.0"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,20 +43,20 @@ func ExampleClient_WaitVideo() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	job, err := client.CreateVideo(ctx, &together.CreateVideoParams{
+	job, err := client.CreateVideo(ctx, &togethervideo.CreateVideoParams{
 		Model:  "minimax/video-01-director",
 		Prompt: "A paper boat drifting down a rainy street",
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	video, err := client.WaitVideo(ctx, job.ID, &together.WaitOptions{
-		Progress: func(v *together.Video) { fmt.Println("status:", v.Status) },
+	video, err := client.WaitVideo(ctx, job.ID, &togethervideo.WaitOptions{
+		Progress: func(v *togethervideo.Video) { fmt.Println("status:", v.Status) },
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	if video.Status != together.StatusCompleted {
+	if video.Status != togethervideo.StatusCompleted {
 		log.Fatalf("the job ended %s: %s", video.Status, video.ErrorMessage)
 	}
 	size, err := client.DownloadFile(ctx, video, "boat.mp4", nil)
@@ -68,7 +68,7 @@ func ExampleClient_WaitVideo() {
 
 // Download a video later, from what was stored: its URL, or only the job's id.
 func ExampleClient_DownloadURLFile() {
-	client, err := together.NewClient()
+	client, err := togethervideo.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func ExampleClient_DownloadURLFile() {
 		log.Fatal(err)
 	}
 	// By id, the job is fetched first: it must be completed.
-	if _, err := client.DownloadVideoFile(ctx, "video_abc123", "abc.mp4", progress); errors.Is(err, together.ErrInvalidArgument) {
+	if _, err := client.DownloadVideoFile(ctx, "video_abc123", "abc.mp4", progress); errors.Is(err, togethervideo.ErrInvalidArgument) {
 		fmt.Println("not ready yet:", err)
 	} else if err != nil {
 		log.Fatal(err)

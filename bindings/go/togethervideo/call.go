@@ -1,4 +1,4 @@
-package together
+package togethervideo
 
 // One network call's native call options (TvCallOptions): how ctx bounds and cancels
 // it, and the progress callbacks it reports through.
@@ -97,7 +97,7 @@ func (c *Client) begin(ctx context.Context, timeout time.Duration, request bool)
 		C.tv_cancel_token_free(k.token)
 		C.tv_call_options_free(k.options)
 		k.slot.give()
-		return nil, &Error{Code: CodeInvalidArgument, Message: "the client is closed"}
+		return nil, ErrClosed
 	}
 	c.calls[k.token] = struct{}{}
 	c.callsMu.Unlock()
@@ -145,6 +145,9 @@ func (k *call) failure(code C.enum_TvResult, nativeErr *C.TvError) error {
 	switch Code(code) {
 	case CodeCancelled:
 		cause = k.ctx.Err()
+		if cause == nil && k.client.isClosing() {
+			cause = ErrClosed
+		}
 	case CodeTimeout:
 		// The library's timeout counts from after ctx's deadline was read, so once it
 		// passes so has ctx's deadline, though ctx may not have noticed yet.

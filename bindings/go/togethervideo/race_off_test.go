@@ -1,5 +1,5 @@
 //go:build !race
 
-package together_test
+package togethervideo_test
 
 const raceEnabled = false

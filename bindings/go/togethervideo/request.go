@@ -1,4 +1,4 @@
-package together
+package togethervideo
 
 // How a network call runs. GetVideo makes the library's blocking call on the calling
 // goroutine's thread (no library thread, no callback into Go): the fast path for one

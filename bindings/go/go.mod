@@ -1,3 +1,0 @@
-module github.com/together-video/together-video/bindings/go
-
-go 1.22
