@@ -169,7 +169,7 @@ test-rust:
 deps-c:
 	@scripts/install-deps.sh valgrind:valgrind
 
-C_TESTS := test_get_video test_lifecycle
+C_TESTS := test_get_video test_lifecycle test_log
 # The library's requests against Together's own OpenAPI spec, served by Stoplight Prism
 # (installed with npm from tests/contract/package-lock.json).
 test-contract: build

@@ -69,6 +69,12 @@
 #define TV_FRAME_AT 3
 
 /**
+ * The slots of `TvClientStats.errors`: room for result codes added later, so that the
+ * fields after it never move.
+ */
+#define TV_STATS_ERROR_SLOTS 32
+
+/**
  * The result of a call. `TV_RESULT_OK` is 0. The numbers are part of the ABI: they are
  * explicit, never change, and a retired one is never reused. New codes may be added in a
  * minor release, so treat an unknown code like `TV_RESULT_INTERNAL`.
@@ -156,6 +162,75 @@ typedef enum TvVideoStatus {
   TV_VIDEO_STATUS_FAILED = 4,
   TV_VIDEO_STATUS_CANCELLED = 5,
 } TvVideoStatus;
+
+/**
+ * How much an event says; each level includes the ones before it.
+ */
+typedef enum TvLogLevel {
+  TV_LOG_LEVEL_ERROR = 1,
+  TV_LOG_LEVEL_WARN = 2,
+  TV_LOG_LEVEL_INFO = 3,
+  TV_LOG_LEVEL_DEBUG = 4,
+  /**
+   * Adds request and response headers and bodies (capped at 4 KiB each, redacted).
+   */
+  TV_LOG_LEVEL_TRACE = 5,
+} TvLogLevel;
+
+/**
+ * What an event reports. New kinds may be added in a minor release: ignore those you
+ * do not know (their `message` still describes them).
+ */
+typedef enum TvLogEventKind {
+  /**
+   * A client was created (info). `url` is its base URL.
+   */
+  TV_LOG_EVENT_KIND_CLIENT_CREATED = 1,
+  /**
+   * A client is being freed (info).
+   */
+  TV_LOG_EVENT_KIND_CLIENT_FREED = 2,
+  /**
+   * One HTTP attempt ended (info; warn for a failure or a 4xx/5xx): `method`, `url`,
+   * `attempt`, `status` (0 when no response came), `duration_us`, `request_id`,
+   * `bytes` received, and `result` and `reason` when it failed.
+   */
+  TV_LOG_EVENT_KIND_HTTP_ATTEMPT = 3,
+  /**
+   * A request will be tried again (warn): `reason`, `delay_ms`, `delay_from_server`,
+   * `attempt` (the one that failed), `status`, `result`.
+   */
+  TV_LOG_EVENT_KIND_RETRY = 4,
+  /**
+   * A redirect was followed (debug): `status`, and the target's origin only in `url`.
+   */
+  TV_LOG_EVENT_KIND_REDIRECT = 5,
+  /**
+   * A wait polled its job (debug): `job_id`, `job_status`, and `delay_ms` until the
+   * next poll (0 when the job is done).
+   */
+  TV_LOG_EVENT_KIND_POLL = 6,
+  /**
+   * A download's first response arrived (info): `url`, `total` (-1 when unknown).
+   */
+  TV_LOG_EVENT_KIND_DOWNLOAD_STARTED = 7,
+  /**
+   * A download resumes where it stopped (warn): `offset`, `total`.
+   */
+  TV_LOG_EVENT_KIND_DOWNLOAD_RESUMED = 8,
+  /**
+   * A download finished (info): `bytes`, `duration_us`, `attempt`s it took.
+   */
+  TV_LOG_EVENT_KIND_DOWNLOAD_FINISHED = 9,
+  /**
+   * A call was cancelled (info): `reason` names the operation.
+   */
+  TV_LOG_EVENT_KIND_CANCELLED = 10,
+  /**
+   * Request or response headers, or a body (trace): `detail`, capped at 4 KiB.
+   */
+  TV_LOG_EVENT_KIND_HTTP_TRACE = 11,
+} TvLogEventKind;
 
 /**
  * Where a request stands. `TV_REQUEST_STATE_INVALID` answers a NULL request.
@@ -359,9 +434,138 @@ typedef int (*TvDownloadProgressCallback)(void *user_data, uint64_t received, in
 typedef int (*TvWriteCallback)(void *user_data, const uint8_t *data, size_t length);
 
 /**
+ * One event, valid only during the callback: copy what you keep. Text fields are NULL
+ * when they do not apply to the event's kind, numbers 0. No field ever holds the API
+ * key or a URL's query string (a signed video URL's query becomes `?<redacted>`).
+ *
+ * ABI: fields are only ever added at the end; `size` is `sizeof(TvLogEvent)` as the
+ * library was built, so read a field added later only when `size` covers it.
+ */
+typedef struct TvLogEvent {
+  uint32_t size;
+  enum TvLogLevel level;
+  enum TvLogEventKind kind;
+  /**
+   * The whole event as one line of text. Never NULL.
+   */
+  const char *message;
+  const char *method;
+  /**
+   * Scheme, host, port and path; a query is replaced by `?<redacted>`.
+   */
+  const char *url;
+  /**
+   * 1 for a request's first attempt.
+   */
+  uint32_t attempt;
+  /**
+   * The response's HTTP status; 0 when there was none.
+   */
+  uint16_t status;
+  uint64_t duration_us;
+  const char *request_id;
+  uint64_t bytes;
+  const char *reason;
+  uint64_t delay_ms;
+  /**
+   * The delay is the server's (`retry-after-ms`, `Retry-After`).
+   */
+  bool delay_from_server;
+  const char *job_id;
+  const char *job_status;
+  uint64_t offset;
+  /**
+   * A download's size; -1 when unknown.
+   */
+  int64_t total;
+  /**
+   * The error an attempt or call ended with; `TV_RESULT_OK` when none.
+   */
+  enum TvResult result;
+  /**
+   * Trace: the header block or body.
+   */
+  const char *detail;
+} TvLogEvent;
+
+/**
+ * Receives the events of a client. `event` and its strings are valid during the call
+ * only.
+ *
+ * It runs on the thread where the event happened: the caller's thread for blocking
+ * calls, a library thread for non-blocking ones, the cancelling thread for a cancel.
+ * It may run on several threads at once, so it must be thread-safe. It may call any
+ * library function except `tv_client_free` on the client it logs for. It holds no lock
+ * of the library while it runs, but the call that logs waits for it: keep it short
+ * (hand events to a queue). It is never called after `tv_client_free` returns.
+ */
+typedef void (*TvLogCallback)(void *user_data, const struct TvLogEvent *event);
+
+/**
  * Called once when a request is done; see `tv_request_on_complete`.
  */
 typedef void (*TvRequestCallback)(void *user_data);
+
+/**
+ * A client's counters, filled by `tv_client_stats`. Counts since the client was created.
+ *
+ * ABI: fields are only ever added at the end. Set `size` to `sizeof(TvClientStats)`
+ * before the call: the library fills what fits in `size` bytes and sets `size` to what
+ * it filled, so a program built against an older header keeps working.
+ */
+typedef struct TvClientStats {
+  uint32_t size;
+  /**
+   * HTTP requests started (API calls and download transfers), retries not counted.
+   */
+  uint64_t requests;
+  /**
+   * HTTP attempts: requests, retries and download resumes.
+   */
+  uint64_t attempts;
+  /**
+   * Retries after HTTP 429.
+   */
+  uint64_t retries_rate_limited;
+  /**
+   * Retries after HTTP 408, 409 or 5xx.
+   */
+  uint64_t retries_server;
+  /**
+   * Retries after a connection failed or broke.
+   */
+  uint64_t retries_connection;
+  /**
+   * Retries after an attempt timed out.
+   */
+  uint64_t retries_timeout;
+  uint64_t responses_1xx;
+  uint64_t responses_2xx;
+  uint64_t responses_3xx;
+  uint64_t responses_4xx;
+  uint64_t responses_5xx;
+  /**
+   * Bytes written to and read from the connections the library opened, TLS included;
+   * traffic tunnelled through an HTTP proxy is not counted.
+   */
+  uint64_t bytes_sent;
+  uint64_t bytes_received;
+  uint64_t connections_opened;
+  /**
+   * Requests that went out on a connection kept from an earlier one.
+   */
+  uint64_t connections_reused;
+  /**
+   * HTTP requests running now.
+   */
+  uint64_t requests_in_flight;
+  /**
+   * Calls that ended with each result code, indexed by `TvResult`
+   * (`errors[TV_RESULT_TIMEOUT]`); `errors[TV_RESULT_OK]` and slots past the last
+   * code are 0.
+   */
+  uint64_t errors[TV_STATS_ERROR_SLOTS];
+} TvClientStats;
 
 #ifdef __cplusplus
 extern "C" {
@@ -467,7 +671,8 @@ enum TvResult tv_client_new_with_options(const struct TvClientOptions *options,
  * `TV_RESULT_CANCELLED`; free their handles as usual), so once this returns none of
  * their callbacks is running or will run. The library threads it started are joined
  * before this returns, so no library thread of this client outlives it (safe for
- * unloading a plugin). Called from inside a callback of this library it does not
+ * unloading a plugin), and once it returns its log callback is not running and never
+ * runs again. Called from inside a callback of this library it does not
  * deadlock: it then cancels the requests but does not wait for the threads, which end
  * by themselves once their work is cancelled.
  */
@@ -911,6 +1116,21 @@ void tv_error_free(struct TvError *error);
 const char *tv_last_error_message(void);
 
 /**
+ * Sends the client's events up to `max_level` (a `TvLogLevel`, 1 to 5) to `callback`
+ * with `user_data` (see `TvLogCallback` for its threads); NULL `callback` goes back to
+ * the default: with `TOGETHER_LOG=error|warn|info|debug|trace` in the environment when
+ * the client is created, one line per event on stderr; without it, nothing, at no
+ * cost. A `max_level` out of range is `TV_RESULT_INVALID_ARGUMENT`.
+ *
+ * `user_data` must stay valid until `tv_client_free` of every client built with these
+ * options has returned.
+ */
+enum TvResult tv_client_options_set_log_callback(struct TvClientOptions *options,
+                                                 int max_level,
+                                                 TvLogCallback callback,
+                                                 void *user_data);
+
+/**
  * Whether the request is done, without blocking: call it once per frame.
  */
 enum TvRequestState tv_request_poll(const struct TvRequest *request);
@@ -972,6 +1192,15 @@ void tv_request_free(struct TvRequest *request);
  * The string is static: never free it. Thread-safe.
  */
 const char *tv_result_name(int code);
+
+/**
+ * Fills `*out_stats` with `client`'s counters; set `out_stats->size` first (see
+ * `TvClientStats`). A `size` smaller than 8 is `TV_RESULT_INVALID_ARGUMENT`.
+ *
+ * Cheap (about twenty relaxed atomic loads, no lock, no allocation): fine to call every
+ * frame. Thread-safe; counters read while calls run may be a few increments apart.
+ */
+enum TvResult tv_client_stats(const struct TvClient *client, struct TvClientStats *out_stats);
 
 /**
  * Frees a video and every string in it. NULL is fine. Must not be called twice for the

@@ -212,6 +212,11 @@ struct ClientOptions {
   bool system_roots = false;
   std::optional<std::string> proxy;  // "" connects directly
   std::optional<std::int64_t> worker_threads;
+  /// Receives the client's events up to log_level. It runs on the thread where the event
+  /// happened, several at once (see TvLogCallback), and never once the Client is
+  /// destroyed; an exception it throws is dropped. Unset: TOGETHER_LOG on stderr.
+  std::function<void(const TvLogEvent &)> log;
+  TvLogLevel log_level = TV_LOG_LEVEL_INFO;
 };
 
 namespace detail {
@@ -464,11 +469,23 @@ class Client {
     if (o.system_roots) detail::check_setter(tv_client_options_set_system_roots(p, 1));
     if (o.proxy) detail::check_setter(tv_client_options_set_proxy(p, text(o.proxy, "proxy").c_str()));
     if (o.worker_threads) detail::check_setter(tv_client_options_set_worker_threads(p, *o.worker_threads));
+    if (o.log) {
+      log_ = std::make_unique<std::function<void(const TvLogEvent &)>>(o.log);
+      detail::check_setter(tv_client_options_set_log_callback(p, o.log_level, &Client::on_log, log_.get()));
+    }
     TvClient *client = nullptr;
     TvError *error = nullptr;
     TvResult result = tv_client_new_with_options(p, &client, &error);
     detail::check(result, error);
     client_.reset(client);
+  }
+
+  /// The client's counters (see TvClientStats); cheap enough for every frame.
+  TvClientStats stats() const {
+    TvClientStats stats{};
+    stats.size = sizeof stats;
+    detail::check(tv_client_stats(client_.get(), &stats), nullptr);
+    return stats;
   }
 
   // ---- Get, create, wait ----
@@ -686,6 +703,17 @@ class Client {
     return Request(request, std::move(state));
   }
 
+  static void on_log(void *user_data, const TvLogEvent *event) noexcept {
+    try {
+      (*static_cast<std::function<void(const TvLogEvent &)> *>(user_data))(*event);
+    } catch (...) {
+      // An exception must not unwind into C; the event is dropped.
+    }
+  }
+
+  // Declared before client_, so destroyed after it: tv_client_free returns only once
+  // no log callback runs, and none runs after.
+  std::unique_ptr<std::function<void(const TvLogEvent &)>> log_;
   detail::Handle<TvClient, tv_client_free> client_;
 };
 

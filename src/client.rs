@@ -15,12 +15,14 @@ use ureq::{Agent, Proxy, ProxyProtocol};
 use crate::cancel::{cancelled, Call, CallOptions};
 use crate::config::{ClientConfig, ProxySetting, TrustRoots};
 use crate::error::{Error, ErrorKind};
+use crate::log::{log_url, Event, EventKind, Level, Logger};
 use crate::model::Video;
 use crate::pool::{start_once, Pool};
 use crate::redact::Secrets;
 use crate::request::{Outcome, Request};
 use crate::resolver::CachingResolver;
-use crate::retry::{should_retry_status, RetryPolicy};
+use crate::retry::{server_hint, should_retry_status, RetryPolicy};
+use crate::stats::{RetryReason, Snapshot, Stats};
 use crate::tcp::TcpConnector;
 use crate::transport::{self, Exchange, Reply};
 use crate::url::{encode_id, resolve_base_url};
@@ -51,6 +53,9 @@ pub struct Client {
     secrets: Secrets,
     timeout: Duration,
     retry: RetryPolicy,
+    /// Shared with requests, which report how they ended after the client may be gone.
+    log: Arc<Logger>,
+    stats: Arc<Stats>,
 }
 
 impl fmt::Debug for Client {
@@ -99,19 +104,77 @@ impl Client {
             .tls_config(tls_config(&config.trust_roots)?)
             .build();
         let resolver = CachingResolver::default();
+        let secrets = Secrets::new(&api_key, proxy_password);
+        let log = Arc::new(Logger::new(config.log.as_ref(), secrets.clone()));
+        let stats = Arc::new(Stats::default());
+        log.emit(Level::Info, || {
+            let mut event = Event::new(Level::Info, EventKind::ClientCreated);
+            event.url = Some(base_url.clone());
+            event.reason = Some(format!("client for {base_url} ({USER_AGENT})"));
+            event
+        });
         Ok(Client {
-            agents: (0..POOL_STRIPES).map(|_| new_agent(&agent_config, &resolver)).collect(),
+            agents: (0..POOL_STRIPES).map(|_| new_agent(&agent_config, &resolver, &stats)).collect(),
             resolver,
             agent_config,
             spare_agents: Mutex::new(Vec::new()),
             pool: OnceLock::new(),
             worker_threads: config.worker_threads,
             base_url,
-            secrets: Secrets::new(&api_key, proxy_password),
+            secrets,
             authorization: format!("Bearer {api_key}"),
             timeout: config.timeout,
             retry: RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() },
+            log,
+            stats,
         })
+    }
+
+    /// The client's counters now.
+    pub fn stats(&self) -> Snapshot {
+        self.stats.snapshot()
+    }
+
+    /// Logs the client's end and stops its logging: once this returns, its log callback
+    /// is not running (except on this thread, when called from inside it) and never
+    /// runs again. Dropping the client does the same.
+    pub fn close_log(&self) {
+        self.log.emit(Level::Info, || {
+            let mut event = Event::new(Level::Info, EventKind::ClientFreed);
+            let stats = self.stats.snapshot();
+            event.reason = Some(format!(
+                "client for {} freed after {} requests ({} attempts, {} bytes received)",
+                self.base_url, stats.requests, stats.attempts, stats.bytes_received
+            ));
+            event
+        });
+        self.log.close();
+    }
+
+    pub(crate) fn log(&self) -> &Logger {
+        &self.log
+    }
+
+    pub(crate) fn counters(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Counts and logs how a call the host made ended: `result`, returned as it is.
+    pub(crate) fn finish<T>(&self, operation: &'static str, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(error) = &result {
+            ended(&self.stats, &self.log, operation, error.kind());
+        }
+        result
+    }
+
+    /// Has `request` count and log how it ends, as [`Client::finish`] does for blocking calls.
+    pub(crate) fn observe(&self, request: &Request, operation: &'static str) {
+        let (stats, log) = (Arc::clone(&self.stats), Arc::clone(&self.log));
+        request.observe(Box::new(move |error| {
+            if let Some(kind) = error {
+                ended(&stats, &log, operation, kind);
+            }
+        }));
     }
 
     /// The base URL requests go to, e.g. `https://api.together.xyz/v2`.
@@ -141,14 +204,18 @@ impl Client {
         self.pool().shutdown();
     }
 
-    /// Runs `work` with this client on a library thread, as a new request.
-    pub(crate) fn start(
+    /// Runs `work` with this client on a library thread, as a new request; `operation`
+    /// names it in logs.
+    pub(crate) fn start_as(
         self: &Arc<Client>,
+        operation: &'static str,
         options: &CallOptions,
         work: impl FnOnce(&Client, Call<'_>) -> Result<Outcome, Error> + Send + 'static,
     ) -> Request {
         let client = Arc::clone(self);
-        start_once(self.pool(), Request::new(), options, Box::new(move |call| work(&client, call)))
+        let request = Request::new();
+        self.observe(&request, operation);
+        start_once(self.pool(), request, options, Box::new(move |call| work(&client, call)))
     }
 
     /// `GET {base}/videos/{id}`: the job's current state.
@@ -158,15 +225,15 @@ impl Client {
 
     /// [`Client::get_video`], bounded by a deadline and cancellable.
     pub fn get_video_with(&self, id: &str, call: Call<'_>) -> Result<Video, Error> {
-        self.fetch_video(id, call).map(|(video, _)| video)
+        self.finish("get video", self.fetch_video(id, call).map(|(video, _)| video))
     }
 
     /// [`Client::get_video_with`] on a library thread. The id is checked here.
     pub fn get_video_start(self: &Arc<Client>, id: &str, options: &CallOptions) -> Result<Request, Error> {
         encode_id(id)?;
         let id = id.to_owned();
-        Ok(self.start(options, move |client, call| {
-            client.get_video_with(&id, call).map(|video| Outcome::Video(Box::new(video)))
+        Ok(self.start_as("get video", options, move |client, call| {
+            client.fetch_video(&id, call).map(|(video, _)| Outcome::Video(Box::new(video)))
         }))
     }
 
@@ -199,7 +266,7 @@ impl Client {
     ) -> Result<T, Error> {
         let Some(token) = call.cancel else { return operation(self.shared_agent()) };
         let agent = self.spare_agents.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let agent = agent.unwrap_or_else(|| new_agent(&self.agent_config, &self.resolver));
+        let agent = agent.unwrap_or_else(|| new_agent(&self.agent_config, &self.resolver, &self.stats));
         let result = {
             let _watch = token.watch(&agent)?;
             operation(&agent)
@@ -224,6 +291,7 @@ impl Client {
         idempotent: bool,
         call: Call<'_>,
     ) -> Result<Reply, Error> {
+        let _in_flight = self.stats.request();
         self.with_agent(call, |agent| {
             let mut retry = 0;
             loop {
@@ -238,29 +306,46 @@ impl Client {
                     headers: Vec::new(),
                     deadline: Some(call.deadline.map_or(attempt_deadline, |d| d.min(attempt_deadline))),
                     stall_timeout: None,
+                    log: &self.log,
+                    stats: &self.stats,
                 };
+                self.stats.attempt();
+                let started = Instant::now();
                 let may_retry = retry < self.retry.max_retries;
-                let (error, wait) = match transport::run(exchange) {
-                    Ok(reply) if (200..300).contains(&reply.status) => return Ok(reply),
+                let (error, wait, reason, from_server) = match transport::run(exchange) {
                     Ok(reply) => {
+                        self.log_attempt(&method, url, retry + 1, started, Ok(&reply));
+                        if (200..300).contains(&reply.status) {
+                            return Ok(reply);
+                        }
                         let retryable =
                             should_retry_status(reply.status, &reply.headers) && (idempotent || reply.status == 429);
                         let wait = self.retry.delay(retry, Some(&reply.headers));
+                        let from_server = server_hint(&reply.headers).is_some();
+                        let reason = if reply.status == 429 { RetryReason::RateLimited } else { RetryReason::Server };
                         let error = self.status_error(reply);
                         if !(may_retry && retryable) {
                             return Err(error);
                         }
-                        (error, wait)
+                        (error, wait, reason, from_server)
                     }
                     Err(failure) => {
+                        let error = self.redact(failure.error);
+                        self.log_attempt(&method, url, retry + 1, started, Err(&error));
                         call.check()?;
                         let retryable = if idempotent { failure.retryable } else { failure.before_sending };
                         if !(may_retry && retryable) {
-                            return Err(self.redact(failure.error));
+                            return Err(error);
                         }
-                        (failure.error, self.retry.delay(retry, None::<&HeaderMap>))
+                        let reason = match error.kind() {
+                            ErrorKind::Timeout => RetryReason::Timeout,
+                            _ => RetryReason::Connection,
+                        };
+                        (error, self.retry.delay(retry, None::<&HeaderMap>), reason, false)
                     }
                 };
+                self.stats.retry(reason);
+                self.log_retry(&method, url, retry + 1, reason, &error, wait, from_server);
                 call.sleep(wait).map_err(|stop| {
                     let detail = self.redact(error);
                     Error::new(stop.kind(), format!("{} while waiting to retry after: {detail}", stop.message()))
@@ -268,6 +353,71 @@ impl Client {
                 retry += 1;
             }
         })
+    }
+
+    /// Logs one attempt: its response, or the failure before one.
+    pub(crate) fn log_attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        attempt: u32,
+        started: Instant,
+        outcome: Result<&Reply, &Error>,
+    ) {
+        let level = match outcome {
+            Ok(reply) if reply.status < 400 => Level::Info,
+            _ => Level::Warn,
+        };
+        self.log.emit(level, || {
+            let mut event = Event::new(level, EventKind::HttpAttempt);
+            event.method = Some(method.to_string());
+            event.url = Some(log_url(url));
+            event.attempt = attempt;
+            event.duration = started.elapsed();
+            match outcome {
+                Ok(reply) => {
+                    event.status = reply.status;
+                    event.request_id = reply.request_id.clone();
+                    event.bytes = reply.body.len() as u64;
+                    if !(200..300).contains(&reply.status) {
+                        event.error = Some(ErrorKind::from_status(reply.status));
+                    }
+                }
+                Err(error) => {
+                    event.status = error.http_status().unwrap_or(0);
+                    event.request_id = error.request_id().map(str::to_owned);
+                    event.reason = Some(error.message().to_owned());
+                    event.error = Some(error.kind());
+                }
+            }
+            event
+        });
+    }
+
+    /// Logs that a request will be tried again after `delay`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn log_retry(
+        &self,
+        method: &Method,
+        url: &str,
+        attempt: u32,
+        reason: RetryReason,
+        error: &Error,
+        delay: Duration,
+        from_server: bool,
+    ) {
+        self.log.emit(Level::Warn, || {
+            let mut event = Event::new(Level::Warn, EventKind::Retry);
+            event.method = Some(method.to_string());
+            event.url = Some(log_url(url));
+            event.attempt = attempt;
+            event.status = error.http_status().unwrap_or(0);
+            event.reason = Some(format!("{}: {}", reason.name(), error.message()));
+            event.delay = delay;
+            event.delay_from_server = from_server;
+            event.error = Some(error.kind());
+            event
+        });
     }
 
     /// The error for a non-2xx reply: its kind, status, request id and the server's message.
@@ -290,9 +440,31 @@ impl Client {
     }
 }
 
-fn new_agent(config: &Config, resolver: &CachingResolver) -> Agent {
-    let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector).chain(RustlsConnector::default());
+fn new_agent(config: &Config, resolver: &CachingResolver, stats: &Arc<Stats>) -> Agent {
+    let connector =
+        ().chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::new(Arc::clone(stats)))
+            .chain(RustlsConnector::default());
     Agent::with_parts(config.clone(), connector, resolver.clone())
+}
+
+/// Counts a call the host made that ended with `kind`, and logs it when cancelled.
+fn ended(stats: &Stats, log: &Logger, operation: &'static str, kind: ErrorKind) {
+    stats.error(kind);
+    if kind == ErrorKind::Cancelled {
+        log.emit(Level::Info, || {
+            let mut event = Event::new(Level::Info, EventKind::Cancelled);
+            event.reason = Some(operation.to_owned());
+            event.error = Some(kind);
+            event
+        });
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.close_log();
+    }
 }
 
 fn resolve_api_key(configured: Option<&str>) -> Result<String, Error> {

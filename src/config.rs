@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::log::LogConfig;
 
 /// The most retries a caller may ask for; more would only hide an outage.
 pub const MAX_RETRIES_LIMIT: u32 = 10;
@@ -122,6 +123,8 @@ pub struct ClientConfig {
     pub proxy: ProxySetting,
     /// Library threads for non-blocking calls, started on first use.
     pub worker_threads: usize,
+    /// Where events go; `None`: stderr at `TOGETHER_LOG`'s level, else nowhere.
+    pub log: Option<LogConfig>,
 }
 
 impl Default for ClientConfig {
@@ -136,6 +139,7 @@ impl Default for ClientConfig {
             trust_roots: TrustRoots::default(),
             proxy: ProxySetting::default(),
             worker_threads: 4,
+            log: None,
         }
     }
 }
@@ -152,6 +156,7 @@ impl fmt::Debug for ClientConfig {
             .field("trust_roots", &self.trust_roots)
             .field("proxy", &self.proxy)
             .field("worker_threads", &self.worker_threads)
+            .field("log", &self.log)
             .finish()
     }
 }

@@ -290,15 +290,15 @@ pub(crate) fn check_json_body(body: &str) -> Result<(), Error> {
 impl Client {
     /// `POST {base}/videos`: starts a job and returns it as created.
     pub fn create_video(&self, params: &CreateVideoParams, call: Call<'_>) -> Result<Video, Error> {
-        params.validate()?;
-        self.post_video(params.to_json().to_string().as_bytes(), call)
+        let result = params.validate().and_then(|()| self.post_video(params.to_json().to_string().as_bytes(), call));
+        self.finish("create video", result)
     }
 
     /// `POST {base}/videos` with a body of the caller's: a JSON object with a `model`.
     /// For fields this version does not know.
     pub fn create_video_json(&self, body: &str, call: Call<'_>) -> Result<Video, Error> {
-        check_json_body(body)?;
-        self.post_video(body.as_bytes(), call)
+        let result = check_json_body(body).and_then(|()| self.post_video(body.as_bytes(), call));
+        self.finish("create video", result)
     }
 
     /// [`Client::create_video`] on a library thread. The parameters are checked here.
@@ -308,16 +308,18 @@ impl Client {
         options: &CallOptions,
     ) -> Result<Request, Error> {
         params.validate()?;
-        Ok(self.start(options, move |client, call| {
-            client.create_video(&params, call).map(|video| Outcome::Video(Box::new(video)))
+        Ok(self.start_as("create video", options, move |client, call| {
+            client
+                .post_video(params.to_json().to_string().as_bytes(), call)
+                .map(|video| Outcome::Video(Box::new(video)))
         }))
     }
 
     /// [`Client::create_video_json`] on a library thread. The body is checked here.
     pub fn create_video_json_start(self: &Arc<Client>, body: String, options: &CallOptions) -> Result<Request, Error> {
         check_json_body(&body)?;
-        Ok(self.start(options, move |client, call| {
-            client.create_video_json(&body, call).map(|video| Outcome::Video(Box::new(video)))
+        Ok(self.start_as("create video", options, move |client, call| {
+            client.post_video(body.as_bytes(), call).map(|video| Outcome::Video(Box::new(video)))
         }))
     }
 

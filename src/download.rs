@@ -10,15 +10,18 @@ use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use ureq::http::{header, HeaderMap, Method};
 
 use crate::cancel::{cancelled, Call, CallOptions};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
+use crate::log::{log_url, Event, EventKind, Level};
 use crate::model::{Video, VideoStatus};
 use crate::pool::start_once;
 use crate::request::{Outcome, Request};
+use crate::stats::RetryReason;
 use crate::transport::{self, Exchange};
 use crate::url::Origin;
 
@@ -95,16 +98,29 @@ impl Client {
         progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
-        let url = self.video_url_of(source, call)?;
-        let mut file = TempFile::create(path)?;
-        let written = self.download_url(&url, &mut file, progress, call)?;
-        file.sync()?;
-        file.persist()?;
-        Ok(written)
+        let result = (|| {
+            let url = self.video_url_of(source, call)?;
+            let mut file = TempFile::create(path)?;
+            let written = self.download_url(&url, &mut file, progress, call)?;
+            file.sync()?;
+            file.persist()?;
+            Ok(written)
+        })();
+        self.finish("download", result)
     }
 
     /// Downloads the video into `sink`. Returns the number of bytes delivered.
     pub fn download_to_sink(
+        &self,
+        source: &Source,
+        sink: &mut dyn DownloadSink,
+        progress: Option<DownloadProgress<'_>>,
+        call: Call<'_>,
+    ) -> Result<u64, Error> {
+        self.finish("download", self.download_source(source, sink, progress, call))
+    }
+
+    fn download_source(
         &self,
         source: &Source,
         sink: &mut dyn DownloadSink,
@@ -139,6 +155,7 @@ impl Client {
             committer.complete_with(|| file.persist().map(|()| outcome.clone()));
             Ok(outcome)
         };
+        self.observe(&request, "download");
         Ok(start_once(self.pool(), request, options, Box::new(work)))
     }
 
@@ -157,8 +174,9 @@ impl Client {
         let client = Arc::clone(self);
         let work = move |call: Call<'_>| {
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
-            client.download_to_sink(&source, &mut sink, progress, call).map(Outcome::Downloaded)
+            client.download_source(&source, &mut sink, progress, call).map(Outcome::Downloaded)
         };
+        self.observe(&request, "download");
         Ok(start_once(self.pool(), request, options, Box::new(work)))
     }
 
@@ -167,7 +185,7 @@ impl Client {
         source.check()?;
         let url = match source {
             Source::Url(url) => Ok(url.clone()),
-            Source::Job(id) => video_url(&self.get_video_with(id, call)?).map(str::to_owned),
+            Source::Job(id) => video_url(&self.fetch_video(id, call)?.0).map(str::to_owned),
         };
         url.map_err(|error| self.redact(error))
     }
@@ -181,6 +199,8 @@ impl Client {
         mut progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
+        let _in_flight = self.counters().request();
+        let started = Instant::now();
         let result = self.with_agent(call, |agent| {
             let mut state = Transfer::default();
             let mut retry = 0;
@@ -188,7 +208,18 @@ impl Client {
                 call.check()?;
                 let before = state.written;
                 let interruption = match self.transfer(agent, url, sink, &mut progress, call, &mut state) {
-                    Ok(()) => return Ok(state.written),
+                    Ok(()) => {
+                        self.log().emit(Level::Info, || {
+                            let mut event = Event::new(Level::Info, EventKind::DownloadFinished);
+                            event.url = Some(log_url(url));
+                            event.bytes = state.written;
+                            event.total = state.total;
+                            event.attempt = state.attempts;
+                            event.duration = started.elapsed();
+                            event
+                        });
+                        return Ok(state.written);
+                    }
                     Err(Interrupted { error, retryable, at_once }) => {
                         call.check()?;
                         // A complete response that covered part of the video, and moved
@@ -204,7 +235,16 @@ impl Client {
                         error
                     }
                 };
-                call.sleep(self.retry_policy().delay(retry, None::<&HeaderMap>)).map_err(|stop| {
+                let delay = self.retry_policy().delay(retry, None::<&HeaderMap>);
+                let reason = match interruption.kind() {
+                    ErrorKind::Timeout => RetryReason::Timeout,
+                    ErrorKind::RateLimited => RetryReason::RateLimited,
+                    _ if interruption.http_status().is_some() => RetryReason::Server,
+                    _ => RetryReason::Connection,
+                };
+                self.counters().retry(reason);
+                self.log_retry(&Method::GET, url, state.attempts, reason, &interruption, delay, false);
+                call.sleep(delay).map_err(|stop| {
                     Error::new(stop.kind(), format!("{} while waiting to resume after: {interruption}", stop.message()))
                 })?;
                 retry += 1;
@@ -241,8 +281,18 @@ impl Client {
             headers,
             deadline: call.deadline,
             stall_timeout: Some(self.timeout()),
+            log: self.log(),
+            stats: self.counters(),
         };
-        let response = transport::open(&exchange).map_err(|f| Interrupted::new(f.error, f.retryable))?;
+        let resuming_at = state.written;
+        self.counters().attempt();
+        state.attempts += 1;
+        let started = Instant::now();
+        let response = transport::open(&exchange).map_err(|f| {
+            let error = self.redact(f.error);
+            self.log_attempt(&Method::GET, url, state.attempts, started, Err(&error));
+            Interrupted::new(error, f.retryable)
+        })?;
         let status = response.status().as_u16();
         let request_id = transport::request_id(response.headers());
         let fatal = |error: Error| Interrupted::new(error.with_response(status, request_id.clone()), false);
@@ -291,10 +341,27 @@ impl Client {
             }
             _ => {
                 let reply = transport::read_error_reply(response);
+                self.log_attempt(&Method::GET, url, state.attempts, started, Ok(&reply));
                 let retryable = crate::retry::should_retry_status(reply.status, &reply.headers);
                 return Err(Interrupted::new(self.status_error(reply), retryable));
             }
         }
+        let (kind, level) = if resuming_at > 0 && state.written == resuming_at {
+            (EventKind::DownloadResumed, Level::Warn)
+        } else {
+            (EventKind::DownloadStarted, Level::Info)
+        };
+        self.log().emit(level, || {
+            let mut event = Event::new(level, kind);
+            event.url = Some(log_url(url));
+            event.status = status;
+            event.request_id = request_id.clone();
+            event.offset = state.written;
+            event.total = state.total;
+            event.attempt = state.attempts;
+            event
+        });
+        let received_before = state.written;
         let mut body = response.into_body().into_reader();
         let mut buffer = vec![0u8; CHUNK];
         loop {
@@ -313,6 +380,17 @@ impl Client {
                 }
             }
         }
+        self.log().emit(Level::Debug, || {
+            let mut event = Event::new(Level::Debug, EventKind::HttpAttempt);
+            event.method = Some("GET".to_owned());
+            event.url = Some(log_url(url));
+            event.attempt = state.attempts;
+            event.status = status;
+            event.request_id = request_id.clone();
+            event.duration = started.elapsed();
+            event.bytes = state.written.saturating_sub(received_before);
+            event
+        });
         if state.end.is_some_and(|end| state.written < end) {
             let error = Error::new(ErrorKind::Connection, "the connection closed before the video was complete");
             return Err(Interrupted::new(error, true));
@@ -353,6 +431,8 @@ struct Transfer {
     /// The first bytes, held back until the container is recognised.
     head: Vec<u8>,
     recognised: bool,
+    /// HTTP attempts so far, resumes included.
+    attempts: u32,
 }
 
 impl Transfer {

@@ -57,6 +57,28 @@ impl ErrorKind {
         }
     }
 
+    /// The kind's number: its `TvResult` in C, 1 to 16 (0 is success).
+    pub fn index(self) -> usize {
+        match self {
+            ErrorKind::InvalidArgument => 1,
+            ErrorKind::BadRequest => 2,
+            ErrorKind::Authentication => 3,
+            ErrorKind::PermissionDenied => 4,
+            ErrorKind::NotFound => 5,
+            ErrorKind::Conflict => 6,
+            ErrorKind::Unprocessable => 7,
+            ErrorKind::RateLimited => 8,
+            ErrorKind::Server => 9,
+            ErrorKind::Http => 10,
+            ErrorKind::Timeout => 11,
+            ErrorKind::Connection => 12,
+            ErrorKind::Decode => 13,
+            ErrorKind::Cancelled => 14,
+            ErrorKind::Internal => 15,
+            ErrorKind::FileSystem => 16,
+        }
+    }
+
     /// A short lower-case name, e.g. "not found".
     pub fn name(self) -> &'static str {
         match self {

@@ -10,13 +10,13 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::cancel::{cancelled, Call, CallOptions};
 use crate::error::{Error, ErrorKind};
-use crate::request::{inside_callback, Outcome, Request, WeakRequest};
+use crate::request::{current, inside_callback, Outcome, Request, ThreadId, WeakRequest};
 
 /// A unit of work: runs once and may ask to run again later.
 pub(crate) trait Job: Send {
@@ -71,7 +71,9 @@ struct PoolState {
     /// No new threads; run what is queued at once (it is cancelled) and end.
     closing: bool,
     sequence: u64,
-    handles: Vec<JoinHandle<()>>,
+    /// Each thread, and which it is (set as it starts: a thread not started yet is not
+    /// the one shutting down).
+    handles: Vec<(Arc<OnceLock<ThreadId>>, JoinHandle<()>)>,
     /// Requests not yet done, for `shutdown` to cancel.
     requests: Tracked,
 }
@@ -146,9 +148,9 @@ impl Pool {
         if inside_callback() {
             return;
         }
-        let me = std::thread::current().id();
-        for handle in handles {
-            if handle.thread().id() != me {
+        let me = current();
+        for (thread, handle) in handles {
+            if thread.get() != Some(&me) {
                 let _ = handle.join();
             }
         }
@@ -174,10 +176,15 @@ impl Shared {
         if state.idle == 0 && state.threads < shared.max_threads && !state.closing {
             let worker = Arc::clone(shared);
             let name = format!("together-video-{}", state.threads + 1);
-            match std::thread::Builder::new().name(name).spawn(move || worker.serve()) {
+            let thread = Arc::new(OnceLock::new());
+            let its = Arc::clone(&thread);
+            match std::thread::Builder::new().name(name).spawn(move || {
+                let _ = its.set(current());
+                worker.serve()
+            }) {
                 Ok(handle) => {
                     state.threads += 1;
-                    state.handles.push(handle);
+                    state.handles.push((thread, handle));
                 }
                 Err(error) if state.threads == 0 => {
                     let stranded = std::mem::take(&mut state.queue);

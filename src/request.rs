@@ -14,11 +14,10 @@
 
 use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
-use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use crate::cancel::{cancelled, CancelToken, Cancellable};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::Video;
 
 /// What a finished request produced.
@@ -31,6 +30,10 @@ pub enum Outcome {
 }
 
 pub(crate) type Callback = Box<dyn FnOnce() + Send>;
+
+/// Told how a request ended (the error's kind, `None` for success) before its completion
+/// callback runs, on the same thread: a client's counters and log.
+pub(crate) type Observer = Box<dyn FnOnce(Option<ErrorKind>) + Send>;
 
 /// A call in flight. Cheap to clone; every clone sees the same request.
 #[derive(Clone)]
@@ -59,6 +62,7 @@ struct State {
     running: Vec<ThreadId>,
     /// Undoes what the job left behind (a download's temporary file) if it is cancelled.
     cleanup: Option<Callback>,
+    observer: Option<Observer>,
 }
 
 impl State {
@@ -184,6 +188,11 @@ impl Request {
         run_completion(callback);
     }
 
+    /// Sets the observer of how the request ends; set it before the request starts.
+    pub(crate) fn observe(&self, observer: Observer) {
+        self.state().observer = Some(observer);
+    }
+
     /// Forgets a completion callback that has not run.
     pub fn on_complete_remove(&self) {
         self.state().callback = None;
@@ -213,6 +222,14 @@ impl Request {
     /// Runs the completion callback (and any set meanwhile), then marks the request done.
     /// Called by the thread that set the outcome.
     fn finish_completion(&self) {
+        let observed = {
+            let mut state = self.state();
+            let error = state.outcome.as_ref().and_then(|outcome| outcome.as_ref().err()).map(Error::kind);
+            state.observer.take().map(|observer| (observer, error))
+        };
+        if let Some((observer, error)) = observed {
+            observer(error);
+        }
         loop {
             let mut state = self.state();
             let Some(callback) = state.callback.take() else {
@@ -299,8 +316,19 @@ impl WeakRequest {
     }
 }
 
-fn current() -> ThreadId {
-    std::thread::current().id()
+/// Which thread, as a number of its own. (Not std's `ThreadId`: asking for it gives a
+/// thread the library did not start, the host's main thread say, a handle that is never
+/// freed.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ThreadId(u64);
+
+/// The calling thread's [`ThreadId`].
+pub(crate) fn current() -> ThreadId {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    thread_local! {
+        static ID: u64 = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    ThreadId(ID.with(|id| *id))
 }
 
 thread_local! {
@@ -337,7 +365,8 @@ fn in_callback<T>(callback: impl FnOnce() -> T) -> T {
 /// cancel decline a wait that would close a cycle. Each thread waits for one at a time.
 mod waits {
     use std::sync::Mutex;
-    use std::thread::ThreadId;
+
+    use super::ThreadId;
 
     static WAITING: Mutex<Vec<(ThreadId, ThreadId)>> = Mutex::new(Vec::new());
 
@@ -411,7 +440,7 @@ mod tests {
         entered.wait();
         // The first callback runs on the finisher; a second one set now runs there too.
         let (sender, ran_on) = mpsc::channel();
-        request.on_complete(Box::new(move || sender.send(current()).unwrap()));
+        request.on_complete(Box::new(move || sender.send(std::thread::current().id()).unwrap()));
         assert!(ran_on.try_recv().is_err(), "not run on the thread that set it");
         leave.wait();
         assert!(request.wait(None));

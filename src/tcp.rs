@@ -29,6 +29,8 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
+use crate::stats::Stats;
+
 /// How far a blocked read or write may run past its deadline, at most. Keeping a socket
 /// timeout within this of the budget saves a system call per request.
 #[cfg_attr(windows, allow(dead_code))] // Windows waits without socket timeouts.
@@ -42,14 +44,24 @@ const WAKE_SLICE: Duration = Duration::from_millis(100);
 #[cfg(windows)]
 const FIRST_PAUSE: Duration = Duration::from_micros(50);
 
-/// Opens plain TCP connections (TLS and proxies chain around it as with ureq's own).
-#[derive(Debug, Default)]
-pub struct TcpConnector;
+/// Opens plain TCP connections (TLS and proxies chain around it as with ureq's own),
+/// counting them and the bytes they carry in the client's stats.
+#[derive(Debug)]
+pub struct TcpConnector {
+    stats: Arc<Stats>,
+}
+
+impl TcpConnector {
+    pub fn new(stats: Arc<Stats>) -> TcpConnector {
+        TcpConnector { stats }
+    }
+}
 
 impl<In: Transport> Connector<In> for TcpConnector {
     type Out = Either<In, TcpTransport>;
 
     fn connect(&self, details: &ConnectionDetails, chained: Option<In>) -> Result<Option<Self::Out>, Error> {
+        self.stats.connection_opened();
         if chained.is_some() {
             // A proxy connector earlier in the chain already made the connection.
             return Ok(chained.map(Either::A));
@@ -65,6 +77,7 @@ impl<In: Transport> Connector<In> for TcpConnector {
             read_timeout: None,
             write_timeout: None,
             used_since_check: false,
+            stats: Arc::clone(&self.stats),
         };
         (details.register_shutdown)(Arc::downgrade(&transport.socket) as Weak<dyn ShutdownHandle>)?;
         Ok(Some(Either::B(transport)))
@@ -136,6 +149,7 @@ pub struct TcpTransport {
     write_timeout: Option<Duration>,
     /// Reads or writes happened since the last liveness check.
     used_since_check: bool,
+    stats: Arc<Stats>,
 }
 
 impl std::fmt::Debug for TcpTransport {
@@ -242,7 +256,10 @@ impl Transport for TcpTransport {
             waiting.before(&mut self.write_timeout, left, |t| stream.set_write_timeout(t))?;
             match (&*stream).write(&self.buffers.output()[sent..amount]) {
                 Ok(0) => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
-                Ok(n) => sent += n,
+                Ok(n) => {
+                    sent += n;
+                    self.stats.sent(n);
+                }
                 Err(e) if waits(&e) => waiting.after(left),
                 Err(e) => return Err(Error::Io(e)),
             }
@@ -263,6 +280,7 @@ impl Transport for TcpTransport {
             match (&*stream).read(self.buffers.input_append_buf()) {
                 Ok(n) => {
                     self.buffers.input_appended(n);
+                    self.stats.received(n);
                     return Ok(n > 0);
                 }
                 Err(e) if waits(&e) => waiting.after(left),
@@ -283,7 +301,12 @@ impl Transport for TcpTransport {
         if std::mem::take(&mut self.used_since_check) {
             return true;
         }
-        !self.socket.shut_down.load(Ordering::SeqCst) && peek_finds_nothing(&self.socket.stream)
+        // The check as the connection leaves the pool: a use of a pooled connection.
+        let open = !self.socket.shut_down.load(Ordering::SeqCst) && peek_finds_nothing(&self.socket.stream);
+        if open {
+            self.stats.connection_reused();
+        }
+        open
     }
 }
 

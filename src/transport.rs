@@ -9,6 +9,8 @@ use ureq::http::{header, HeaderMap, Method, Request, Response};
 use ureq::{Agent, AsSendBody, Body, Timeout};
 
 use crate::error::{Error, ErrorKind};
+use crate::log::{capped, log_origin, log_url, Event, EventKind, Level, Logger};
+use crate::stats::Stats;
 use crate::url::{resolve_location, Origin};
 
 /// The largest response body read for metadata; a larger one is a `Decode` error.
@@ -36,6 +38,10 @@ pub struct Exchange<'a> {
     pub deadline: Option<Instant>,
     /// Bounds each read and write on its own: a stalled transfer fails after this long.
     pub stall_timeout: Option<Duration>,
+    /// Where redirects and, at trace level, headers and bodies are logged.
+    pub log: &'a Logger,
+    /// Counts every response, redirects included.
+    pub stats: &'a Stats,
 }
 
 /// A response, read whole (2xx bodies up to [`MAX_BODY`], others up to 64 KiB).
@@ -66,7 +72,16 @@ impl Failure {
 /// Runs one exchange and reads the whole reply (see [`open`] and [`Reply`]).
 pub fn run(exchange: Exchange<'_>) -> Result<Reply, Failure> {
     let response = open(&exchange)?;
-    read_reply(response, exchange.deadline)
+    let reply = read_reply(response, exchange.deadline)?;
+    exchange.log.emit(Level::Trace, || trace(format!("response body: {}", String::from_utf8_lossy(&reply.body))));
+    Ok(reply)
+}
+
+/// A trace event carrying `detail`.
+fn trace(detail: String) -> Event {
+    let mut event = Event::new(Level::Trace, EventKind::HttpTrace);
+    event.detail = Some(capped(&detail));
+    event
 }
 
 /// Sends a request and follows up to [`MAX_REDIRECTS`] redirects, returning the final
@@ -101,6 +116,14 @@ pub fn open(exchange: &Exchange<'_>) -> Result<Response<Body>, Failure> {
             body = None;
         }
         drain(response.body_mut());
+        exchange.log.emit(Level::Debug, || {
+            let mut event = Event::new(Level::Debug, EventKind::Redirect);
+            event.method = Some(method.to_string());
+            event.status = status;
+            event.url = Some(log_origin(&next));
+            event.request_id = request_id.clone();
+            event
+        });
         url = Cow::Owned(next);
         moved_to = Some(next_origin);
     }
@@ -136,6 +159,18 @@ fn send_once(
         request = request.header(name, value);
     }
     let invalid = |e: ureq::http::Error| Failure::fatal(Error::invalid(format!("cannot build the request: {e}")));
+    exchange.log.emit(Level::Trace, || {
+        let mut detail = format!("request: {method} {}", log_url(url));
+        for (name, value) in request.headers_ref().into_iter().flatten() {
+            // The key is never logged, not even redacted in place.
+            let value = if name == header::AUTHORIZATION { "<redacted>" } else { value.to_str().unwrap_or("<binary>") };
+            detail.push_str(&format!("\n{name}: {value}"));
+        }
+        if let Some(bytes) = body {
+            detail.push_str(&format!("\n\n{}", String::from_utf8_lossy(bytes)));
+        }
+        trace(detail)
+    });
     let result = match body {
         Some(bytes) => {
             let request = request.header(header::CONTENT_TYPE, "application/json").body(bytes).map_err(invalid)?;
@@ -143,7 +178,17 @@ fn send_once(
         }
         None => run_with_timeouts(exchange, request.body(()).map_err(invalid)?, remaining),
     };
-    result.map_err(transport_failure)
+    let response = result.map_err(transport_failure)?;
+    exchange.stats.response(response.status().as_u16());
+    exchange.log.emit(Level::Trace, || {
+        let mut detail = format!("response: HTTP {}", response.status().as_u16());
+        for (name, value) in response.headers() {
+            let value = if name == header::SET_COOKIE { "<redacted>" } else { value.to_str().unwrap_or("<binary>") };
+            detail.push_str(&format!("\n{name}: {value}"));
+        }
+        trace(detail)
+    });
+    Ok(response)
 }
 
 /// Runs a request on the exchange's agent with its timeouts: `remaining` for the whole

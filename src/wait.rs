@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crate::cancel::{Call, CallOptions};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
+use crate::log::{Event, EventKind, Level};
 use crate::model::{Video, VideoStatus};
 use crate::pool::{guarded, submit_with, Job};
 use crate::request::{Outcome, Request};
@@ -67,12 +68,13 @@ impl Client {
         progress: Option<Progress<'_>>,
     ) -> Result<Video, Error> {
         let mut progress = progress;
-        loop {
+        let result = (|| loop {
             match self.wait_step(id, options, call, progress.as_deref_mut()) {
                 Step::Done(result) => return *result,
                 Step::Again(delay) => call.sleep(delay).map_err(|e| waited_too_long(id, e))?,
             }
-        }
+        })();
+        self.finish("wait for video", result)
     }
 
     /// [`Client::wait_video`] as polls scheduled on the library's threads; `progress`
@@ -98,6 +100,7 @@ impl Client {
             deadline: call.deadline(),
             progress,
         };
+        self.observe(&request, "wait for video");
         Ok(submit_with(self.pool(), request, call, Box::new(wait)))
     }
 
@@ -121,12 +124,26 @@ impl Client {
                 ))));
             }
         }
-        match video.status {
+        let again = match video.status {
             // A server's hint may slow the polls down, never speed them up.
             VideoStatus::Queued | VideoStatus::InProgress => {
-                Step::Again(hint.map_or(options.poll_interval, |hint| hint.max(options.poll_interval)))
+                Some(hint.map_or(options.poll_interval, |hint| hint.max(options.poll_interval)))
             }
-            _ => Step::Done(Box::new(Ok(video))),
+            _ => None,
+        };
+        self.log().emit(Level::Debug, || {
+            let mut event = Event::new(Level::Debug, EventKind::Poll);
+            event.job_id = Some(id.to_owned());
+            event.job_status = Some(video.status_raw.clone());
+            if let Some(delay) = again {
+                event.delay = delay;
+                event.delay_from_server = hint.is_some_and(|hint| hint > options.poll_interval);
+            }
+            event
+        });
+        match again {
+            Some(delay) => Step::Again(delay),
+            None => Step::Done(Box::new(Ok(video))),
         }
     }
 }

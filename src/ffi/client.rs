@@ -91,7 +91,8 @@ fn new_client(config: &ClientConfig) -> Result<*mut TvClient, Error> {
 /// `TV_RESULT_CANCELLED`; free their handles as usual), so once this returns none of
 /// their callbacks is running or will run. The library threads it started are joined
 /// before this returns, so no library thread of this client outlives it (safe for
-/// unloading a plugin). Called from inside a callback of this library it does not
+/// unloading a plugin), and once it returns its log callback is not running and never
+/// runs again. Called from inside a callback of this library it does not
 /// deadlock: it then cancels the requests but does not wait for the threads, which end
 /// by themselves once their work is cancelled.
 #[no_mangle]
@@ -100,6 +101,9 @@ pub unsafe extern "C" fn tv_client_free(client: *mut TvClient) {
         // SAFETY: NULL or a live client, not in use by another thread (shared contract).
         if let Some(client) = unsafe { client.as_ref() } {
             client.inner.shutdown();
+            // Requests still holding the client (freed from inside a callback) must not
+            // log after this returns.
+            client.inner.close_log();
         }
     });
     // SAFETY: NULL or from `Box::into_raw` in `new_client`, not freed before (shared contract).
@@ -172,7 +176,10 @@ pub unsafe extern "C" fn tv_client_options_free(options: *mut TvClientOptions) {
 ///
 /// # Safety
 /// `options` must be NULL or a live options object not used by another thread.
-unsafe fn set(options: *mut TvClientOptions, change: impl FnOnce(&mut ClientConfig) -> Result<(), Error>) -> TvResult {
+pub(super) unsafe fn set(
+    options: *mut TvClientOptions,
+    change: impl FnOnce(&mut ClientConfig) -> Result<(), Error>,
+) -> TvResult {
     // SAFETY: forwarded contract of the calling setter.
     unsafe { update(options, "options", |options| change(&mut options.config)) }
 }

@@ -16,8 +16,10 @@ mod client;
 mod create;
 mod download;
 mod error;
+mod log;
 mod request;
 mod result;
+mod stats;
 mod video;
 mod wait;
 
@@ -27,8 +29,10 @@ pub use client::*;
 pub use create::*;
 pub use download::*;
 pub use error::*;
+pub use log::*;
 pub use request::*;
 pub use result::*;
+pub use stats::*;
 pub use video::*;
 pub use wait::*;
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -88,6 +89,34 @@ int main() {
   tv::Video minimal = client.get_video("vid_minimal");
   CHECK(!minimal.object && !minimal.model && !minimal.created_at && minimal.status == TV_VIDEO_STATUS_QUEUED);
   CHECK(client.get_video("vid_unknown_status").status == TV_VIDEO_STATUS_UNKNOWN);
+
+  // ---- Logging and counters ----
+  {
+    std::mutex lock;
+    std::vector<std::string> lines;
+    tv::ClientOptions logged = options;
+    logged.log_level = TV_LOG_LEVEL_DEBUG;
+    logged.log = [&](const TvLogEvent &event) {
+      std::lock_guard<std::mutex> hold(lock);
+      lines.push_back(std::to_string(static_cast<int>(event.kind)) + " " + event.message);
+      if (event.kind == TV_LOG_EVENT_KIND_POLL) throw std::runtime_error("dropped, never unwinds into C");
+    };
+    {
+      tv::Client with_log(logged);
+      with_log.get_video("redirect-same");
+      tv::WaitOptions fast;
+      fast.poll_interval = std::chrono::milliseconds(10);
+      with_log.wait_video(with_log.create_video_json(R"({"model":"m"})").id, fast);
+      TvClientStats stats = with_log.stats();
+      CHECK(stats.requests >= 5 && stats.responses_2xx >= 5 && stats.responses_3xx == 1 && stats.requests_in_flight == 0);
+    }
+    std::string all;
+    for (const auto &line : lines) all += line + "\n";
+    CHECK(all.find("1 client for ") != std::string::npos && all.find("2 client for ") != std::string::npos);
+    CHECK(all.find("5 HTTP 302 redirects GET to ") != std::string::npos);
+    CHECK(all.find(" is in_progress; next poll in ") != std::string::npos);
+    CHECK(all.find("test-key") == std::string::npos);
+  }
 
   auto missing = error_of([&] { client.get_video("status-404"); });
   CHECK(has(missing, TV_RESULT_NOT_FOUND) && missing->http_status() == 404);

@@ -11,6 +11,7 @@
 //! | `echo-key` | 401 whose message repeats the presented API key (a careless server) |
 //! | `echo-key-raw` | 401, plain text: 190 bytes of words, then the key, so the 200-byte cut falls inside it |
 //! | `echo-key-request-id` | 401 whose `x-request-id` is `req-` and the presented key |
+//! | `echo-key-everywhere` | 200, a completed job repeating the presented key in its body, headers, request id and video URL query (the video is `drop-echo.mp4`) |
 //! | `html-200`, `array-200`, `nul-in-id`, `wrong-type` | 200 with a body that is not a valid job |
 //! | `huge` / `huge-chunked` | 200 with a 9 MiB body, with Content-Length / chunked |
 //! | `truncated` | Content-Length 500 but 100 bytes, then close |
@@ -130,6 +131,25 @@ pub(crate) fn route(shared: &Shared, request: &Request, other_origin: bool) -> A
             };
         }
         "echo-key-request-id" => return error(401, "Invalid API key provided", &format!("req-{key}")),
+        "echo-key-everywhere" if !key.is_empty() => {
+            // A completed job that repeats the key in its body, its headers, its request id
+            // and its video URL's signed query; the video is `drop-` (served in two parts).
+            let body = serde_json::json!({
+                "id": "echo-key-everywhere", "object": "video", "model": format!("model-{key}"),
+                "status": "completed", "created_at": 1761000000, "completed_at": 1761000100,
+                "error": {"code": key, "message": format!("your key {key} is fine")},
+                "outputs": {"cost": 0.28, "video_url": format!("{}/files/drop-echo.mp4?token={key}&exp=1", shared.origin)},
+            });
+            return Action::Respond {
+                status: 200,
+                headers: vec![
+                    json_type(),
+                    ("x-request-id".into(), format!("req-{key}")),
+                    ("x-echo".into(), format!("Bearer {key}")),
+                ],
+                body: body.to_string().into_bytes(),
+            };
+        }
         _ => {}
     }
     match authorized(shared, request) {
