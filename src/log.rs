@@ -237,10 +237,10 @@ impl Event {
         line
     }
 
-    /// Every text field through `secrets`, and the message made from them.
+    /// Every text field through `secrets`, and the message made from them (so the message,
+    /// made of redacted fields and the library's own words, needs no pass of its own).
     fn redacted(mut self, secrets: &Secrets) -> Event {
         for field in [
-            &mut self.method,
             &mut self.url,
             &mut self.request_id,
             &mut self.reason,
@@ -252,7 +252,7 @@ impl Event {
                 *text = without_queries(&secrets.redact(text));
             }
         }
-        self.message = secrets.redact(&self.describe()).into_owned();
+        self.message = self.describe();
         self
     }
 }

@@ -2,6 +2,8 @@
  * with THREADS threads, and print one JSON line of results.
  *
  *   bench library BASE_URL CALLS THREADS [CA_FILE]   this library: get and decode
+ *   bench library-log-info|library-log-trace ...     the same with a log callback that
+ *                                                     discards every event at that level
  *   bench curl    BASE_URL CALLS THREADS [CA_FILE]   libcurl, a reused easy handle per
  *                                                    thread: GET only, no decoding (the
  *                                                    floor for a C program)
@@ -38,6 +40,14 @@ static long resident_kib(void) {
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* The log level of the library-log-* contenders; 0: no callback. */
+static int log_level;
+
+static void discard_event(void *user_data, const TvLogEvent *event) {
+  (void)user_data;
+  (void)event;
+}
+
 static TvClient *new_client(void) {
   TvClientOptions *options = tv_client_options_new();
   TvClient *created = NULL;
@@ -46,6 +56,7 @@ static TvClient *new_client(void) {
   tv_client_options_set_base_url(options, base_url);
   tv_client_options_set_proxy(options, "");
   if (ca_file) tv_client_options_set_ca_file(options, ca_file);
+  if (log_level) tv_client_options_set_log_callback(options, log_level, discard_event, NULL);
   if (tv_client_new_with_options(options, &created, &error) != TV_RESULT_OK) {
     fprintf(stderr, "client: %s\n", tv_error_message(error));
     exit(1);
@@ -122,6 +133,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   use_curl = strcmp(argv[1], "curl") == 0;
+  if (strcmp(argv[1], "library-log-info") == 0) log_level = TV_LOG_LEVEL_INFO;
+  if (strcmp(argv[1], "library-log-trace") == 0) log_level = TV_LOG_LEVEL_TRACE;
   base_url = argv[2];
   calls = atol(argv[3]);
   threads = atoi(argv[4]);
@@ -161,7 +174,11 @@ int main(int argc, char **argv) {
 
   printf("{\"contender\": \"%s\", \"threads\": %d, \"calls\": %ld, \"seconds\": %.4f, \"calls_per_second\": %.1f, "
          "\"cold_start_ms\": %.3f, \"rss_kib_warm\": %ld, \"rss_kib_after\": %ld, \"tls\": %s}\n",
-         use_curl ? "libcurl (GET only)" : "together-video (C)", threads, calls_per_thread * threads, seconds,
+         use_curl ? "libcurl (GET only)"
+         : log_level == TV_LOG_LEVEL_INFO ? "together-video (C), log callback at info"
+         : log_level == TV_LOG_LEVEL_TRACE ? "together-video (C), log callback at trace"
+                                           : "together-video (C)",
+         threads, calls_per_thread * threads, seconds,
          (double)(calls_per_thread * threads) / seconds, cold_start * 1000, rss_warm, rss_after,
          ca_file ? "true" : "false");
   if (use_curl) {

@@ -45,6 +45,12 @@ for round in 1 2 3 4 5; do
     done
   done
 done
+echo "== C: the cost of a log callback that discards every event (info, trace)"
+for round in 1 2 3; do
+  for contender in library library-log-info library-log-trace; do
+    "$out/bench" $contender "$base" "$c_calls" 1 | sed "s/}\$/, \"log_round\": $round}/" | tee -a "$results"
+  done
+done
 echo "== C over TLS"
 for round in 1 2 3; do
   for contender in library curl; do
@@ -84,6 +90,8 @@ PY
 }
 library_ir=$(instructions library)
 curl_ir=$(instructions curl)
+log_info_ir=$(instructions library-log-info)
+log_trace_ir=$(instructions library-log-trace)
 rss=$("$out/bench" library "$base" 100000 1)
 strip -o "$out/libtogether_video.stripped.so" target/release/libtogether_video.so
 # The other targets' shared libraries (make cross), stripped with their own tools.
@@ -92,9 +100,10 @@ x86_64-w64-mingw32-strip -o "$out/windows.stripped.dll" target/x86_64-pc-windows
 cc -O2 -Iinclude -o "$out/static_get_video" examples/get_video.c -Wl,--gc-sections target/release/libtogether_video.a \
   -lpthread -ldl -lm -lrt -lutil -lgcc_s
 strip "$out/static_get_video"
-python3 - "$out/extras.json" "$library_ir" "$curl_ir" "$rss" "$out/libtogether_video.stripped.so" "$out/static_get_video" <<PY
+python3 - "$out/extras.json" "$library_ir" "$curl_ir" "$rss" "$out/libtogether_video.stripped.so" "$out/static_get_video" \
+  "$log_info_ir" "$log_trace_ir" <<PY
 import json, os, platform, subprocess, sys
-path, library_ir, curl_ir, rss, so, static = sys.argv[1:7]
+path, library_ir, curl_ir, rss, so, static, log_info_ir, log_trace_ir = sys.argv[1:9]
 rss = json.loads(rss)
 def version(command):
     try:
@@ -113,7 +122,8 @@ json.dump({
         "Go": version("go version"),
         "Mono": version("mono --version"),
     },
-    "instructions": {"library": int(library_ir), "curl": int(curl_ir)},
+    "instructions": {"library": int(library_ir), "curl": int(curl_ir),
+                     "log_info": int(log_info_ir), "log_trace": int(log_trace_ir)},
     "rss": {"calls": rss["calls"], "warm_kib": rss["rss_kib_warm"], "after_kib": rss["rss_kib_after"]},
     "sizes": {"so": os.path.getsize(so), "static": os.path.getsize(static)},
     "target_sizes": {
