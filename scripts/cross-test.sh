@@ -27,7 +27,7 @@ cd "$top"
 mock=target/release/tv-mock
 lib=target/$target/release
 out=target/cross/$target
-suites=(test_get_video test_lifecycle)
+suites=(test_get_video test_lifecycle test_log)
 strict=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude)
 limit=${CROSS_TEST_TIMEOUT:-600}
 passed=0
