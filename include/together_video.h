@@ -1010,7 +1010,10 @@ enum TvResult tv_download_url_to_callback(const struct TvClient *client,
 /**
  * Downloads the video of the job `id`: gets the job (it must be `completed`, else
  * `TV_RESULT_INVALID_ARGUMENT`), then its `video_url` as `tv_download_url_to_file`.
- * `call` bounds both.
+ * `call` bounds both. When the video host answers 401, 403, 404 or 410 (a signed URL
+ * that expired), the job is fetched once more for a fresh URL and the download resumes
+ * there; the bytes so far are kept only when the new URL serves the same file (the
+ * same `ETag` or `Last-Modified`), else it starts over.
  */
 enum TvResult tv_download_video_to_file(const struct TvClient *client,
                                         const char *id,

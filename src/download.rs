@@ -10,7 +10,7 @@ use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ureq::http::{header, HeaderMap, Method};
 
@@ -101,7 +101,7 @@ impl Client {
         let result = (|| {
             let url = self.video_url_of(source, call)?;
             let mut file = TempFile::create(path)?;
-            let written = self.download_url(&url, &mut file, progress, call)?;
+            let written = self.download_url(source, &url, &mut file, progress, call)?;
             file.sync()?;
             file.persist()?;
             Ok(written)
@@ -128,7 +128,7 @@ impl Client {
         call: Call<'_>,
     ) -> Result<u64, Error> {
         let url = self.video_url_of(source, call)?;
-        self.download_url(&url, sink, progress, call)
+        self.download_url(source, &url, sink, progress, call)
     }
 
     /// [`Client::download_to_path`] on a library thread. The file is renamed into place
@@ -149,7 +149,7 @@ impl Client {
             let url = client.video_url_of(&source, call)?;
             let mut file = committer.unless_cancelled(|| TempFile::create(&path), |file| Box::new(file.discarder()))?;
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
-            let written = client.download_url(&url, &mut file, progress, call)?;
+            let written = client.download_url(&source, &url, &mut file, progress, call)?;
             file.sync()?;
             let outcome = Outcome::Downloaded(written);
             committer.complete_with(|| file.persist().map(|()| outcome.clone()));
@@ -194,6 +194,7 @@ impl Client {
     /// the client's retries.
     pub(crate) fn download_url(
         &self,
+        source: &Source,
         url: &str,
         sink: &mut dyn DownloadSink,
         mut progress: Option<DownloadProgress<'_>>,
@@ -201,12 +202,17 @@ impl Client {
     ) -> Result<u64, Error> {
         let _in_flight = self.counters().request();
         let started = Instant::now();
+        let mut url = url.to_owned();
+        // A download by job id gets the job again, once, for a fresh URL when the video
+        // host says the one it has expired (signed URLs do).
+        let mut may_refresh = matches!(source, Source::Job(_));
         let result = self.with_agent(call, |agent| {
             let mut state = Transfer::default();
             let mut retry = 0;
             loop {
                 call.check()?;
                 let before = state.written;
+                let url = &mut url;
                 let interruption = match self.transfer(agent, url, sink, &mut progress, call, &mut state) {
                     Ok(()) => {
                         self.log().emit(Level::Info, || {
@@ -219,6 +225,18 @@ impl Client {
                             event
                         });
                         return Ok(state.written);
+                    }
+                    Err(Interrupted { error, .. })
+                        if may_refresh && matches!(error.http_status(), Some(401 | 403 | 404 | 410)) =>
+                    {
+                        let Source::Job(id) = source else { unreachable!("only jobs refresh") };
+                        may_refresh = false;
+                        let fresh = video_url(&self.fetch_video(id, call)?.0)?.to_owned();
+                        self.log_retry(&Method::GET, url, state.attempts, RetryReason::Server, &error, Duration::ZERO, false);
+                        // Resumed with the validator it had: the partial file is kept only
+                        // if the new URL serves the same video (else it starts over).
+                        *url = fresh;
+                        continue;
                     }
                     Err(Interrupted { error, retryable, at_once }) => {
                         call.check()?;

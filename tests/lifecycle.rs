@@ -522,3 +522,34 @@ fn a_destination_that_is_not_a_regular_file_is_refused() {
     assert_eq!(files_in(&dir), ["a-directory", "a-fifo", "a-link.mp4", "old.mp4", "target.txt"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_download_by_job_id_gets_a_fresh_url_when_the_old_one_expired() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let dir = temp_dir("expiring");
+    let path = dir.join("v.mp4");
+    // The first request drops halfway; the resume with the same signed URL gets 410; the
+    // job, fetched again, has a new URL, and the download resumes there (206, kept).
+    let written = client
+        .download_to_path(&Source::Job("video-expiring-a".into()), &path, None, Call::default())
+        .unwrap();
+    assert_eq!(written, VIDEO_SIZE as u64);
+    assert!(std::fs::read(&path).unwrap() == video_bytes("expiring-a.mp4"));
+    let files: Vec<_> =
+        server.requests().into_iter().filter(|r| r.target.starts_with("/files/expiring-a.mp4")).collect();
+    let targets: Vec<_> = files.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        ["/files/expiring-a.mp4?token=0", "/files/expiring-a.mp4?token=0", "/files/expiring-a.mp4?token=1"]
+    );
+    assert_eq!(files[2].header("range"), Some(format!("bytes={}-", VIDEO_SIZE / 2).as_str()), "resumed, not restarted");
+    assert_eq!(server.hits("video-expiring-a"), 2, "the job is fetched again once");
+
+    // By URL there is no job to ask: the expired link is the answer.
+    let mut sink = WriterSink(Vec::new());
+    let url = format!("{}/files/expiring-b.mp4?token=0", server.origin());
+    client.download_to_sink(&Source::Url(url.clone()), &mut sink, None, Call::default()).unwrap_err();
+    let error = client.download_to_sink(&Source::Url(url), &mut sink, None, Call::default()).unwrap_err();
+    assert_eq!(error.http_status(), Some(410));
+}

@@ -19,6 +19,7 @@
 //! | `error.json` | 200 `application/json` |
 //! | `notvideo.bin` | 200 `application/octet-stream` that is not a video |
 //! | `missing.mp4` | 404 |
+//! | `expiring-*.mp4` | like `drop-`, but each `?token=` works once: used again it gets 410 (a signed URL that expired) |
 //!
 //! A request that carries `Authorization` gets 400: the API key must never reach the video host.
 
@@ -78,6 +79,12 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         }
         _ => {}
     }
+    if name.starts_with("expiring-") {
+        let token = request.target.split_once("?token=").map_or("", |(_, token)| token);
+        if shared.hit(&format!("token:{name}:{token}")) > 0 {
+            return error(410, "this link has expired", "req-files-expired");
+        }
+    }
     let again = hits > 0;
     let (bytes, etag) = if name.starts_with("changed-") && again {
         (changed_video_bytes(name), "\"v2\"")
@@ -135,7 +142,7 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         None => (200, bytes),
     };
     let dropping =
-        ["drop-", "norange-drop-", "changed-", "resized-", "weak-", "overlong-", "gone-416-", "star-resume-"]
+        ["drop-", "norange-drop-", "changed-", "resized-", "weak-", "overlong-", "gone-416-", "star-resume-", "expiring-"]
             .iter()
             .any(|prefix| name.starts_with(prefix));
     if dropping && hits == 0 {

@@ -34,6 +34,7 @@
 //! | `redirect-scheme` | 302 to a `ftp://` URL |
 //! | `redirect-to-http` | 302 to the other origin, which is plain http even when this one is TLS |
 //! | `video-at-<file>` | a completed job whose `video_url` is `/files/<file>` (see `files.rs`) |
+//! | `video-expiring-<tag>` | a completed job whose `video_url` is `/files/expiring-<tag>.mp4?token=<n>`, a new token on each GET |
 //! | `job-<n>` | a job created by POST (see `jobs.rs`) |
 //! | `auth-absent` | 200 `vid_completed` only when no Authorization header came, else 400 |
 //! | anything else | 404 "Video <id> not found" |
@@ -171,6 +172,14 @@ fn answer(shared: &Shared, id: &str, previous_hits: u32) -> Action {
     }
     if let Some(poll) = crate::jobs::poll(shared, id, previous_hits) {
         return poll;
+    }
+    if let Some(tag) = id.strip_prefix("video-expiring-") {
+        // Each GET signs a new URL; the video host takes each signature once.
+        let mut video: serde_json::Value = serde_json::from_str(&fixture(shared, "vid_completed").unwrap()).unwrap();
+        video["id"] = id.into();
+        video["outputs"]["video_url"] =
+            format!("{}/files/expiring-{tag}.mp4?token={previous_hits}", shared.origin).into();
+        return json_response(200, &video, &format!("req-{id}"));
     }
     if let Some(file) = id.strip_prefix("video-at-") {
         let mut video: serde_json::Value = serde_json::from_str(&fixture(shared, "vid_completed").unwrap()).unwrap();
