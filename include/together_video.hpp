@@ -212,6 +212,7 @@ struct ClientOptions {
   bool system_roots = false;
   std::optional<std::string> proxy;  // "" connects directly
   std::optional<std::int64_t> worker_threads;
+  std::optional<std::int64_t> max_concurrent_requests;  // 0: no cap
   /// Receives the client's events up to log_level. It runs on the thread where the event
   /// happened, several at once (see TvLogCallback), and never once the Client is
   /// destroyed; an exception it throws is dropped. Unset: TOGETHER_LOG on stderr.
@@ -469,6 +470,9 @@ class Client {
     if (o.system_roots) detail::check_setter(tv_client_options_set_system_roots(p, 1));
     if (o.proxy) detail::check_setter(tv_client_options_set_proxy(p, text(o.proxy, "proxy").c_str()));
     if (o.worker_threads) detail::check_setter(tv_client_options_set_worker_threads(p, *o.worker_threads));
+    if (o.max_concurrent_requests) {
+      detail::check_setter(tv_client_options_set_max_concurrent_requests(p, *o.max_concurrent_requests));
+    }
     if (o.log) {
       log_ = std::make_unique<std::function<void(const TvLogEvent &)>>(o.log);
       detail::check_setter(tv_client_options_set_log_callback(p, o.log_level, &Client::on_log, log_.get()));

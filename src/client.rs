@@ -15,6 +15,7 @@ use ureq::{Agent, Proxy, ProxyProtocol};
 use crate::cancel::{cancelled, Call, CallOptions};
 use crate::config::{ClientConfig, ProxySetting, TrustRoots};
 use crate::error::{Error, ErrorKind};
+use crate::limits::Limits;
 use crate::log::{log_url, Event, EventKind, Level, Logger};
 use crate::model::Video;
 use crate::pool::{start_once, Pool};
@@ -56,6 +57,7 @@ pub struct Client {
     /// Shared with requests, which report how they ended after the client may be gone.
     log: Arc<Logger>,
     stats: Arc<Stats>,
+    limits: Limits,
 }
 
 impl fmt::Debug for Client {
@@ -76,6 +78,7 @@ impl Client {
         let base_url = resolve_base_url(config.base_url.as_deref())?;
         crate::config::max_retries(i64::from(config.max_retries))?;
         crate::config::worker_threads(i64::try_from(config.worker_threads).unwrap_or(i64::MAX))?;
+        crate::config::max_concurrent_requests(i64::try_from(config.max_concurrent_requests).unwrap_or(i64::MAX))?;
         for (name, timeout) in [("connect timeout", config.connect_timeout), ("timeout", config.timeout)] {
             crate::config::timeout_ms(name, i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX))?;
         }
@@ -127,7 +130,13 @@ impl Client {
             retry: RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() },
             log,
             stats,
+            limits: Limits::new(config.max_concurrent_requests),
         })
+    }
+
+    /// What the client's requests share: a rate limit's pause, the concurrency cap.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The client's counters now.
@@ -296,6 +305,7 @@ impl Client {
             let mut retry = 0;
             loop {
                 call.check()?;
+                let slot = self.limits.admit(call)?;
                 let attempt_deadline = Instant::now() + self.timeout;
                 let exchange = Exchange {
                     agent,
@@ -312,7 +322,9 @@ impl Client {
                 self.stats.attempt();
                 let started = Instant::now();
                 let may_retry = retry < self.retry.max_retries;
-                let (error, wait, reason, from_server) = match transport::run(exchange) {
+                let outcome = transport::run(exchange);
+                drop(slot);
+                let (error, wait, reason, from_server) = match outcome {
                     Ok(reply) => {
                         self.log_attempt(&method, url, retry + 1, started, Ok(&reply));
                         if (200..300).contains(&reply.status) {
@@ -322,6 +334,10 @@ impl Client {
                             should_retry_status(reply.status, &reply.headers) && (idempotent || reply.status == 429);
                         let wait = self.retry.delay(retry, Some(&reply.headers));
                         let from_server = server_hint(&reply.headers).is_some();
+                        if reply.status == 429 && from_server {
+                            // Every request of this client waits as long, not only this one.
+                            self.limits.pause(wait);
+                        }
                         let reason = if reply.status == 429 { RetryReason::RateLimited } else { RetryReason::Server };
                         let error = self.status_error(reply);
                         if !(may_retry && retryable) {

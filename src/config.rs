@@ -42,6 +42,19 @@ pub fn max_retries(count: i64) -> Result<u32, Error> {
     }
 }
 
+/// The most a cap on concurrent requests may be.
+pub const MAX_CONCURRENT_REQUESTS: usize = 1024;
+
+/// A cap on a client's concurrent HTTP requests: 0 (none) to [`MAX_CONCURRENT_REQUESTS`].
+pub fn max_concurrent_requests(count: i64) -> Result<usize, Error> {
+    match usize::try_from(count) {
+        Ok(count) if count <= MAX_CONCURRENT_REQUESTS => Ok(count),
+        _ => Err(Error::invalid(format!(
+            "max concurrent requests must be from 0 (no cap) to {MAX_CONCURRENT_REQUESTS}, not {count}"
+        ))),
+    }
+}
+
 /// Library threads: 1 to [`MAX_WORKER_THREADS`].
 pub fn worker_threads(count: i64) -> Result<usize, Error> {
     match usize::try_from(count) {
@@ -125,6 +138,8 @@ pub struct ClientConfig {
     pub worker_threads: usize,
     /// Where events go; `None`: stderr at `TOGETHER_LOG`'s level, else nowhere.
     pub log: Option<LogConfig>,
+    /// At most this many HTTP requests of the client at once; 0: no cap.
+    pub max_concurrent_requests: usize,
 }
 
 impl Default for ClientConfig {
@@ -140,6 +155,7 @@ impl Default for ClientConfig {
             proxy: ProxySetting::default(),
             worker_threads: 4,
             log: None,
+            max_concurrent_requests: 0,
         }
     }
 }
@@ -157,6 +173,7 @@ impl fmt::Debug for ClientConfig {
             .field("proxy", &self.proxy)
             .field("worker_threads", &self.worker_threads)
             .field("log", &self.log)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .finish()
     }
 }

@@ -232,7 +232,15 @@ impl Client {
                         let Source::Job(id) = source else { unreachable!("only jobs refresh") };
                         may_refresh = false;
                         let fresh = video_url(&self.fetch_video(id, call)?.0)?.to_owned();
-                        self.log_retry(&Method::GET, url, state.attempts, RetryReason::Server, &error, Duration::ZERO, false);
+                        self.log_retry(
+                            &Method::GET,
+                            url,
+                            state.attempts,
+                            RetryReason::Server,
+                            &error,
+                            Duration::ZERO,
+                            false,
+                        );
                         // Resumed with the validator it had: the partial file is kept only
                         // if the new URL serves the same video (else it starts over).
                         *url = fresh;
@@ -303,6 +311,8 @@ impl Client {
             stats: self.counters(),
         };
         let resuming_at = state.written;
+        // Held until this transfer ends: the body streams on the same request.
+        let _slot = self.limits().slot(call).map_err(|error| Interrupted::new(error, false))?;
         self.counters().attempt();
         state.attempts += 1;
         let started = Instant::now();

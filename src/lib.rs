@@ -12,6 +12,7 @@ mod config;
 mod create;
 mod download;
 mod error;
+mod limits;
 mod log;
 mod model;
 mod pool;

@@ -169,8 +169,10 @@ impl Job for Wait {
                 self.request.complete((*outcome).map(|video| Outcome::Video(Box::new(video))));
                 None
             }
-            // Past the deadline, the next poll fails at once with `Timeout`.
+            // Past the deadline, the next poll fails at once with `Timeout`. A rate limit
+            // on the client holds the poll back without holding a thread.
             Step::Again(delay) => {
+                let delay = self.client.limits().pause_left().map_or(delay, |pause| pause.max(delay));
                 let left = self.deadline.map_or(delay, |d| d.saturating_duration_since(Instant::now()));
                 Some((delay.min(left), self))
             }

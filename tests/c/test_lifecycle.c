@@ -27,6 +27,10 @@ static TvClient *new_client(void) {
   CHECK(tv_client_options_set_api_key(options, "test-key") == TV_RESULT_OK);
   CHECK(tv_client_options_set_proxy(options, "") == TV_RESULT_OK);
   CHECK(tv_client_options_set_worker_threads(options, 4) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_max_concurrent_requests(options, -1) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(strstr(tv_last_error_message(), "not -1") != NULL);
+  CHECK(tv_client_options_set_max_concurrent_requests(options, 1025) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_client_options_set_max_concurrent_requests(options, 0) == TV_RESULT_OK); /* no cap */
   CHECK(tv_client_new_with_options(options, &client, NULL) == TV_RESULT_OK);
   tv_client_options_free(options);
   return client;

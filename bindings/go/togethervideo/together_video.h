@@ -779,6 +779,16 @@ enum TvResult tv_client_options_set_system_roots(struct TvClientOptions *options
 enum TvResult tv_client_options_set_proxy(struct TvClientOptions *options, const char *proxy_url);
 
 /**
+ * Caps how many HTTP requests of this client run at once, API calls and download
+ * transfers alike: 0 (the default) for no cap, up to 1024. A request over the cap waits
+ * for a slot (it notices a cancel or its deadline within 10 ms). Independently of any
+ * cap, a 429 answer with a `Retry-After` or `retry-after-ms` hint pauses every API
+ * request of the client (polls of waits too) for that long, not only the one that got it.
+ */
+enum TvResult tv_client_options_set_max_concurrent_requests(struct TvClientOptions *options,
+                                                            int64_t max_requests);
+
+/**
  * Sets how many library threads run this client's non-blocking calls (`*_start`): 1 to
  * 64, default 4. They start on first use and end after `tv_client_free`.
  */

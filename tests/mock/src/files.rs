@@ -141,10 +141,19 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         }
         None => (200, bytes),
     };
-    let dropping =
-        ["drop-", "norange-drop-", "changed-", "resized-", "weak-", "overlong-", "gone-416-", "star-resume-", "expiring-"]
-            .iter()
-            .any(|prefix| name.starts_with(prefix));
+    let dropping = [
+        "drop-",
+        "norange-drop-",
+        "changed-",
+        "resized-",
+        "weak-",
+        "overlong-",
+        "gone-416-",
+        "star-resume-",
+        "expiring-",
+    ]
+    .iter()
+    .any(|prefix| name.starts_with(prefix));
     if dropping && hits == 0 {
         let mut raw = format!("HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n", body.len());
         for (name, value) in &headers[1..] {

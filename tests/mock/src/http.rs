@@ -41,11 +41,19 @@ pub(crate) fn serve_connection<S: Read + Write>(stream: S, shared: &Shared, othe
                 headers: request.headers.clone(),
                 body: String::from_utf8_lossy(&request.body).into_owned(),
                 other_origin,
+                at: std::time::Instant::now(),
             },
         );
         let keep_alive = request.keep_alive();
+        {
+            let mut active = shared.active.lock().unwrap();
+            active.0 += 1;
+            active.1 = active.1.max(active.0);
+        }
         let action = route(shared, &request, other_origin);
-        match perform(reader.get_mut(), action) {
+        let performed = perform(reader.get_mut(), action);
+        shared.active.lock().unwrap().0 -= 1;
+        match performed {
             Ok(true) if keep_alive => continue,
             _ => return,
         }

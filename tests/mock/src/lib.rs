@@ -44,6 +44,8 @@ pub struct Recorded {
     pub body: String,
     /// Which listener got it: false for the main origin, true for the other origin.
     pub other_origin: bool,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Recorded {
@@ -63,6 +65,8 @@ pub(crate) struct Shared {
     /// Jobs created by POST, by id, with the model they were created with.
     pub jobs: Mutex<HashMap<String, String>>,
     pub next_job: AtomicU64,
+    /// Requests being answered now, and the most there ever were at once.
+    pub active: Mutex<(u32, u32)>,
 }
 
 impl Shared {
@@ -110,6 +114,7 @@ impl MockServer {
             other_origin: format!("http://{other_addr}"),
             hits: Mutex::new(HashMap::new()),
             recorded: Mutex::new(Vec::new()),
+            active: Mutex::new((0, 0)),
             stopping: AtomicBool::new(false),
             jobs: Mutex::new(HashMap::new()),
             next_job: AtomicU64::new(1),
@@ -138,6 +143,11 @@ impl MockServer {
     /// Every request received so far (the most recent [`MAX_RECORDED`]).
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.recorded.lock().unwrap().clone()
+    }
+
+    /// The most requests the mock was answering at once.
+    pub fn max_concurrent(&self) -> u32 {
+        self.shared.active.lock().unwrap().1
     }
 
     /// How many requests asked for this (decoded) id.
