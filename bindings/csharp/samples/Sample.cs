@@ -19,11 +19,21 @@ public static class Sample
             Console.Error.WriteLine("failed: {0} (HTTP {1}, request id {2})", e.Message, e.HttpStatus, e.RequestId ?? "none");
             return 1;
         }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("refused: {0}", e.Message);
+            return 1;
+        }
+        catch (DllNotFoundException e)
+        {
+            Console.Error.WriteLine(e.Message); // says where it looked and how to fix it
+            return 1;
+        }
     }
 
     private static async Task Run(string[] args)
     {
-        using (var client = new Client(new ClientOptions { UserAgentSuffix = "together-video-sample/1.0" }))
+        using (var client = new TogetherVideoClient(new TogetherVideoClientOptions { UserAgentSuffix = "together-video-sample/1.0" }))
         using (var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30)))
         {
             var request = new CreateVideoRequest(args.Length > 0 ? args[0] : "minimax/video-01-director")
@@ -33,16 +43,34 @@ public static class Sample
             };
             var job = await client.CreateVideoAsync(request, cancel.Token);
             Console.WriteLine("created {0}", job);
-            var progress = new Progress<Video>(v => Console.WriteLine("  {0}", v.StatusRaw));
-            var video = await client.WaitAsync(job.Id, progress, cancellationToken: cancel.Token);
+            var video = await client.WaitForVideoAsync(job.Id, new WaitOptions
+            {
+                Timeout = TimeSpan.FromMinutes(20),
+                // Progress<T> posts each report to the SynchronizationContext it was made on
+                // (Unity's main thread, a UI thread), here the thread pool.
+                Progress = new Progress<Video>(v => Console.WriteLine("  {0}", v.StatusRaw)),
+            }, cancel.Token);
             if (video.Status != VideoStatus.Completed)
             {
                 Console.WriteLine("the job ended {0}: {1}", video.StatusRaw, video.ErrorMessage);
                 return;
             }
             // By the Video's URL; client.DownloadVideoAsync(job.Id, ...) would go by the job's id.
-            await client.DownloadAsync(video, "together-video-sample.mp4", cancellationToken: cancel.Token);
-            Console.WriteLine("saved together-video-sample.mp4 ({0:0.00} credits)", video.Cost);
+            var progress = new Inline<DownloadProgress>(p =>
+            {
+                if (p.BytesReceived == p.TotalBytes) Console.WriteLine("  downloaded {0}", p);
+            });
+            long bytes = await client.DownloadAsync(video, "together-video-sample.mp4", progress, cancellationToken: cancel.Token);
+            Console.WriteLine("saved together-video-sample.mp4 ({0} bytes, {1:0.00} credits)", bytes, video.Cost);
         }
+    }
+
+    /// <summary>Reports at once, on the library's thread (keep it short): a report from
+    /// Progress&lt;T&gt; could reach this console after the download's end.</summary>
+    private sealed class Inline<T> : IProgress<T>
+    {
+        private readonly Action<T> report;
+        public Inline(Action<T> report) { this.report = report; }
+        public void Report(T value) { report(value); }
     }
 }

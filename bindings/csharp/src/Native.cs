@@ -1,5 +1,6 @@
 // The C ABI of together_video.h as P/Invoke declarations, and the SafeHandles that own
-// its handles. Everything here is internal: the public API is Client, Video and friends.
+// its handles. Everything here is internal: the public API is TogetherVideoClient, Video
+// and friends.
 using System;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -102,6 +103,9 @@ namespace TogetherVideo
 
     internal sealed class WaitOptionsHandle : NativeHandle
     {
+        /// <summary>Passes NULL: the library's default wait options (see CallOptionsHandle.None).</summary>
+        public static readonly WaitOptionsHandle None = new WaitOptionsHandle();
+
         protected override void Free(IntPtr pointer) { Native.tv_wait_options_free(pointer); }
     }
 
@@ -122,17 +126,25 @@ namespace TogetherVideo
     internal static class Utf8
     {
         /// <summary>NUL-terminated UTF-8 for a string argument; null stays null. Native code
-        /// would read the text only up to a NUL, so text holding one is refused
-        /// (InvalidArgument, naming <paramref name="argument"/>) rather than cut short.</summary>
-        public static byte[] ToNative(string text, string argument)
+        /// would read the text only up to a NUL, so text holding one is refused with an
+        /// ArgumentException for <paramref name="paramName"/> whose message names
+        /// <paramref name="argument"/> (the parameter itself, or a property of it).</summary>
+        public static byte[] ToNative(string text, string argument, string paramName)
         {
             if (text == null) return null;
-            if (text.IndexOf('\0') >= 0)
-                throw TogetherVideoException.Create(ResultCode.InvalidArgument, argument + " contains a NUL byte", 0, null);
+            if (text.IndexOf('\0') >= 0) throw new ArgumentException(argument + " contains a NUL byte", paramName);
             int length = Encoding.UTF8.GetByteCount(text);
             var bytes = new byte[length + 1];
             Encoding.UTF8.GetBytes(text, 0, text.Length, bytes, 0);
             return bytes;
+        }
+
+        /// <summary>A required string parameter as native text: ArgumentNullException for
+        /// null, ArgumentException for a NUL byte.</summary>
+        public static byte[] Required(string text, string paramName)
+        {
+            if (text == null) throw new ArgumentNullException(paramName);
+            return ToNative(text, paramName, paramName);
         }
 
         /// <summary>A NUL-terminated UTF-8 string owned by the library; IntPtr.Zero gives null.</summary>

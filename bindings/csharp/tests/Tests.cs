@@ -1,6 +1,8 @@
 // The C# binding against the repository's mock of Together's API (TV_MOCK_URL) and the
-// shared fixtures (TV_FIXTURES). Run by `make test-csharp` under Mono. A small runner:
-// every public static method named Test* runs; the last line says how many passed.
+// shared fixtures (TV_FIXTURES), through the real native library. Run by `make
+// test-csharp` under Mono. A small runner: every public static method named Test* (in
+// every file of this partial class) runs; the last line says how many passed.
+// TV_TESTS, a comma-separated list of names, runs only those tests.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -14,7 +16,7 @@ using System.Threading.Tasks;
 
 namespace TogetherVideo.Tests
 {
-    public static class Program
+    public static partial class Program
     {
         private static string mockUrl;
         private static string origin;
@@ -29,7 +31,11 @@ namespace TogetherVideo.Tests
             }
             origin = mockUrl.Substring(0, mockUrl.LastIndexOf("/v2", StringComparison.Ordinal));
             int passed = 0, failed = 0;
-            foreach (var test in typeof(Program).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name.StartsWith("Test")))
+            var only = Environment.GetEnvironmentVariable("TV_TESTS");
+            foreach (var test in typeof(Program).GetMethods(BindingFlags.Public | BindingFlags.Static)
+                .Where(m => m.Name.StartsWith("Test", StringComparison.Ordinal))
+                .Where(m => string.IsNullOrEmpty(only) || only.Split(',').Contains(m.Name))
+                .OrderBy(m => m.Name, StringComparer.Ordinal))
             {
                 try
                 {
@@ -47,9 +53,9 @@ namespace TogetherVideo.Tests
             return failed == 0 ? 0 : 1;
         }
 
-        private static Client NewClient(string apiKey = "test-key", TimeSpan? timeout = null, int? retries = null)
+        private static TogetherVideoClient NewClient(string apiKey = "test-key", TimeSpan? timeout = null, int? retries = null)
         {
-            return new Client(new ClientOptions
+            return new TogetherVideoClient(new TogetherVideoClientOptions
             {
                 ApiKey = apiKey,
                 BaseUrl = mockUrl,
@@ -87,6 +93,58 @@ namespace TogetherVideo.Tests
             throw new Exception(what + ": expected " + typeof(TException).Name);
         }
 
+        /// <summary>The exception an asynchronous call's Task ends with: the call itself
+        /// must not throw, whatever went wrong.</summary>
+        private static TException Faults<TException>(Func<Task> call, string what) where TException : Exception
+        {
+            Task task;
+            try
+            {
+                task = call();
+            }
+            catch (Exception e)
+            {
+                throw new Exception(what + ": threw " + e.GetType().Name + " instead of returning a faulted Task", e);
+            }
+            Check(task != null, what + ": a Task");
+            try
+            {
+                task.GetAwaiter().GetResult();
+            }
+            catch (TException e)
+            {
+                return e;
+            }
+            catch (Exception e)
+            {
+                throw new Exception(what + ": expected " + typeof(TException).Name + ", got " + e.GetType().Name, e);
+            }
+            throw new Exception(what + ": expected " + typeof(TException).Name + ", the task succeeded");
+        }
+
+        /// <summary>An ArgumentException (or subclass <typeparamref name="TException"/>)
+        /// for <paramref name="paramName"/> whose message starts with
+        /// <paramref name="message"/> (the runtime appends the parameter's name).</summary>
+        private static TException ArgumentError<TException>(TException e, string paramName, string message, string what)
+            where TException : ArgumentException
+        {
+            Equal(typeof(TException), e.GetType(), what + ": type");
+            Equal(paramName, e.ParamName, what + ": parameter");
+            Check(Text(e).StartsWith(message, StringComparison.Ordinal), what + ": message \"" + e.Message + "\" starts with \"" + message + "\"");
+            return e;
+        }
+
+        /// <summary>An ArgumentException's message without the line the runtime appends
+        /// for its parameter ("Parameter name: x" on Mono, " (Parameter 'x')" on .NET).</summary>
+        private static string Text(ArgumentException e)
+        {
+            var message = e.Message;
+            int line = message.IndexOf('\n');
+            if (line >= 0) message = message.Substring(0, line).TrimEnd('\r');
+            var suffix = " (Parameter '" + e.ParamName + "')";
+            return message.EndsWith(suffix, StringComparison.Ordinal) ? message.Substring(0, message.Length - suffix.Length) : message;
+        }
+
         public static void TestEveryFixtureDecodesAsExpected()
         {
             var path = Path.Combine(Environment.GetEnvironmentVariable("TV_FIXTURES") ?? "tests/fixtures", "expected.json");
@@ -112,7 +170,7 @@ namespace TogetherVideo.Tests
                     Equal(text("error_code"), video.ErrorCode, id + "error_code");
                     Equal(text("error_message"), video.ErrorMessage, id + "error_message");
                     Equal((bool)want["has_outputs"], video.HasOutputs, id + "has_outputs");
-                    Equal((double)want["cost"], video.Cost, id + "cost");
+                    Equal((bool)want["has_outputs"] ? (double)want["cost"] : (double?)null, video.Cost, id + "cost");
                     Equal(text("video_url"), video.VideoUrl, id + "video_url");
                     Check(video.Json.Contains("\"" + entry.Key + "\""), id + "json is the body");
                 }
@@ -162,7 +220,10 @@ namespace TogetherVideo.Tests
                     var async = Throws<TogetherVideoException>(() => client.GetVideoAsync("status-" + c.Key).Wait(), "async " + c.Key);
                     Equal(c.Value, async.GetType(), c.Key + " async type");
                 }
-                Equal(ResultCode.InvalidArgument, Throws<TogetherVideoException>(() => client.GetVideo(".."), "unsafe id").Code, "unsafe id");
+                // The library refuses the id itself: an ArgumentException naming it.
+                ArgumentError(Throws<ArgumentException>(() => client.GetVideo(".."), "unsafe id"), "id", "video id \"..\" is not allowed", "unsafe id");
+                ArgumentError(Throws<ArgumentException>(() => client.GetVideo(""), "empty id"), "id", "video id is empty", "empty id");
+                ArgumentError(Faults<ArgumentException>(() => client.GetVideoAsync(""), "empty id, async"), "id", "video id is empty", "empty id, async");
                 Equal(ResultCode.Decode, Throws<TogetherVideoException>(() => client.GetVideo("html-200"), "html").Code, "html");
                 Equal(ResultCode.Connection, Throws<TogetherVideoException>(() => client.GetVideo("reset"), "reset").Code, "reset");
             }
@@ -170,10 +231,16 @@ namespace TogetherVideo.Tests
             {
                 Throws<AuthenticationException>(() => wrongKey.GetVideo("vid_completed"), "wrong key");
             }
-            var bad = Throws<TogetherVideoException>(() => new Client(new ClientOptions { ApiKey = "k", BaseUrl = "ftp://x" }), "bad base URL");
-            Equal(ResultCode.InvalidArgument, bad.Code, "bad base URL code");
-            bad = Throws<TogetherVideoException>(() => new Client(new ClientOptions { ApiKey = "k", MaxRetries = 11 }), "bad retries");
-            Check(bad.Message.Contains("max retries"), bad.Message);
+            var bad = Throws<ArgumentException>(() => new TogetherVideoClient(new TogetherVideoClientOptions { ApiKey = "k", BaseUrl = "ftp://x" }), "bad base URL");
+            ArgumentError(bad, "options", "base URL \"ftp://x\" must start with https:// or http://", "bad base URL");
+            var retries = Throws<ArgumentOutOfRangeException>(() => new TogetherVideoClient(new TogetherVideoClientOptions { ApiKey = "k", MaxRetries = 11 }), "bad retries");
+            ArgumentError(retries, "options", "max retries must be from 0 to 10, not 11", "bad retries");
+            // Unusable options are refused when the client is made, not by a setter: still the options' fault.
+            var ca = Throws<ArgumentException>(() => new TogetherVideoClient(new TogetherVideoClientOptions { ApiKey = "k", CaFile = "/no/such/ca.pem" }), "unreadable CA file");
+            ArgumentError(ca, "options", "cannot read CA file /no/such/ca.pem", "unreadable CA file");
+            Throws<ArgumentNullException>(() => new TogetherVideoClient(null), "null options");
+            var noKey = Throws<AuthenticationException>(() => new TogetherVideoClient(new TogetherVideoClientOptions { ApiKey = "" }), "no API key");
+            Check(noKey.Message.Contains("no API key"), noKey.Message);
         }
 
         public static void TestTheFileSystemResultCode()
@@ -226,7 +293,7 @@ namespace TogetherVideo.Tests
             client.Dispose();
             client.Dispose();
             Throws<ObjectDisposedException>(() => client.GetVideo("vid_completed"), "sync after dispose");
-            Throws<ObjectDisposedException>(() => client.GetVideoAsync("vid_completed"), "async after dispose");
+            Faults<ObjectDisposedException>(() => client.GetVideoAsync("vid_completed"), "async after dispose");
         }
 
         public static void TestThirtyTwoConcurrentTasksShareOneClient()
@@ -264,43 +331,61 @@ namespace TogetherVideo.Tests
                 var job = client.CreateVideoAsync(request).Result;
                 Equal(VideoStatus.Queued, job.Status, "created");
                 Equal(VideoStatus.Queued, client.CreateVideo(new CreateVideoRequest("m")).Status, "created, blocking");
-                Throws<TogetherVideoException>(() => client.CreateVideo(new CreateVideoRequest("m") { Steps = 5 }), "steps 5");
+                var steps = Throws<ArgumentOutOfRangeException>(() => client.CreateVideo(new CreateVideoRequest("m") { Steps = 5 }), "steps 5");
+                ArgumentError(steps, "request", "steps must be from 10 to 50, not 5", "steps 5");
+                var format = Faults<ArgumentException>(() => client.CreateVideoAsync(new CreateVideoRequest("m") { OutputFormat = "AVI" }), "output format");
+                ArgumentError(format, "request", "output format must be MP4 or WEBM, not \"AVI\"", "output format");
+                ArgumentError(Throws<ArgumentException>(() => client.CreateVideo(new CreateVideoRequest(null)), "no model"), "request", "model is required", "no model");
 
                 var seen = new List<string>();
                 var progress = new Recorder<Video>(v => { lock (seen) seen.Add(v.StatusRaw); });
-                var done = client.WaitAsync(job.Id, progress, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10)).Result;
+                var done = client.WaitForVideoAsync(job.Id, new WaitOptions
+                {
+                    Progress = progress,
+                    Timeout = TimeSpan.FromSeconds(30),
+                    PollInterval = TimeSpan.FromMilliseconds(10),
+                }).Result;
                 Equal(VideoStatus.Completed, done.Status, "waited");
                 Equal("queued,in_progress,completed", string.Join(",", seen), "progress");
+                Equal(0.28, done.Cost, "a completed job's cost");
 
                 var file = Path.Combine(Path.GetTempPath(), "tv-cs-" + Guid.NewGuid() + ".mp4");
-                long lastBytes = 0;
-                client.DownloadAsync(done, file, new Recorder<long>(n => lastBytes = n)).Wait();
+                var last = default(DownloadProgress);
+                Equal(256L * 1024, client.DownloadAsync(done, file, new Recorder<DownloadProgress>(p => last = p)).Result, "the task's size");
                 Equal(256L * 1024, new FileInfo(file).Length, "file size");
-                Equal(256L * 1024, lastBytes, "progress bytes");
+                Equal(256L * 1024, last.BytesReceived, "progress bytes");
+                Equal(256L * 1024, last.TotalBytes, "progress total");
                 File.Delete(file);
 
                 using (var stream = new MemoryStream())
                 {
-                    client.DownloadAsync(client.GetVideo("video-at-clip.webm"), stream).Wait();
+                    Equal(256L * 1024, client.DownloadAsync(client.GetVideo("video-at-clip.webm"), stream).Result, "the task's size, to a stream");
                     var bytes = stream.ToArray();
                     Equal(256 * 1024, bytes.Length, "stream size");
                     Check(bytes[0] == 0x1A && bytes[1] == 0x45 && bytes[2] == 0xDF && bytes[3] == 0xA3, "WebM magic");
                 }
-                var page = Throws<TogetherVideoException>(() => client.DownloadAsync(client.GetVideo("video-at-page.html"), file).Wait(), "html page");
+                var page = Faults<TogetherVideoException>(() => client.DownloadAsync(client.GetVideo("video-at-page.html"), file), "html page");
                 Equal(ResultCode.Decode, page.Code, "html page code");
                 Check(!File.Exists(file), "no file for a page");
-                Throws<TogetherVideoException>(() => client.DownloadAsync(client.GetVideo("vid_in_progress"), file).Wait(), "not completed");
+                // The library refuses the job: not completed. It names the job and its status.
+                var early = Faults<ArgumentException>(() => client.DownloadAsync(client.GetVideo("vid_in_progress"), file), "not completed");
+                ArgumentError(early, "video", "video \"vid_in_progress\" is in_progress, not completed", "not completed");
 
-                var failed = client.WaitAsync(client.CreateVideo(new CreateVideoRequest("fail-job")).Id, pollInterval: TimeSpan.FromMilliseconds(10)).Result;
+                var failed = client.WaitForVideoAsync(client.CreateVideo(new CreateVideoRequest("fail-job")).Id,
+                    new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(10) }).Result;
                 Equal(VideoStatus.Failed, failed.Status, "failed job");
                 Equal("generation_failed", failed.ErrorCode, "failed job code");
+                Equal(null, failed.Cost, "a failed job has no cost");
 
                 var silent = client.CreateVideo(new CreateVideoRequest("silent-job"));
-                Throws<RequestTimeoutException>(() => client.WaitAsync(silent.Id, null, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10)).GetAwaiter().GetResult(), "wait deadline");
+                var deadline = new WaitOptions { Timeout = TimeSpan.FromMilliseconds(300), PollInterval = TimeSpan.FromMilliseconds(10) };
+                Faults<RequestTimeoutException>(() => client.WaitForVideoAsync(silent.Id, deadline), "wait deadline");
                 using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
                 {
                     silent = client.CreateVideo(new CreateVideoRequest("silent-job"));
-                    Throws<OperationCanceledException>(() => client.WaitAsync(silent.Id, pollInterval: TimeSpan.FromMilliseconds(10), cancellationToken: cancel.Token).GetAwaiter().GetResult(), "wait cancel");
+                    var wait = client.WaitForVideoAsync(silent.Id, new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(10) }, cancel.Token);
+                    Throws<OperationCanceledException>(() => wait.GetAwaiter().GetResult(), "wait cancel");
+                    Check(wait.IsCanceled, "the wait's task is cancelled");
                 }
             }
         }
@@ -310,9 +395,11 @@ namespace TogetherVideo.Tests
             using (var client = NewClient())
             {
                 var job = client.CreateVideo(new CreateVideoRequest("m"));
-                var boom = Throws<InvalidOperationException>(() => client.WaitAsync(job.Id,
-                    new Recorder<Video>(v => { throw new InvalidOperationException("boom"); }),
-                    pollInterval: TimeSpan.FromMilliseconds(10)).GetAwaiter().GetResult(), "throwing progress");
+                var boom = Faults<InvalidOperationException>(() => client.WaitForVideoAsync(job.Id, new WaitOptions
+                {
+                    Progress = new Recorder<Video>(v => { throw new InvalidOperationException("boom"); }),
+                    PollInterval = TimeSpan.FromMilliseconds(10),
+                }), "throwing progress");
                 Equal("boom", boom.Message, "the callback's own exception");
             }
         }
@@ -362,7 +449,7 @@ namespace TogetherVideo.Tests
 
                 var file = TempFile(".mp4");
                 long reported = 0;
-                Equal((long)mp4.Length, client.DownloadUrl(mp4Url, file, new Recorder<long>(n => reported = n)), "blocking, to a file: its size");
+                Equal((long)mp4.Length, client.DownloadUrl(mp4Url, file, new Recorder<DownloadProgress>(p => reported = p.BytesReceived)), "blocking, to a file: its size");
                 SameBytes(mp4, File.ReadAllBytes(file), "blocking, to a file");
                 Equal((long)mp4.Length, reported, "blocking, to a file: progress");
                 File.Delete(file);
@@ -374,14 +461,14 @@ namespace TogetherVideo.Tests
                 }
 
                 reported = 0;
-                client.DownloadUrlAsync(mp4Url, file, new Recorder<long>(n => reported = n)).Wait();
+                Equal((long)mp4.Length, client.DownloadUrlAsync(mp4Url, file, new Recorder<DownloadProgress>(p => reported = p.BytesReceived)).Result, "async, to a file: its size");
                 SameBytes(mp4, File.ReadAllBytes(file), "async, to a file");
                 Equal((long)mp4.Length, reported, "async, to a file: progress");
                 File.Delete(file);
 
                 using (var stream = new MemoryStream())
                 {
-                    client.DownloadUrlAsync(webmUrl, stream, timeout: TimeSpan.FromSeconds(30)).Wait();
+                    Equal((long)webm.Length, client.DownloadUrlAsync(webmUrl, stream, timeout: TimeSpan.FromSeconds(30)).Result, "async, to a stream: its size");
                     SameBytes(webm, stream.ToArray(), "async, to a stream");
                 }
 
@@ -395,11 +482,13 @@ namespace TogetherVideo.Tests
                 var page = Throws<TogetherVideoException>(() => client.DownloadUrl(origin + "/files/page.html", file), "an HTML page");
                 Equal(ResultCode.Decode, page.Code, "an HTML page: code");
                 NothingLeft(file, "an HTML page");
-                var missing = Throws<TogetherVideoException>(() => client.DownloadUrlAsync(origin + "/files/missing.mp4", file).Wait(), "a missing file");
+                var missing = Faults<TogetherVideoException>(() => client.DownloadUrlAsync(origin + "/files/missing.mp4", file), "a missing file");
                 Equal(ResultCode.NotFound, missing.Code, "a missing file: code");
                 NothingLeft(file, "a missing file");
-                var scheme = Throws<TogetherVideoException>(() => client.DownloadUrl("ftp://example.com/clip.mp4", new MemoryStream()), "an ftp URL");
-                Equal(ResultCode.InvalidArgument, scheme.Code, "an ftp URL: code");
+                var scheme = Throws<ArgumentException>(() => client.DownloadUrl("ftp://example.com/clip.mp4", new MemoryStream()), "an ftp URL");
+                ArgumentError(scheme, "url", "the video URL must be http:// or https://, not ftp:", "an ftp URL");
+                scheme = Faults<ArgumentException>(() => client.DownloadUrlAsync("ftp://example.com/clip.mp4", file), "an ftp URL, async");
+                ArgumentError(scheme, "url", "the video URL must be http:// or https://, not ftp:", "an ftp URL, async");
                 var directory = Throws<TogetherVideoException>(() => client.DownloadUrl(mp4Url, Path.GetTempPath()), "a directory");
                 Equal(ResultCode.FileSystem, directory.Code, "a directory: code");
             }
@@ -414,7 +503,13 @@ namespace TogetherVideo.Tests
                 var file = TempFile(".mp4");
 
                 long reported = 0;
-                Equal((long)mp4.Length, client.DownloadVideo("video-at-clip.mp4", file, new Recorder<long>(n => reported = n)), "blocking, to a file: its size");
+                long? total = null;
+                Equal((long)mp4.Length, client.DownloadVideo("video-at-clip.mp4", file, new Recorder<DownloadProgress>(p =>
+                {
+                    reported = p.BytesReceived;
+                    total = p.TotalBytes;
+                })), "blocking, to a file: its size");
+                Equal((long?)mp4.Length, total, "blocking, to a file: the total the server gave");
                 SameBytes(mp4, File.ReadAllBytes(file), "blocking, to a file");
                 Equal((long)mp4.Length, reported, "blocking, to a file: progress");
                 File.Delete(file);
@@ -425,86 +520,96 @@ namespace TogetherVideo.Tests
                     SameBytes(webm, stream.ToArray(), "blocking, to a stream");
                 }
 
-                client.DownloadVideoAsync("video-at-clip.mp4", file, timeout: TimeSpan.FromSeconds(30)).Wait();
+                Equal((long)mp4.Length, client.DownloadVideoAsync("video-at-clip.mp4", file, timeout: TimeSpan.FromSeconds(30)).Result, "async, to a file: its size");
                 SameBytes(mp4, File.ReadAllBytes(file), "async, to a file");
                 File.Delete(file);
 
                 using (var stream = new MemoryStream())
                 {
                     reported = 0;
-                    client.DownloadVideoAsync("video-at-clip.webm", stream, new Recorder<long>(n => reported = n)).Wait();
+                    client.DownloadVideoAsync("video-at-clip.webm", stream, new Recorder<DownloadProgress>(p => reported = p.BytesReceived)).Wait();
                     SameBytes(webm, stream.ToArray(), "async, to a stream");
                     Equal((long)webm.Length, reported, "async, to a stream: progress");
                 }
 
-                // The job must be completed: the library says so, naming the job.
-                var pending = Throws<TogetherVideoException>(() => client.DownloadVideo("vid_in_progress", file), "a job in progress");
-                Equal(ResultCode.InvalidArgument, pending.Code, "a job in progress: code");
-                Check(pending.Message.Contains("vid_in_progress") && pending.Message.Contains("not completed"), pending.Message);
+                // The job must be completed: the library refuses the id, naming the job.
+                var pending = Throws<ArgumentException>(() => client.DownloadVideo("vid_in_progress", file), "a job in progress");
+                ArgumentError(pending, "id", "video \"vid_in_progress\" is in_progress, not completed", "a job in progress");
                 NothingLeft(file, "a job in progress");
-                Throws<NotFoundException>(() => client.DownloadVideoAsync("no-such-job", new MemoryStream()).GetAwaiter().GetResult(), "no such job");
-                Equal(ResultCode.InvalidArgument, Throws<TogetherVideoException>(() => client.DownloadVideo("..", file), "an unsafe id").Code, "an unsafe id");
+                Faults<NotFoundException>(() => client.DownloadVideoAsync("no-such-job", new MemoryStream()), "no such job");
+                ArgumentError(Throws<ArgumentException>(() => client.DownloadVideo("..", file), "an unsafe id"), "id", "video id \"..\" is not allowed", "an unsafe id");
 
                 // A Video read before it completed has no URL: it goes by its id, and the
                 // library gets the job again.
                 var early = client.GetVideo("vid_in_progress");
                 Equal(null, early.VideoUrl, "no URL yet");
-                var late = Throws<TogetherVideoException>(() => client.DownloadAsync(early, file).Wait(), "a Video in progress");
-                Equal(ResultCode.InvalidArgument, late.Code, "a Video in progress: code");
-                Check(late.Message.Contains("not completed"), late.Message);
+                Equal(null, early.Cost, "no cost yet");
+                var late = Faults<ArgumentException>(() => client.DownloadAsync(early, file), "a Video in progress");
+                ArgumentError(late, "video", "video \"vid_in_progress\" is in_progress, not completed", "a Video in progress");
                 NothingLeft(file, "a Video in progress");
             }
         }
 
         public static void TestAnOutOfRangeOptionNamesTheCallersValue()
         {
-            Func<ClientOptions, TogetherVideoException> build = options =>
+            Func<TogetherVideoClientOptions, ArgumentOutOfRangeException> build = options =>
             {
                 options.ApiKey = "test-key";
                 options.BaseUrl = mockUrl;
                 options.Proxy = "";
-                return Throws<TogetherVideoException>(() => new Client(options).Dispose(), "options");
+                var e = Throws<ArgumentOutOfRangeException>(() => new TogetherVideoClient(options).Dispose(), "options");
+                Equal("options", e.ParamName, "the parameter");
+                return e;
             };
-            var retries = build(new ClientOptions { MaxRetries = -1 });
-            Equal(ResultCode.InvalidArgument, retries.Code, "max retries: code");
-            Check(retries.Message.StartsWith("max retries", StringComparison.Ordinal) && retries.Message.EndsWith("not -1", StringComparison.Ordinal), retries.Message);
-            var threads = build(new ClientOptions { WorkerThreads = int.MinValue });
-            Check(threads.Message.StartsWith("worker threads", StringComparison.Ordinal) && threads.Message.EndsWith("not -2147483648", StringComparison.Ordinal), threads.Message);
-            var timeout = build(new ClientOptions { Timeout = TimeSpan.FromSeconds(-1) });
-            Check(timeout.Message.StartsWith("timeout", StringComparison.Ordinal) && timeout.Message.EndsWith("not -1000", StringComparison.Ordinal), timeout.Message);
-            var connect = build(new ClientOptions { ConnectTimeout = System.Threading.Timeout.InfiniteTimeSpan });
-            Check(connect.Message.StartsWith("connect timeout", StringComparison.Ordinal) && connect.Message.EndsWith("not -1", StringComparison.Ordinal), connect.Message);
-            var zero = build(new ClientOptions { Timeout = TimeSpan.Zero });
-            Check(zero.Message.EndsWith("not 0", StringComparison.Ordinal), zero.Message);
+            Equal("max retries must be from 0 to 10, not -1", Text(build(new TogetherVideoClientOptions { MaxRetries = -1 })), "max retries");
+            var threads = Text(build(new TogetherVideoClientOptions { WorkerThreads = int.MinValue }));
+            Check(threads.StartsWith("worker threads", StringComparison.Ordinal) && threads.EndsWith("not -2147483648", StringComparison.Ordinal), threads);
+            var timeout = Text(build(new TogetherVideoClientOptions { Timeout = TimeSpan.FromSeconds(-1) }));
+            Check(timeout.StartsWith("timeout", StringComparison.Ordinal) && timeout.EndsWith("not -1000", StringComparison.Ordinal), timeout);
+            var connect = Text(build(new TogetherVideoClientOptions { ConnectTimeout = System.Threading.Timeout.InfiniteTimeSpan }));
+            Check(connect.StartsWith("connect timeout", StringComparison.Ordinal) && connect.EndsWith("not -1", StringComparison.Ordinal), connect);
+            var zero = Text(build(new TogetherVideoClientOptions { Timeout = TimeSpan.Zero }));
+            Check(zero.EndsWith("not 0", StringComparison.Ordinal), zero);
 
             using (var client = NewClient())
             {
                 var file = TempFile(".mp4");
                 var minus = TimeSpan.FromMilliseconds(-250);
+                var wait = new WaitOptions { Timeout = minus };
                 var calls = new List<KeyValuePair<string, Action>>
                 {
-                    Case("get", () => client.GetVideo("vid_completed", minus)),
-                    Case("get async", () => client.GetVideoAsync("vid_completed", minus)),
-                    Case("create", () => client.CreateVideo(new CreateVideoRequest("m"), minus)),
-                    Case("create async", () => client.CreateVideoAsync(new CreateVideoRequest("m"), minus)),
-                    Case("wait", () => client.Wait("vid_completed", timeout: minus)),
-                    Case("wait async", () => client.WaitAsync("vid_completed", timeout: minus)),
-                    Case("download", () => client.DownloadUrl(origin + "/files/clip.mp4", file, timeout: minus)),
-                    Case("download async", () => client.DownloadVideoAsync("video-at-clip.mp4", new MemoryStream(), timeout: minus)),
+                    Case("timeout", () => client.GetVideo("vid_completed", minus)),
+                    Case("timeout", () => client.CreateVideo(new CreateVideoRequest("m"), minus)),
+                    Case("options", () => client.WaitForVideo("vid_completed", wait)),
+                    Case("timeout", () => client.DownloadUrl(origin + "/files/clip.mp4", file, timeout: minus)),
                 };
                 foreach (var c in calls)
                 {
-                    // Refused before anything is sent, synchronously, even by the async forms.
-                    var e = Throws<TogetherVideoException>(c.Value, c.Key);
-                    Equal(ResultCode.InvalidArgument, e.Code, c.Key + ": code");
-                    Check(e.Message.StartsWith("timeout", StringComparison.Ordinal) && e.Message.EndsWith("not -250", StringComparison.Ordinal), c.Key + ": " + e.Message);
+                    var e = Throws<ArgumentOutOfRangeException>(c.Value, c.Key);
+                    Equal(c.Key, e.ParamName, c.Key + ": parameter");
+                    Check(Text(e).StartsWith("timeout", StringComparison.Ordinal) && Text(e).EndsWith("not -250", StringComparison.Ordinal), c.Key + ": " + e.Message);
+                }
+                // Refused before anything is sent, through the Task: an *Async method never throws.
+                var asyncCalls = new List<KeyValuePair<string, Func<Task>>>
+                {
+                    new KeyValuePair<string, Func<Task>>("timeout", () => client.GetVideoAsync("vid_completed", minus)),
+                    new KeyValuePair<string, Func<Task>>("timeout", () => client.CreateVideoAsync(new CreateVideoRequest("m"), minus)),
+                    new KeyValuePair<string, Func<Task>>("options", () => client.WaitForVideoAsync("vid_completed", wait)),
+                    new KeyValuePair<string, Func<Task>>("timeout", () => client.DownloadVideoAsync("video-at-clip.mp4", new MemoryStream(), timeout: minus)),
+                };
+                foreach (var c in asyncCalls)
+                {
+                    var e = Faults<ArgumentOutOfRangeException>(c.Value, c.Key + ", async");
+                    Equal(c.Key, e.ParamName, c.Key + ", async: parameter");
+                    Check(Text(e).StartsWith("timeout", StringComparison.Ordinal) && Text(e).EndsWith("not -250", StringComparison.Ordinal), c.Key + ", async: " + e.Message);
                 }
                 NothingLeft(file, "a refused download");
                 // Under a millisecond is not rounded to 0 (which would mean no bound).
-                var tiny = Throws<TogetherVideoException>(() => client.GetVideo("vid_completed", TimeSpan.FromTicks(-1)), "a negative tick");
-                Check(tiny.Message.EndsWith("not -1", StringComparison.Ordinal), tiny.Message);
-                var poll = Throws<TogetherVideoException>(() => client.WaitAsync("vid_completed", pollInterval: TimeSpan.FromMilliseconds(-3)), "poll interval");
-                Check(poll.Message.StartsWith("poll interval", StringComparison.Ordinal) && poll.Message.EndsWith("not -3", StringComparison.Ordinal), poll.Message);
+                var tiny = Throws<ArgumentOutOfRangeException>(() => client.GetVideo("vid_completed", TimeSpan.FromTicks(-1)), "a negative tick");
+                Check(Text(tiny).EndsWith("not -1", StringComparison.Ordinal), tiny.Message);
+                var poll = Faults<ArgumentOutOfRangeException>(() => client.WaitForVideoAsync("vid_completed", new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(-3) }), "poll interval");
+                Equal("options", poll.ParamName, "poll interval: parameter");
+                Check(Text(poll).StartsWith("poll interval", StringComparison.Ordinal) && Text(poll).EndsWith("not -3", StringComparison.Ordinal), poll.Message);
                 // Zero is the library's "no bound", passed on as such.
                 Equal("vid_completed", client.GetVideo("vid_completed", TimeSpan.Zero).Id, "a zero timeout");
             }
@@ -512,14 +617,14 @@ namespace TogetherVideo.Tests
 
         public static void TestMillisecondsKeepTheSignAndNeverRoundToZero()
         {
-            Equal(0L, CallOptions.Milliseconds(TimeSpan.Zero), "zero");
-            Equal(1L, CallOptions.Milliseconds(TimeSpan.FromTicks(1)), "a tick");
-            Equal(-1L, CallOptions.Milliseconds(TimeSpan.FromTicks(-1)), "minus a tick");
-            Equal(1500L, CallOptions.Milliseconds(TimeSpan.FromSeconds(1.5)), "1.5 s");
-            Equal(-1000L, CallOptions.Milliseconds(TimeSpan.FromSeconds(-1)), "-1 s");
-            Equal(-1L, CallOptions.Milliseconds(System.Threading.Timeout.InfiniteTimeSpan), "infinite");
-            Equal(TimeSpan.MaxValue.Ticks / 10000 + 1, CallOptions.Milliseconds(TimeSpan.MaxValue), "the longest");
-            Equal(TimeSpan.MinValue.Ticks / 10000 - 1, CallOptions.Milliseconds(TimeSpan.MinValue), "the shortest");
+            Equal(0L, NativeCall.Milliseconds(TimeSpan.Zero), "zero");
+            Equal(1L, NativeCall.Milliseconds(TimeSpan.FromTicks(1)), "a tick");
+            Equal(-1L, NativeCall.Milliseconds(TimeSpan.FromTicks(-1)), "minus a tick");
+            Equal(1500L, NativeCall.Milliseconds(TimeSpan.FromSeconds(1.5)), "1.5 s");
+            Equal(-1000L, NativeCall.Milliseconds(TimeSpan.FromSeconds(-1)), "-1 s");
+            Equal(-1L, NativeCall.Milliseconds(System.Threading.Timeout.InfiniteTimeSpan), "infinite");
+            Equal(TimeSpan.MaxValue.Ticks / 10000 + 1, NativeCall.Milliseconds(TimeSpan.MaxValue), "the longest");
+            Equal(TimeSpan.MinValue.Ticks / 10000 - 1, NativeCall.Milliseconds(TimeSpan.MinValue), "the shortest");
         }
 
         public static void TestBlockingCallsCancelAndTimeOut()
@@ -541,16 +646,21 @@ namespace TogetherVideo.Tests
                 }
 
                 var silent = client.CreateVideo(new CreateVideoRequest("silent-job"), TimeSpan.FromSeconds(30));
-                Throws<RequestTimeoutException>(() => client.Wait(silent.Id, null, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10)), "wait timeout");
+                Throws<RequestTimeoutException>(() => client.WaitForVideo(silent.Id, new WaitOptions { Timeout = TimeSpan.FromMilliseconds(300), PollInterval = TimeSpan.FromMilliseconds(10) }), "wait timeout");
                 using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
                 {
                     silent = client.CreateVideo(new CreateVideoRequest("silent-job"));
-                    Throws<OperationCanceledException>(() => client.Wait(silent.Id, pollInterval: TimeSpan.FromMilliseconds(10), cancellationToken: cancel.Token), "wait cancel");
+                    Throws<OperationCanceledException>(() => client.WaitForVideo(silent.Id, new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(10) }, cancel.Token), "wait cancel");
                 }
 
                 var job = client.CreateVideo(new CreateVideoRequest("m"));
                 var seen = new List<string>();
-                var done = client.Wait(job.Id, new Recorder<Video>(v => seen.Add(v.StatusRaw)), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+                var done = client.WaitForVideo(job.Id, new WaitOptions
+                {
+                    Progress = new Recorder<Video>(v => seen.Add(v.StatusRaw)),
+                    Timeout = TimeSpan.FromSeconds(30),
+                    PollInterval = TimeSpan.FromMilliseconds(10),
+                });
                 Equal(VideoStatus.Completed, done.Status, "a blocking wait");
                 Equal("queued,in_progress,completed", string.Join(",", seen), "its progress, on this thread");
 
@@ -606,10 +716,15 @@ namespace TogetherVideo.Tests
                 Throws<NotSupportedException>(() => client.DownloadUrl(url, new MemoryStream(new byte[1000])), "blocking");
                 Throws<NotSupportedException>(() => client.DownloadUrlAsync(url, new MemoryStream(new byte[1000])).GetAwaiter().GetResult(), "async");
                 var job = client.CreateVideo(new CreateVideoRequest("m"));
-                var boom = Throws<InvalidOperationException>(() => client.Wait(job.Id,
-                    new Recorder<Video>(v => { throw new InvalidOperationException("boom"); }),
-                    pollInterval: TimeSpan.FromMilliseconds(10)), "a throwing progress, blocking");
+                var boom = Throws<InvalidOperationException>(() => client.WaitForVideo(job.Id, new WaitOptions
+                {
+                    Progress = new Recorder<Video>(v => { throw new InvalidOperationException("boom"); }),
+                    PollInterval = TimeSpan.FromMilliseconds(10),
+                }), "a throwing progress, blocking");
                 Equal("boom", boom.Message, "the callback's own exception");
+                var bytes = Faults<InvalidOperationException>(() => client.DownloadUrlAsync(url, new MemoryStream(),
+                    new Recorder<DownloadProgress>(p => { throw new InvalidOperationException("bytes"); })), "a throwing download progress, async");
+                Equal("bytes", bytes.Message, "the download progress's own exception");
             }
         }
 
@@ -649,7 +764,7 @@ namespace TogetherVideo.Tests
                     {
                     }
                 }
-                Thread.Sleep(200); // requests are released on the thread pool
+                // A request is freed in its completion callback, before its Task ends.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 Equal(before, HandleCount.Live, "native handles alive after 10 000 calls");
@@ -662,52 +777,73 @@ namespace TogetherVideo.Tests
             using (var client = NewClient())
             {
                 var video = client.GetVideo("vid_completed");
-                Func<Action<CreateVideoRequest>, Action> create = set => () =>
+                Func<Action<CreateVideoRequest>, Action> create = set => Async(() =>
                 {
                     var request = new CreateVideoRequest("m");
                     set(request);
-                    client.CreateVideoAsync(request).Wait();
-                };
-                Func<Action<ClientOptions>, Action> options = set => () =>
+                    return client.CreateVideoAsync(request);
+                });
+                Func<Action<TogetherVideoClientOptions>, Action> options = set => () =>
                 {
-                    var o = new ClientOptions { ApiKey = "test-key", BaseUrl = mockUrl, Proxy = "" };
+                    var o = new TogetherVideoClientOptions { ApiKey = "test-key", BaseUrl = mockUrl, Proxy = "" };
                     set(o);
-                    new Client(o).Dispose();
+                    new TogetherVideoClient(o).Dispose();
                 };
-                var cases = new List<KeyValuePair<string, Action>>
+                // What the message names, the parameter, the call.
+                var cases = new List<Tuple<string, string, Action>>
                 {
-                    Case("id", () => client.GetVideo("vid_completed\0x")),
-                    Case("id", () => client.GetVideoAsync("vid_completed\0x").Wait()),
-                    Case("id", () => client.WaitAsync("vid_completed\0x").Wait()),
-                    Case("model", () => client.CreateVideo(new CreateVideoRequest("m\0x"))),
-                    Case("prompt", create(r => r.Prompt = "a cat\0")),
-                    Case("negative prompt", create(r => r.NegativePrompt = "\0dogs")),
-                    Case("frame image", create(r => r.FrameImages.Add(new FrameImage("https://i/a.png\0")))),
-                    Case("audio input", create(r => r.AudioInputs.Add("https://i/a.mp3\0"))),
-                    Case("extra field name", create(r => r.ExtraJsonFields["knob\0"] = "1")),
-                    Case("field knob", create(r => r.ExtraJsonFields["knob"] = "1\0")),
-                    Case("path", () => client.DownloadAsync(video, file + "\0.part").Wait()),
-                    Case("path", () => client.DownloadUrl(video.VideoUrl, file + "\0.part")),
-                    Case("path", () => client.DownloadVideoAsync("video-at-clip.mp4", file + "\0.part").Wait()),
-                    Case("url", () => client.DownloadUrl(video.VideoUrl + "\0", new MemoryStream())),
-                    Case("url", () => client.DownloadUrlAsync(video.VideoUrl + "\0", file).Wait()),
-                    Case("id", () => client.DownloadVideo("video-at-clip.mp4\0", file)),
-                    Case("id", () => client.DownloadVideoAsync("video-at-clip.mp4\0", new MemoryStream()).Wait()),
-                    Case("id", () => client.Wait("vid_completed\0x")),
-                    Case("API key", options(o => o.ApiKey = "test-key\0")),
-                    Case("base URL", options(o => o.BaseUrl = mockUrl + "\0x")),
-                    Case("user agent", options(o => o.UserAgentSuffix = "app/1.0\0")),
-                    Case("CA file", options(o => o.CaFile = "ca.pem\0")),
-                    Case("proxy", options(o => o.Proxy = "\0")),
+                    Tuple.Create("id", "id", (Action)(() => client.GetVideo("vid_completed\0x"))),
+                    Tuple.Create("id", "id", Async(() => client.GetVideoAsync("vid_completed\0x"))),
+                    Tuple.Create("id", "id", Async(() => client.WaitForVideoAsync("vid_completed\0x"))),
+                    Tuple.Create("model", "request", (Action)(() => client.CreateVideo(new CreateVideoRequest("m\0x")))),
+                    Tuple.Create("prompt", "request", create(r => r.Prompt = "a cat\0")),
+                    Tuple.Create("negative prompt", "request", create(r => r.NegativePrompt = "\0dogs")),
+                    Tuple.Create("frame image", "request", create(r => r.FrameImages.Add(new FrameImage("https://i/a.png\0")))),
+                    Tuple.Create("audio input", "request", create(r => r.AudioInputs.Add("https://i/a.mp3\0"))),
+                    Tuple.Create("extra field name", "request", create(r => r.ExtraJsonFields["knob\0"] = "1")),
+                    Tuple.Create("field knob", "request", create(r => r.ExtraJsonFields["knob"] = "1\0")),
+                    Tuple.Create("path", "path", Async(() => client.DownloadAsync(video, file + "\0.part"))),
+                    Tuple.Create("path", "path", (Action)(() => client.DownloadUrl(video.VideoUrl, file + "\0.part"))),
+                    Tuple.Create("path", "path", Async(() => client.DownloadVideoAsync("video-at-clip.mp4", file + "\0.part"))),
+                    Tuple.Create("url", "url", (Action)(() => client.DownloadUrl(video.VideoUrl + "\0", new MemoryStream()))),
+                    Tuple.Create("url", "url", Async(() => client.DownloadUrlAsync(video.VideoUrl + "\0", file))),
+                    Tuple.Create("id", "id", (Action)(() => client.DownloadVideo("video-at-clip.mp4\0", file))),
+                    Tuple.Create("id", "id", Async(() => client.DownloadVideoAsync("video-at-clip.mp4\0", new MemoryStream()))),
+                    Tuple.Create("id", "id", (Action)(() => client.WaitForVideo("vid_completed\0x"))),
+                    Tuple.Create("API key", "options", options(o => o.ApiKey = "test-key\0")),
+                    Tuple.Create("base URL", "options", options(o => o.BaseUrl = mockUrl + "\0x")),
+                    Tuple.Create("user agent", "options", options(o => o.UserAgentSuffix = "app/1.0\0")),
+                    Tuple.Create("CA file", "options", options(o => o.CaFile = "ca.pem\0")),
+                    Tuple.Create("proxy", "options", options(o => o.Proxy = "\0")),
                 };
                 foreach (var c in cases)
                 {
-                    var e = Throws<TogetherVideoException>(c.Value, c.Key);
-                    Equal(ResultCode.InvalidArgument, e.Code, c.Key + " code");
-                    Equal(c.Key + " contains a NUL byte", e.Message, c.Key + " message");
+                    var e = Throws<ArgumentException>(c.Item3, c.Item1);
+                    Equal(typeof(ArgumentException), e.GetType(), c.Item1 + ": type");
+                    Equal(c.Item2, e.ParamName, c.Item1 + ": parameter");
+                    Equal(c.Item1 + " contains a NUL byte", Text(e), c.Item1 + ": message");
                 }
             }
             Check(!File.Exists(file), "nothing downloaded");
+        }
+
+        /// <summary>An asynchronous call as an Action that throws what its Task ends with;
+        /// the call itself throwing is a failure of its own.</summary>
+        private static Action Async(Func<Task> call)
+        {
+            return () =>
+            {
+                Task task;
+                try
+                {
+                    task = call();
+                }
+                catch (Exception e)
+                {
+                    throw new Exception("an *Async method threw instead of returning a faulted Task", e);
+                }
+                task.GetAwaiter().GetResult();
+            };
         }
 
         private static KeyValuePair<string, Action> Case(string argument, Action call)
@@ -753,7 +889,7 @@ namespace TogetherVideo.Tests
             if (code != Native.Ok)
             {
                 video.Dispose();
-                throw TogetherVideoException.From(code, error);
+                throw Errors.From(code, error, "json");
             }
             error.Dispose();
             return Video.Take(video);
@@ -764,29 +900,53 @@ namespace TogetherVideo.Tests
             var client = NewClient();
             var video = client.GetVideo("vid_completed");
             client.Dispose();
-            var callbacks = CallsOnADisposedClient(client, video);
+            AllCollected(CallsOnADisposedClient(client, video));
+        }
+
+        /// <summary>Checks that nothing holds <paramref name="callbacks"/> any more. A Task
+        /// cancelled by a CancellationToken ends inside the token's callback, which the
+        /// token's thread may still be leaving: give it a moment (at most 2 s).</summary>
+        private static void AllCollected(WeakReference[] callbacks)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (AnyAlive(callbacks))
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(2))
+                    throw new Exception("kept pinned: " + string.Join(", ", callbacks.Where(c => c.IsAlive).Select(c => c.Target)));
+                Thread.Sleep(10);
+            }
+        }
+
+        /// <summary>Collects, then says whether any target lives on. A method of its own,
+        /// so that no reference lingers in the caller's frame (Mono scans stacks conservatively).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool AnyAlive(WeakReference[] references)
+        {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
-            foreach (var callback in callbacks) Check(!callback.IsAlive, callback.Target + " was kept pinned");
+            foreach (var reference in references)
+                if (reference.IsAlive) return true;
+            return false;
         }
 
         /// <summary>Starts calls that take callbacks on a disposed client, and returns weak
         /// references to those callbacks: the call must have kept no handle to them.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static WeakReference[] CallsOnADisposedClient(Client client, Video video)
+        private static WeakReference[] CallsOnADisposedClient(TogetherVideoClient client, Video video)
         {
             var waitProgress = new Recorder<Video>(v => { });
-            var bytesProgress = new Recorder<long>(n => { });
+            var bytesProgress = new Recorder<DownloadProgress>(n => { });
             var destination = new MemoryStream();
             var url = origin + "/files/clip.mp4";
-            Throws<ObjectDisposedException>(() => client.WaitAsync("vid_completed", waitProgress), "wait");
-            Throws<ObjectDisposedException>(() => client.Wait("vid_completed", waitProgress), "blocking wait");
-            Throws<ObjectDisposedException>(() => client.DownloadAsync(video, "never.mp4", bytesProgress), "download to a file");
-            Throws<ObjectDisposedException>(() => client.DownloadAsync(video, destination), "download to a stream");
-            Throws<ObjectDisposedException>(() => client.DownloadUrlAsync(url, "never.mp4", bytesProgress), "URL to a file");
-            Throws<ObjectDisposedException>(() => client.DownloadUrlAsync(url, destination, bytesProgress), "URL to a stream");
-            Throws<ObjectDisposedException>(() => client.DownloadVideoAsync("video-at-clip.mp4", destination, bytesProgress), "job to a stream");
+            var wait = new WaitOptions { Progress = waitProgress };
+            Faults<ObjectDisposedException>(() => client.WaitForVideoAsync("vid_completed", wait), "wait");
+            Throws<ObjectDisposedException>(() => client.WaitForVideo("vid_completed", wait), "blocking wait");
+            Faults<ObjectDisposedException>(() => client.DownloadAsync(video, "never.mp4", bytesProgress), "download to a file");
+            Faults<ObjectDisposedException>(() => client.DownloadAsync(video, destination), "download to a stream");
+            Faults<ObjectDisposedException>(() => client.DownloadUrlAsync(url, "never.mp4", bytesProgress), "URL to a file");
+            Faults<ObjectDisposedException>(() => client.DownloadUrlAsync(url, destination, bytesProgress), "URL to a stream");
+            Faults<ObjectDisposedException>(() => client.DownloadVideoAsync("video-at-clip.mp4", destination, bytesProgress), "job to a stream");
             Throws<ObjectDisposedException>(() => client.DownloadUrl(url, destination, bytesProgress), "blocking URL to a stream");
             Throws<ObjectDisposedException>(() => client.DownloadVideo("video-at-clip.mp4", "never.mp4", bytesProgress), "blocking job to a file");
             return new[] { new WeakReference(waitProgress), new WeakReference(bytesProgress), new WeakReference(destination) };
@@ -796,28 +956,25 @@ namespace TogetherVideo.Tests
         {
             using (var client = NewClient())
             {
-                var callbacks = CallsWithARefusedTimeout(client);
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
-                foreach (var callback in callbacks) Check(!callback.IsAlive, callback.Target + " was kept pinned");
+                AllCollected(CallsWithARefusedTimeout(client));
             }
         }
 
         /// <summary>Calls that take callbacks, each with a timeout the library refuses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static WeakReference[] CallsWithARefusedTimeout(Client client)
+        private static WeakReference[] CallsWithARefusedTimeout(TogetherVideoClient client)
         {
             var waitProgress = new Recorder<Video>(v => { });
-            var bytesProgress = new Recorder<long>(n => { });
+            var bytesProgress = new Recorder<DownloadProgress>(n => { });
             var destination = new MemoryStream();
             var url = origin + "/files/clip.mp4";
             var bad = TimeSpan.FromMilliseconds(-5);
-            Throws<TogetherVideoException>(() => client.WaitAsync("vid_completed", waitProgress, bad), "wait");
-            Throws<TogetherVideoException>(() => client.Wait("vid_completed", waitProgress, bad), "blocking wait");
-            Throws<TogetherVideoException>(() => client.DownloadUrlAsync(url, destination, bytesProgress, bad), "URL to a stream");
-            Throws<TogetherVideoException>(() => client.DownloadVideo("video-at-clip.mp4", destination, bytesProgress, bad), "blocking job to a stream");
-            Throws<TogetherVideoException>(() => client.WaitAsync("vid_completed", waitProgress, pollInterval: bad), "poll interval");
+            Faults<ArgumentOutOfRangeException>(() => client.WaitForVideoAsync("vid_completed", new WaitOptions { Progress = waitProgress, Timeout = bad }), "wait");
+            Throws<ArgumentOutOfRangeException>(() => client.WaitForVideo("vid_completed", new WaitOptions { Progress = waitProgress, Timeout = bad }), "blocking wait");
+            Faults<ArgumentOutOfRangeException>(() => client.DownloadUrlAsync(url, destination, bytesProgress, bad), "URL to a stream");
+            Faults<ArgumentOutOfRangeException>(() => client.DownloadUrlAsync(url, "never.mp4", bytesProgress, bad), "URL to a file");
+            Throws<ArgumentOutOfRangeException>(() => client.DownloadVideo("video-at-clip.mp4", destination, bytesProgress, bad), "blocking job to a stream");
+            Faults<ArgumentOutOfRangeException>(() => client.WaitForVideoAsync("vid_completed", new WaitOptions { Progress = waitProgress, PollInterval = bad }), "poll interval");
             return new[] { new WeakReference(waitProgress), new WeakReference(bytesProgress), new WeakReference(destination) };
         }
 
@@ -825,43 +982,40 @@ namespace TogetherVideo.Tests
         {
             using (var client = NewClient())
             {
-                var callbacks = FinishedCalls(client);
-                Thread.Sleep(200); // requests are released on the thread pool
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
-                foreach (var callback in callbacks) Check(!callback.IsAlive, callback.Target + " was kept pinned");
+                AllCollected(FinishedCalls(client));
             }
         }
 
         /// <summary>Calls with callbacks that succeed, fail or are cancelled, blocking and not.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static WeakReference[] FinishedCalls(Client client)
+        private static WeakReference[] FinishedCalls(TogetherVideoClient client)
         {
             var waitProgress = new Recorder<Video>(v => { });
-            var bytesProgress = new Recorder<long>(n => { });
+            var bytesProgress = new Recorder<DownloadProgress>(n => { });
             var destination = new MemoryStream();
             var url = origin + "/files/clip.mp4";
-            client.Wait(client.CreateVideo(new CreateVideoRequest("m")).Id, waitProgress, pollInterval: TimeSpan.FromMilliseconds(10));
-            client.WaitAsync(client.CreateVideo(new CreateVideoRequest("m")).Id, waitProgress, pollInterval: TimeSpan.FromMilliseconds(10)).Wait();
+            var wait = new WaitOptions { Progress = waitProgress, PollInterval = TimeSpan.FromMilliseconds(10) };
+            client.WaitForVideo(client.CreateVideo(new CreateVideoRequest("m")).Id, wait);
+            client.WaitForVideoAsync(client.CreateVideo(new CreateVideoRequest("m")).Id, wait).Wait();
+            wait = null;
             client.DownloadUrl(url, destination, bytesProgress);
             client.DownloadVideoAsync("video-at-clip.mp4", destination, bytesProgress).Wait();
             Throws<NotFoundException>(() => client.DownloadVideo("no-such-job", destination, bytesProgress), "blocking, failed");
-            Throws<NotFoundException>(() => client.DownloadUrlAsync(origin + "/files/missing.mp4", destination, bytesProgress).Wait(), "async, failed");
+            Faults<NotFoundException>(() => client.DownloadUrlAsync(origin + "/files/missing.mp4", destination, bytesProgress), "async, failed");
             using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
             {
                 Throws<OperationCanceledException>(() => client.DownloadUrl(origin + "/files/slow-clip.mp4", destination, bytesProgress, cancellationToken: cancel.Token), "blocking, cancelled");
             }
             using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
             {
-                Throws<OperationCanceledException>(() => client.DownloadUrlAsync(origin + "/files/slow-clip.mp4", destination, bytesProgress, cancellationToken: cancel.Token).GetAwaiter().GetResult(), "async, cancelled");
+                Faults<OperationCanceledException>(() => client.DownloadUrlAsync(origin + "/files/slow-clip.mp4", destination, bytesProgress, cancellationToken: cancel.Token), "async, cancelled");
             }
             return new[] { new WeakReference(waitProgress), new WeakReference(bytesProgress), new WeakReference(destination) };
         }
 
         public static void TestVersion()
         {
-            Check(!string.IsNullOrEmpty(Client.Version), "version");
+            Check(TogetherVideoClient.Version.StartsWith("0.", StringComparison.Ordinal), "version " + TogetherVideoClient.Version);
         }
 
         /// <summary>An IProgress that runs its action at once on the reporting thread

@@ -1,0 +1,449 @@
+using System;
+using System.IO;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TogetherVideo
+{
+    /// <summary>One call into the library, blocking or not: what its native callbacks reach
+    /// through their user_data (its progress sinks, its destination stream, the exception
+    /// one of them threw), pinned by one GCHandle while the library may call back. The
+    /// library checks every timeout and names the value given when it refuses one; nothing
+    /// here restates its rules.</summary>
+    internal abstract class NativeCall
+    {
+        private readonly IProgress<Video> videoProgress;
+        private readonly IProgress<DownloadProgress> bytesProgress;
+        private readonly Stream destination;
+        private GCHandle pin;
+        private byte[] buffer;
+        private long received;
+        private Exception callbackFailure;
+
+        protected NativeCall(IProgress<Video> videoProgress, IProgress<DownloadProgress> bytesProgress, Stream destination)
+        {
+            this.videoProgress = videoProgress;
+            this.bytesProgress = bytesProgress;
+            this.destination = destination;
+        }
+
+        /// <summary>The bytes a download has received so far (its size once done).</summary>
+        protected long Received { get { return Interlocked.Read(ref received); } }
+
+        /// <summary>What a callback threw: the call fails with it.</summary>
+        protected Exception CallbackFailure { get { return Volatile.Read(ref callbackFailure); } }
+
+        /// <summary>The user_data of every callback of this call; pins it until Unpin.</summary>
+        internal IntPtr UserData
+        {
+            get
+            {
+                if (!pin.IsAllocated) pin = GCHandle.Alloc(this);
+                return GCHandle.ToIntPtr(pin);
+            }
+        }
+
+        /// <summary>Unpins the call once no callback of it can run any more.</summary>
+        protected void Unpin()
+        {
+            if (pin.IsAllocated) pin.Free();
+        }
+
+        /// <summary>New TvCallOptions holding <paramref name="timeout"/>,
+        /// <paramref name="token"/> and this call's progress callbacks, or null when there is
+        /// nothing to set (the call then passes NULL). <paramref name="trackBytes"/> sets the
+        /// download progress callback even without a progress sink, to learn the size. A
+        /// refused timeout is an ArgumentOutOfRangeException for
+        /// <paramref name="timeoutParam"/>; on failure nothing stays allocated (the caller
+        /// unpins).</summary>
+        protected CallOptionsHandle CreateOptions(TimeSpan? timeout, string timeoutParam, CancelTokenHandle token, bool trackBytes)
+        {
+            bool waitProgress = videoProgress != null;
+            bool downloadProgress = bytesProgress != null || trackBytes;
+            if (!timeout.HasValue && token == null && !waitProgress && !downloadProgress) return null;
+            var options = Native.tv_call_options_new();
+            try
+            {
+                if (timeout.HasValue)
+                    Errors.CheckSetter(Native.tv_call_options_set_timeout_ms(options, Milliseconds(timeout.Value)), timeoutParam, "timeout", true);
+                if (token != null)
+                    Errors.CheckSetter(Native.tv_call_options_set_cancel_token(options, token), "cancellationToken", "cancel token", false);
+                if (waitProgress)
+                    Errors.CheckSetter(Native.tv_call_options_set_wait_progress(options, Callbacks.WaitProgress, UserData), "progress", "progress", false);
+                if (downloadProgress)
+                    Errors.CheckSetter(Native.tv_call_options_set_download_progress(options, Callbacks.DownloadProgress, UserData), "progress", "progress", false);
+                return options;
+            }
+            catch
+            {
+                options.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>A span in whole milliseconds, rounded away from zero so that neither a
+        /// positive nor a negative fraction of a millisecond reads as 0 (no bound). The
+        /// sign is kept: the library refuses a negative span naming the value given.</summary>
+        internal static long Milliseconds(TimeSpan span)
+        {
+            long ms = span.Ticks / TimeSpan.TicksPerMillisecond;
+            long rest = span.Ticks % TimeSpan.TicksPerMillisecond;
+            return rest > 0 ? ms + 1 : rest < 0 ? ms - 1 : ms;
+        }
+
+        // The callbacks' work: 0 to go on, or 1 to stop the call with the exception thrown,
+        // kept for the call (none may reach native code).
+
+        internal int OnWaitProgress(IntPtr video)
+        {
+            try
+            {
+                videoProgress.Report(Video.FromNative(video));
+                return 0;
+            }
+            catch (Exception e)
+            {
+                return Stop(e);
+            }
+        }
+
+        internal int OnDownloadProgress(ulong receivedSoFar, long total)
+        {
+            Interlocked.Exchange(ref received, (long)receivedSoFar);
+            if (bytesProgress == null) return 0;
+            try
+            {
+                bytesProgress.Report(new DownloadProgress((long)receivedSoFar, total < 0 ? (long?)null : total));
+                return 0;
+            }
+            catch (Exception e)
+            {
+                return Stop(e);
+            }
+        }
+
+        internal int OnWrite(IntPtr data, UIntPtr length)
+        {
+            try
+            {
+                if (buffer == null) buffer = new byte[64 * 1024];
+                long size = (long)length.ToUInt64();
+                for (long offset = 0; offset < size; offset += buffer.Length)
+                {
+                    int count = (int)Math.Min(buffer.Length, size - offset);
+                    Marshal.Copy(new IntPtr(data.ToInt64() + offset), buffer, 0, count);
+                    destination.Write(buffer, 0, count);
+                }
+                return 0;
+            }
+            catch (Exception e)
+            {
+                return Stop(e);
+            }
+        }
+
+        /// <summary>Runs when an asynchronous call's request is done.</summary>
+        internal virtual void OnCompleted() { }
+
+        private int Stop(Exception e)
+        {
+            Interlocked.CompareExchange(ref callbackFailure, e, null);
+            return 1;
+        }
+    }
+
+    /// <summary>The native callbacks: static, as Unity's IL2CPP needs, each delegate kept in
+    /// a static field so that the one native code holds is never collected, and each
+    /// passing its work to the call its user_data pins.</summary>
+    internal static class Callbacks
+    {
+        public static readonly RequestCallback Completed = OnCompleted;
+        public static readonly WaitProgressCallback WaitProgress = OnWaitProgress;
+        public static readonly DownloadProgressCallback DownloadProgress = OnDownloadProgress;
+        public static readonly WriteCallback Write = OnWrite;
+
+        private static NativeCall Of(IntPtr userData)
+        {
+            return (NativeCall)GCHandle.FromIntPtr(userData).Target;
+        }
+
+        [MonoPInvokeCallback(typeof(RequestCallback))]
+        private static void OnCompleted(IntPtr userData)
+        {
+            try
+            {
+                Of(userData).OnCompleted();
+            }
+            catch (Exception)
+            {
+                // OnCompleted catches what it can itself; nothing may reach native code.
+            }
+        }
+
+        [MonoPInvokeCallback(typeof(WaitProgressCallback))]
+        private static int OnWaitProgress(IntPtr userData, IntPtr video)
+        {
+            return Of(userData).OnWaitProgress(video);
+        }
+
+        [MonoPInvokeCallback(typeof(DownloadProgressCallback))]
+        private static int OnDownloadProgress(IntPtr userData, ulong received, long total)
+        {
+            return Of(userData).OnDownloadProgress(received, total);
+        }
+
+        [MonoPInvokeCallback(typeof(WriteCallback))]
+        private static int OnWrite(IntPtr userData, IntPtr data, UIntPtr length)
+        {
+            return Of(userData).OnWrite(data, length);
+        }
+    }
+
+    /// <summary>What a blocking call needs around it: its options, a native cancel token
+    /// fired by its CancellationToken, and itself pinned for its callbacks until it
+    /// returns. Its callbacks run on the calling thread.</summary>
+    internal sealed class BlockingCall : NativeCall, IDisposable
+    {
+        private static readonly Action<object> CancelToken = token => Native.tv_cancel_token_cancel((CancelTokenHandle)token);
+
+        private readonly CancellationToken cancellationToken;
+        private readonly CancelTokenHandle token;
+        private readonly CallOptionsHandle options;
+        private CancellationTokenRegistration registration;
+
+        /// <summary>Throws OperationCanceledException for a token already cancelled, and
+        /// ArgumentOutOfRangeException for a timeout the library refuses; either way nothing
+        /// stays pinned or allocated.</summary>
+        public BlockingCall(TimeSpan? timeout, string timeoutParam, CancellationToken cancellationToken,
+            IProgress<Video> videoProgress = null, IProgress<DownloadProgress> bytesProgress = null, Stream destination = null)
+            : base(videoProgress, bytesProgress, destination)
+        {
+            this.cancellationToken = cancellationToken;
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.CanBeCanceled) token = Native.tv_cancel_token_new();
+                options = CreateOptions(timeout, timeoutParam, token, false);
+                if (token != null) registration = cancellationToken.Register(CancelToken, token);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>The options to pass (NULL when none were needed).</summary>
+        public CallOptionsHandle Options { get { return options ?? CallOptionsHandle.None; } }
+
+        /// <summary>The video of a call that gave one, or its failure thrown.</summary>
+        public Video Result(int code, VideoHandle video, ErrorHandle error, string paramName)
+        {
+            if (code != Native.Ok)
+            {
+                video.Dispose();
+                throw Failure(code, error, paramName);
+            }
+            error.Dispose();
+            return Video.Take(video);
+        }
+
+        /// <summary>The exception for a failed call (frees <paramref name="error"/>): what a
+        /// callback threw (rethrown here, its stack trace kept), OperationCanceledException
+        /// when the CancellationToken stopped it, else the library's error.</summary>
+        public Exception Failure(int code, ErrorHandle error, string paramName)
+        {
+            var failure = Errors.From(code, error, paramName);
+            var thrown = CallbackFailure;
+            if (thrown != null) ExceptionDispatchInfo.Capture(thrown).Throw();
+            if (failure is RequestCancelledException && cancellationToken.IsCancellationRequested)
+                return new OperationCanceledException(failure.Message, failure, cancellationToken);
+            return failure;
+        }
+
+        public void Dispose()
+        {
+            registration.Dispose(); // waits for a cancel in progress: the token is still alive
+            if (token != null) token.Dispose();
+            if (options != null) options.Dispose();
+            Unpin();
+        }
+    }
+
+    /// <summary>A non-blocking call: starts the library's request and ends a Task with it,
+    /// through the request's completion callback. Per call: this object, its Task, one
+    /// GCHandle; the delegates are static. The request is freed in its completion callback
+    /// (the library allows it), so no thread-pool work item follows a call.</summary>
+    internal abstract class AsyncCall<T> : NativeCall
+    {
+        private static readonly Action<object> CancelRequest = call => ((AsyncCall<T>)call).Cancel();
+
+        // Continuations never run on the library's thread: a caller's slow continuation
+        // would hold one of its few threads (ContinueWith(ExecuteSynchronously) included).
+        private readonly TaskCompletionSource<T> completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly string paramName;
+        private readonly CancellationToken cancellationToken;
+        private RequestHandle request;
+        private CancellationTokenRegistration registration;
+        // 0: running; 1: a cancel is calling into the library; 2: completed.
+        private int cancelState;
+
+        protected AsyncCall(string paramName, CancellationToken cancellationToken,
+            IProgress<Video> videoProgress = null, IProgress<DownloadProgress> bytesProgress = null, Stream destination = null)
+            : base(videoProgress, bytesProgress, destination)
+        {
+            this.paramName = paramName;
+            this.cancellationToken = cancellationToken;
+        }
+
+        /// <summary>Starts the request (the library copies the options it is given).</summary>
+        protected abstract int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error);
+
+        /// <summary>The Task's result from the request's video (which it frees).</summary>
+        protected abstract T Result(VideoHandle video);
+
+        /// <summary>Whether the call needs the download progress callback to learn its result.</summary>
+        protected virtual bool TracksBytes { get { return false; } }
+
+        /// <summary>Starts the call; its Task ends with the request. Throws only before a
+        /// request exists (the caller turns that into a faulted Task), leaving nothing pinned.</summary>
+        public Task<T> Begin(ClientHandle client, TimeSpan? timeout, string timeoutParam)
+        {
+            if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
+            RequestHandle started = null;
+            ErrorHandle error = null;
+            int code;
+            try
+            {
+                var options = CreateOptions(timeout, timeoutParam, null, TracksBytes);
+                try
+                {
+                    code = Start(client, options ?? CallOptionsHandle.None, out started, out error);
+                }
+                finally
+                {
+                    if (options != null) options.Dispose();
+                }
+            }
+            catch
+            {
+                if (started != null) started.Dispose();
+                if (error != null) error.Dispose();
+                Unpin();
+                throw;
+            }
+            if (code != Native.Ok)
+            {
+                started.Dispose();
+                Unpin();
+                throw Errors.From(code, error, paramName);
+            }
+            error.Dispose();
+            request = started;
+            int registered;
+            try
+            {
+                // Throws ObjectDisposedException for the token of a disposed source.
+                if (cancellationToken.CanBeCanceled) registration = cancellationToken.Register(CancelRequest, this);
+                // Runs OnCompleted before returning when the request is done already.
+                registered = Native.tv_request_on_complete(request, Callbacks.Completed, UserData);
+            }
+            catch (Exception e)
+            {
+                // No completion callback is set: end the request here, and the Task with e.
+                Native.tv_request_cancel(request);
+                Finish(default(T), e, false);
+                return completion.Task;
+            }
+            if (registered != Native.Ok)
+            {
+                // Only a library bug gets here: end the request without its callback.
+                Native.tv_request_cancel(request);
+                Finish(default(T), Errors.From(registered, null, paramName), false);
+            }
+            return completion.Task;
+        }
+
+        /// <summary>The CancellationToken fired: cancel the request, unless it completed.</summary>
+        private void Cancel()
+        {
+            if (Interlocked.CompareExchange(ref cancelState, 1, 0) != 0) return;
+            try
+            {
+                // Its completion callback runs on this thread before this returns, or has
+                // run on another by then.
+                Native.tv_request_cancel(request);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Completed and freed meanwhile: nothing left to cancel.
+            }
+        }
+
+        /// <summary>Runs inside the completion callback, where the request counts as done,
+        /// on the thread that ended it (a library thread, or the one cancelling).</summary>
+        internal override void OnCompleted()
+        {
+            T result = default(T);
+            Exception failure = null;
+            bool cancelled = false;
+            try
+            {
+                VideoHandle video;
+                ErrorHandle error;
+                int code = Native.tv_request_result(request, out video, out error);
+                if (code == Native.Ok)
+                {
+                    error.Dispose();
+                    result = Result(video);
+                }
+                else
+                {
+                    video.Dispose();
+                    var reported = Errors.From(code, error, paramName);
+                    failure = CallbackFailure;
+                    if (failure == null)
+                    {
+                        if (reported is RequestCancelledException && cancellationToken.IsCancellationRequested) cancelled = true;
+                        else failure = reported;
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            Finish(result, failure, cancelled);
+        }
+
+        /// <summary>Releases what the call holds, then ends its Task.</summary>
+        private void Finish(T result, Exception failure, bool cancelled)
+        {
+            Unpin(); // no callback of the request runs any more
+            // With no cancel in progress (and none to come: it sees 2), the registration is
+            // disposed here. Otherwise the token has fired and holds it no longer; disposing
+            // would wait for the cancel, which waits for this callback to return.
+            if (Interlocked.Exchange(ref cancelState, 2) == 0) registration.Dispose();
+            // Freed now, or once a cancel in progress on another thread is out of the
+            // library: the SafeHandle counts that call.
+            request.Dispose();
+            if (failure != null) completion.TrySetException(failure);
+            else if (cancelled) completion.TrySetCanceled(cancellationToken);
+            else completion.TrySetResult(result);
+        }
+    }
+
+    /// <summary>An asynchronous call whose result is a video (get, create, wait).</summary>
+    internal abstract class AsyncVideoCall : AsyncCall<Video>
+    {
+        protected AsyncVideoCall(string paramName, CancellationToken cancellationToken, IProgress<Video> progress = null)
+            : base(paramName, cancellationToken, progress) { }
+
+        protected override Video Result(VideoHandle video)
+        {
+            return video.IsInvalid ? null : Video.Take(video);
+        }
+    }
+}

@@ -1,0 +1,966 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TogetherVideo
+{
+    /// <summary>A client for Together's video API: create a job, wait for it, download its
+    /// video. Thread-safe: share one. Every call has a blocking form and an asynchronous
+    /// (<c>*Async</c>) one; the asynchronous ones run on the library's few threads and
+    /// never block a thread-pool thread while waiting on the network.</summary>
+    /// <remarks>
+    /// <para>Failures: a bad argument is an <see cref="ArgumentNullException"/>,
+    /// <see cref="ArgumentException"/> or <see cref="ArgumentOutOfRangeException"/> naming
+    /// the parameter (the library checks every value and its message names the value
+    /// given); a cancelled <see cref="CancellationToken"/> is an
+    /// <see cref="OperationCanceledException"/>; a disposed client an
+    /// <see cref="ObjectDisposedException"/>; anything else a
+    /// <see cref="TogetherVideoException"/> or one of its subclasses. An
+    /// <c>*Async</c> method never throws: it returns a faulted Task (or a cancelled one)
+    /// instead, argument errors included.</para>
+    /// <para>Every call takes an optional timeout that bounds the whole call, retries,
+    /// polls and the request in flight included (<see cref="RequestTimeoutException"/>);
+    /// null or zero leaves only the client's per-attempt timeout. A CancellationToken stops
+    /// a call at once, even one waiting on a server that stopped answering.</para>
+    /// </remarks>
+    public sealed class TogetherVideoClient : IDisposable
+    {
+        private readonly ClientHandle handle;
+
+        /// <summary>A client with the defaults: the API key from TOGETHER_API_KEY.</summary>
+        /// <exception cref="AuthenticationException">No API key: TOGETHER_API_KEY is not set.</exception>
+        /// <exception cref="DllNotFoundException">The native library could not be found.</exception>
+        /// <exception cref="EntryPointNotFoundException">The library found is not this
+        /// version of together-video.</exception>
+        /// <exception cref="BadImageFormatException">The library found is for another
+        /// platform or architecture.</exception>
+        /// <exception cref="TogetherVideoException">The library failed otherwise.</exception>
+        public TogetherVideoClient() : this(new TogetherVideoClientOptions()) { }
+
+        /// <summary>A client with <paramref name="options"/>, which it copies.</summary>
+        /// <param name="options">The settings; unset properties keep the library's defaults.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused a number or a
+        /// span of <paramref name="options"/>; the message names it and the value given.</exception>
+        /// <exception cref="ArgumentException">The library refused another setting (a
+        /// malformed base URL, an unreadable CA file, text with a NUL byte).</exception>
+        /// <exception cref="AuthenticationException">No API key: neither
+        /// <see cref="TogetherVideoClientOptions.ApiKey"/> nor TOGETHER_API_KEY is set.</exception>
+        /// <exception cref="DllNotFoundException">The native library could not be found.</exception>
+        /// <exception cref="EntryPointNotFoundException">The library found is not this
+        /// version of together-video.</exception>
+        /// <exception cref="BadImageFormatException">The library found is for another
+        /// platform or architecture.</exception>
+        /// <exception cref="TogetherVideoException">The library failed otherwise.</exception>
+        public TogetherVideoClient(TogetherVideoClientOptions options)
+        {
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            using (var native = options.ToNative(nameof(options)))
+            {
+                ClientHandle client;
+                ErrorHandle error;
+                int code = Native.tv_client_new_with_options(native, out client, out error);
+                if (code != Native.Ok)
+                {
+                    client.Dispose();
+                    throw Errors.From(code, error, nameof(options));
+                }
+                error.Dispose();
+                handle = client;
+            }
+        }
+
+        /// <summary>The native library's version, e.g. "0.2.0".</summary>
+        /// <exception cref="DllNotFoundException">The native library could not be found.</exception>
+        /// <exception cref="EntryPointNotFoundException">The library found is not together-video's.</exception>
+        /// <exception cref="BadImageFormatException">The library found is for another
+        /// platform or architecture.</exception>
+        public static string Version
+        {
+            get
+            {
+                    return Utf8.FromNative(Native.tv_version());
+            }
+        }
+
+        /// <summary>Cancels the client's asynchronous calls in flight (they fail with
+        /// <see cref="RequestCancelledException"/>), waits for the library's threads to end,
+        /// and frees the client. Disposing twice is fine.</summary>
+        public void Dispose() { handle.Dispose(); }
+
+        private ClientHandle Handle
+        {
+            get
+            {
+                if (handle.IsClosed) throw new ObjectDisposedException(nameof(TogetherVideoClient));
+                return handle;
+            }
+        }
+
+        /// <summary>The Task of an asynchronous call that failed before it started.</summary>
+        private static Task<T> Faulted<T>(Exception failure, CancellationToken cancellationToken)
+        {
+            if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                return Task.FromCanceled<T>(cancellationToken);
+            return Task.FromException<T>(failure);
+        }
+
+        // ---- Get --------------------------------------------------------------------
+
+        /// <summary>Fetches a job (GET /videos/{id}), blocking the calling thread. A job that
+        /// failed on Together's side is a result, not an exception: read its
+        /// <see cref="Video.Status"/> and <see cref="Video.ErrorMessage"/>.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The job as the server sent it.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>
+        /// (empty, "..", a NUL byte).</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The client's timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure; <see cref="TogetherVideoException.Code"/> says which.</exception>
+        public Video GetVideo(string id, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return GetVideo(id, null, cancellationToken);
+        }
+
+        /// <summary>Fetches a job (GET /videos/{id}) within <paramref name="timeout"/>,
+        /// blocking the calling thread. A job that failed on Together's side is a result.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="timeout">Bounds the whole call, retries included; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The job as the server sent it.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused
+        /// <paramref name="timeout"/> (it is negative).</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>
+        /// (empty, "..", a NUL byte).</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure; <see cref="TogetherVideoException.Code"/> says which.</exception>
+        public Video GetVideo(string id, TimeSpan? timeout, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var text = Utf8.Required(id, nameof(id));
+            var client = Handle;
+            using (var call = new BlockingCall(timeout, nameof(timeout), cancellationToken))
+            {
+                VideoHandle video;
+                ErrorHandle error;
+                int code = Native.tv_get_video(client, text, call.Options, out video, out error);
+                return call.Result(code, video, error, nameof(id));
+            }
+        }
+
+        /// <summary>Fetches a job without blocking.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="cancellationToken">Cancels the call: the task is then cancelled.</param>
+        /// <returns>A task that ends with the job as the server sent it. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the call.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The client's timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure; <see cref="TogetherVideoException.Code"/> says which.</exception>
+        public Task<Video> GetVideoAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return GetVideoAsync(id, null, cancellationToken);
+        }
+
+        /// <summary>Fetches a job within <paramref name="timeout"/> without blocking.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="timeout">Bounds the whole call, retries included; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the call: the task is then cancelled.</param>
+        /// <returns>A task that ends with the job as the server sent it. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the call.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure; <see cref="TogetherVideoException.Code"/> says which.</exception>
+        public Task<Video> GetVideoAsync(string id, TimeSpan? timeout, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return new GetCall(Utf8.Required(id, nameof(id)), cancellationToken).Begin(Handle, timeout, nameof(timeout));
+            }
+            catch (Exception e)
+            {
+                return Faulted<Video>(e, cancellationToken);
+            }
+        }
+
+        private sealed class GetCall : AsyncVideoCall
+        {
+            private readonly byte[] id;
+
+            public GetCall(byte[] id, CancellationToken cancellationToken) : base("id", cancellationToken) { this.id = id; }
+
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            {
+                return Native.tv_get_video_start(client, id, options, out started, out error);
+            }
+        }
+
+        // ---- Create -----------------------------------------------------------------
+
+        /// <summary>Creates a job (POST /videos), blocking. Never retried once the request
+        /// may have reached the server: a second POST could start a second, billed job.</summary>
+        /// <param name="request">What to create.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The job as created, usually <see cref="VideoStatus.Queued"/>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused a number of
+        /// <paramref name="request"/> (steps 5, say); the message names the field and value.</exception>
+        /// <exception cref="ArgumentException">The library refused another field of
+        /// <paramref name="request"/> (no model, an empty prompt, invalid JSON, a NUL byte).</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The client's timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (the server refused the
+        /// request: <see cref="ResultCode.BadRequest"/>, <see cref="ResultCode.Unprocessable"/>).</exception>
+        public Video CreateVideo(CreateVideoRequest request, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return CreateVideo(request, null, cancellationToken);
+        }
+
+        /// <summary>Creates a job (POST /videos) within <paramref name="timeout"/>, blocking.
+        /// Never retried once the request may have reached the server.</summary>
+        /// <param name="request">What to create.</param>
+        /// <param name="timeout">Bounds the whole call; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the call.</param>
+        /// <returns>The job as created, usually <see cref="VideoStatus.Queued"/>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused
+        /// <paramref name="timeout"/> or a number of <paramref name="request"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused another field of
+        /// <paramref name="request"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure; <see cref="TogetherVideoException.Code"/> says which.</exception>
+        public Video CreateVideo(CreateVideoRequest request, TimeSpan? timeout, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            using (var parameters = request.ToNative(nameof(request)))
+            {
+                var client = Handle;
+                using (var call = new BlockingCall(timeout, nameof(timeout), cancellationToken))
+                {
+                    VideoHandle video;
+                    ErrorHandle error;
+                    int code = Native.tv_create_video(client, parameters, call.Options, out video, out error);
+                    return call.Result(code, video, error, nameof(request));
+                }
+            }
+        }
+
+        /// <summary>Creates a job without blocking. Never retried once the request may have
+        /// reached the server.</summary>
+        /// <param name="request">What to create.</param>
+        /// <param name="cancellationToken">Cancels the call: the task is then cancelled.</param>
+        /// <returns>A task that ends with the job as created. This method never throws: the
+        /// task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused a number of <paramref name="request"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused another field of <paramref name="request"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the call.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The client's timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure; <see cref="TogetherVideoException.Code"/> says which.</exception>
+        public Task<Video> CreateVideoAsync(CreateVideoRequest request, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return CreateVideoAsync(request, null, cancellationToken);
+        }
+
+        /// <summary>Creates a job within <paramref name="timeout"/> without blocking.</summary>
+        /// <param name="request">What to create.</param>
+        /// <param name="timeout">Bounds the whole call; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the call: the task is then cancelled.</param>
+        /// <returns>A task that ends with the job as created. This method never throws: the
+        /// task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused
+        /// <paramref name="timeout"/> or a number of <paramref name="request"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused another field of <paramref name="request"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the call.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure; <see cref="TogetherVideoException.Code"/> says which.</exception>
+        public Task<Video> CreateVideoAsync(CreateVideoRequest request, TimeSpan? timeout, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                if (request == null) throw new ArgumentNullException(nameof(request));
+                using (var parameters = request.ToNative(nameof(request))) // the request copies them
+                {
+                    return new CreateCall(parameters, cancellationToken).Begin(Handle, timeout, nameof(timeout));
+                }
+            }
+            catch (Exception e)
+            {
+                return Faulted<Video>(e, cancellationToken);
+            }
+        }
+
+        private sealed class CreateCall : AsyncVideoCall
+        {
+            private readonly CreateParamsHandle parameters;
+
+            public CreateCall(CreateParamsHandle parameters, CancellationToken cancellationToken)
+                : base("request", cancellationToken) { this.parameters = parameters; }
+
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            {
+                return Native.tv_create_video_start(client, parameters, options, out started, out error);
+            }
+        }
+
+        // ---- Wait -------------------------------------------------------------------
+
+        /// <summary>Polls the job until it is completed, failed or cancelled and returns that
+        /// state, blocking the calling thread. A failed job is a result, not an exception; a
+        /// status this version does not know is returned at once.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="cancellationToken">Cancels the wait.</param>
+        /// <returns>The job's final state.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 on a poll once its retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">A poll timed out.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure of a poll.</exception>
+        public Video WaitForVideo(string id, CancellationToken cancellationToken)
+        {
+            return WaitForVideo(id, null, cancellationToken);
+        }
+
+        /// <summary>Polls the job until it is completed, failed or cancelled and returns that
+        /// state, blocking the calling thread. A failed job is a result, not an exception; a
+        /// status this version does not know is returned at once.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="options">The poll interval, an overall timeout and a progress sink
+        /// (told each polled state on this thread); null: the defaults, no timeout.</param>
+        /// <param name="cancellationToken">Cancels the wait.</param>
+        /// <returns>The job's final state.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the poll interval
+        /// or the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 on a poll once its retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The wait's timeout passed, or a poll timed out.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure of a poll.</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the wait stops with it.</exception>
+        public Video WaitForVideo(string id, WaitOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var text = Utf8.Required(id, nameof(id));
+            using (var wait = NativeWaitOptions(options))
+            {
+                var client = Handle;
+                using (var call = new BlockingCall(options != null ? options.Timeout : null, nameof(options), cancellationToken,
+                    options != null ? options.Progress : null))
+                {
+                    VideoHandle video;
+                    ErrorHandle error;
+                    int code = Native.tv_wait_video(client, text, wait ?? WaitOptionsHandle.None, call.Options, out video, out error);
+                    return call.Result(code, video, error, nameof(id));
+                }
+            }
+        }
+
+        /// <summary>Waits for the job without blocking: polls run on the library's threads,
+        /// and no thread is held between them.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="cancellationToken">Cancels the wait: the task is then cancelled.</param>
+        /// <returns>A task that ends with the job's final state. This method never throws:
+        /// the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the wait.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 on a poll once its retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">A poll timed out.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure of a poll.</exception>
+        public Task<Video> WaitForVideoAsync(string id, CancellationToken cancellationToken)
+        {
+            return WaitForVideoAsync(id, null, cancellationToken);
+        }
+
+        /// <summary>Waits for the job without blocking: polls run on the library's threads,
+        /// and no thread is held between them, so a thousand waits need no more threads
+        /// than one.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="options">The poll interval, an overall timeout and a progress sink
+        /// (told each polled state from a library thread); null: the defaults, no timeout.</param>
+        /// <param name="cancellationToken">Cancels the wait: the task is then cancelled.</param>
+        /// <returns>A task that ends with the job's final state. This method never throws:
+        /// the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the poll interval
+        /// or the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the wait.</exception>
+        /// <exception cref="NotFoundException">No such job.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 on a poll once its retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The wait's timeout passed, or a poll timed out.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure of a poll.</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the wait stops with it.</exception>
+        public Task<Video> WaitForVideoAsync(string id, WaitOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                var text = Utf8.Required(id, nameof(id));
+                using (var wait = NativeWaitOptions(options)) // the request copies them
+                {
+                    return new WaitCall(text, wait, cancellationToken, options != null ? options.Progress : null)
+                        .Begin(Handle, options != null ? options.Timeout : null, nameof(options));
+                }
+            }
+            catch (Exception e)
+            {
+                return Faulted<Video>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>The native wait options for <paramref name="options"/>, or null for the
+        /// library's defaults; the library checks the poll interval.</summary>
+        private static WaitOptionsHandle NativeWaitOptions(WaitOptions options)
+        {
+            if (options == null || !options.PollInterval.HasValue) return null;
+            var native = Native.tv_wait_options_new();
+            try
+            {
+                Errors.CheckSetter(Native.tv_wait_options_set_poll_interval_ms(native, NativeCall.Milliseconds(options.PollInterval.Value)),
+                    nameof(options), "poll interval", true);
+                return native;
+            }
+            catch
+            {
+                native.Dispose();
+                throw;
+            }
+        }
+
+        private sealed class WaitCall : AsyncVideoCall
+        {
+            private readonly byte[] id;
+            private readonly WaitOptionsHandle wait;
+
+            public WaitCall(byte[] id, WaitOptionsHandle wait, CancellationToken cancellationToken, IProgress<Video> progress)
+                : base("id", cancellationToken, progress)
+            {
+                this.id = id;
+                this.wait = wait;
+            }
+
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            {
+                return Native.tv_wait_video_start(client, id, wait ?? WaitOptionsHandle.None, options, out started, out error);
+            }
+        }
+
+        // ---- Downloads --------------------------------------------------------------
+        // Each reads a video by its URL (a completed job's VideoUrl) or by its job's id
+        // (the library gets the job, which must be completed, then its URL), into a file or
+        // a Stream. A file is written beside its path and renamed into place only when
+        // complete, so a failed or cancelled download leaves nothing under the path. The API
+        // key is never sent to the video's host. A Stream is written one call at a time,
+        // each byte once, in order. The timeout bounds the whole download; without one only
+        // a read stalling for the client's timeout ends it.
+
+        /// <summary>Downloads the video at <paramref name="url"/> to a file, blocking.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="progress">Told the bytes received so far, on this thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download (nothing is left under <paramref name="path"/>).</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/> (not
+        /// http or https), or a string holds a NUL byte.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure: <see cref="ResultCode.FileSystem"/>
+        /// when <paramref name="path"/> cannot be written, <see cref="ResultCode.Decode"/> for a web page.</exception>
+        /// <exception cref="Exception">Whatever <paramref name="progress"/> threw: the download stops with it.</exception>
+        public long DownloadUrl(string url, string path, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Url(url), Destination.File(path), progress, timeout, cancellationToken);
+        }
+
+        /// <summary>Downloads the video at <paramref name="url"/> into a stream, blocking.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="destination">Written on this thread, each byte once, in order.</param>
+        /// <param name="progress">Told the bytes received so far, on this thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download.</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/> for a web page).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or
+        /// <paramref name="progress"/> threw: the download stops with it.</exception>
+        public long DownloadUrl(string url, Stream destination, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Url(url), Destination.To(destination), progress, timeout, cancellationToken);
+        }
+
+        /// <summary>Downloads the video at <paramref name="url"/> to a file without blocking.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="progress">Told the bytes received so far, from a library thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/>, or a string holds a NUL byte.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="progress"/> threw: the download stops with it.</exception>
+        public Task<long> DownloadUrlAsync(string url, string path, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Url(url), Destination.File(path), progress, timeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads the video at <paramref name="url"/> into a stream without blocking.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="destination">Written from a library thread, each byte once, in order.</param>
+        /// <param name="progress">Told the bytes received so far, from a library thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or
+        /// <paramref name="progress"/> threw: the download stops with it.</exception>
+        public Task<long> DownloadUrlAsync(string url, Stream destination, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Url(url), Destination.To(destination), progress, timeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> to a file, blocking:
+        /// the library gets the job, which must be completed, then its video.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="progress">Told the bytes received so far, on this thread.</param>
+        /// <param name="timeout">Bounds the whole download, the GET of the job included; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download (nothing is left under <paramref name="path"/>).</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed (the message says its status).</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="progress"/> threw: the download stops with it.</exception>
+        public long DownloadVideo(string id, string path, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Job(id), Destination.File(path), progress, timeout, cancellationToken);
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> into a stream,
+        /// blocking: the library gets the job, which must be completed, then its video.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="destination">Written on this thread, each byte once, in order.</param>
+        /// <param name="progress">Told the bytes received so far, on this thread.</param>
+        /// <param name="timeout">Bounds the whole download, the GET of the job included; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download.</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or
+        /// <paramref name="progress"/> threw: the download stops with it.</exception>
+        public long DownloadVideo(string id, Stream destination, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Job(id), Destination.To(destination), progress, timeout, cancellationToken);
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> to a file without blocking.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="progress">Told the bytes received so far, from a library thread.</param>
+        /// <param name="timeout">Bounds the whole download, the GET of the job included; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="progress"/> threw: the download stops with it.</exception>
+        public Task<long> DownloadVideoAsync(string id, string path, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Job(id), Destination.File(path), progress, timeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> into a stream without blocking.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="destination">Written from a library thread, each byte once, in order.</param>
+        /// <param name="progress">Told the bytes received so far, from a library thread.</param>
+        /// <param name="timeout">Bounds the whole download, the GET of the job included; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or
+        /// <paramref name="progress"/> threw: the download stops with it.</exception>
+        public Task<long> DownloadVideoAsync(string id, Stream destination, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Job(id), Destination.To(destination), progress, timeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads a video read earlier to a file, blocking: by its
+        /// <see cref="Video.VideoUrl"/>, or, when it has none (it was not completed when
+        /// read), by its id, so that the library gets the job again and says why there is
+        /// nothing to download.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="progress">Told the bytes received so far, on this thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download (nothing is left under <paramref name="path"/>).</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="progress"/> threw: the download stops with it.</exception>
+        public long Download(Video video, string path, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Of(video), Destination.File(path), progress, timeout, cancellationToken);
+        }
+
+        /// <summary>Downloads a video read earlier into a stream, blocking: by its
+        /// <see cref="Video.VideoUrl"/>, or by its id when it has none.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="destination">Written on this thread, each byte once, in order.</param>
+        /// <param name="progress">Told the bytes received so far, on this thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download.</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or
+        /// <paramref name="progress"/> threw: the download stops with it.</exception>
+        public long Download(Video video, Stream destination, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Of(video), Destination.To(destination), progress, timeout, cancellationToken);
+        }
+
+        /// <summary>Downloads a video read earlier to a file without blocking: by its
+        /// <see cref="Video.VideoUrl"/>, or by its id when it has none.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="progress">Told the bytes received so far, from a library thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="progress"/> threw: the download stops with it.</exception>
+        public Task<long> DownloadAsync(Video video, string path, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Of(video), Destination.File(path), progress, timeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads a video read earlier into a stream without blocking: by its
+        /// <see cref="Video.VideoUrl"/>, or by its id when it has none.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="destination">Written from a library thread, each byte once, in order.</param>
+        /// <param name="progress">Told the bytes received so far, from a library thread.</param>
+        /// <param name="timeout">Bounds the whole download; null or zero: no bound.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused <paramref name="timeout"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or
+        /// <paramref name="progress"/> threw: the download stops with it.</exception>
+        public Task<long> DownloadAsync(Video video, Stream destination, IProgress<DownloadProgress> progress = null, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Of(video), Destination.To(destination), progress, timeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>What a download reads: a URL or a job id, as native text, and the
+        /// parameter that gave it (named by an ArgumentException when the library refuses it).</summary>
+        private struct Source
+        {
+            public bool IsJob;
+            public byte[] Text;
+            public string ParamName;
+
+            public static Source Url(string url)
+            {
+                return new Source { Text = Utf8.Required(url, nameof(url)), ParamName = nameof(url) };
+            }
+
+            public static Source Job(string id)
+            {
+                return new Source { IsJob = true, Text = Utf8.Required(id, nameof(id)), ParamName = nameof(id) };
+            }
+
+            public static Source Of(Video video)
+            {
+                if (video == null) throw new ArgumentNullException(nameof(video));
+                if (!string.IsNullOrEmpty(video.VideoUrl))
+                    return new Source { Text = Utf8.ToNative(video.VideoUrl, "VideoUrl", nameof(video)), ParamName = nameof(video) };
+                if (video.Id == null) throw new ArgumentException("the video has neither a VideoUrl nor an Id", nameof(video));
+                return new Source { IsJob = true, Text = Utf8.ToNative(video.Id, "Id", nameof(video)), ParamName = nameof(video) };
+            }
+        }
+
+        /// <summary>Where a download goes: a file path as native text, or a stream.</summary>
+        private struct Destination
+        {
+            public byte[] Path;
+            public Stream Stream;
+
+            public static Destination File(string path)
+            {
+                return new Destination { Path = Utf8.Required(path, nameof(path)) };
+            }
+
+            public static Destination To(Stream destination)
+            {
+                if (destination == null) throw new ArgumentNullException(nameof(destination));
+                return new Destination { Stream = destination };
+            }
+        }
+
+        private long Download(Source source, Destination destination, IProgress<DownloadProgress> progress, TimeSpan? timeout,
+            CancellationToken cancellationToken)
+        {
+            var client = Handle;
+            using (var call = new BlockingCall(timeout, nameof(timeout), cancellationToken, null, progress, destination.Stream))
+            {
+                ulong bytes;
+                ErrorHandle error;
+                int code;
+                if (destination.Stream == null)
+                {
+                    code = source.IsJob
+                        ? Native.tv_download_video_to_file(client, source.Text, destination.Path, call.Options, out bytes, out error)
+                        : Native.tv_download_url_to_file(client, source.Text, destination.Path, call.Options, out bytes, out error);
+                }
+                else
+                {
+                    code = source.IsJob
+                        ? Native.tv_download_video_to_callback(client, source.Text, Callbacks.Write, call.UserData, call.Options, out bytes, out error)
+                        : Native.tv_download_url_to_callback(client, source.Text, Callbacks.Write, call.UserData, call.Options, out bytes, out error);
+                }
+                if (code != Native.Ok) throw call.Failure(code, error, source.ParamName);
+                error.Dispose();
+                return (long)bytes;
+            }
+        }
+
+        private Task<long> DownloadAsync(Source source, Destination destination, IProgress<DownloadProgress> progress, TimeSpan? timeout,
+            CancellationToken cancellationToken)
+        {
+            return new DownloadCall(source, destination, cancellationToken, progress).Begin(Handle, timeout, nameof(timeout));
+        }
+
+        private sealed class DownloadCall : AsyncCall<long>
+        {
+            private readonly Source source;
+            private readonly Destination destination;
+
+            public DownloadCall(Source source, Destination destination, CancellationToken cancellationToken, IProgress<DownloadProgress> progress)
+                : base(source.ParamName, cancellationToken, null, progress, destination.Stream)
+            {
+                this.source = source;
+                this.destination = destination;
+            }
+
+            // The request's result has no size: the last progress report gives it.
+            protected override bool TracksBytes { get { return true; } }
+
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            {
+                if (destination.Stream == null)
+                {
+                    return source.IsJob
+                        ? Native.tv_download_video_to_file_start(client, source.Text, destination.Path, options, out started, out error)
+                        : Native.tv_download_url_to_file_start(client, source.Text, destination.Path, options, out started, out error);
+                }
+                return source.IsJob
+                    ? Native.tv_download_video_to_callback_start(client, source.Text, Callbacks.Write, UserData, options, out started, out error)
+                    : Native.tv_download_url_to_callback_start(client, source.Text, Callbacks.Write, UserData, options, out started, out error);
+            }
+
+            protected override long Result(VideoHandle video)
+            {
+                video.Dispose();
+                return Received;
+            }
+        }
+    }
+}
