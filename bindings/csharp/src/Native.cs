@@ -173,7 +173,15 @@ namespace TogetherVideo
 
     internal static class Native
     {
-        private const string Library = "together_video";
+        /// <summary>The name every DllImport gives: Mono and .NET look for
+        /// libtogether_video.so, libtogether_video.dylib or together_video.dll (Mono through
+        /// TogetherVideo.dll.config's dllmap). iOS links the library into the app, so Unity
+        /// builds for it import from the app itself.</summary>
+#if (UNITY_IOS || UNITY_TVOS) && !UNITY_EDITOR
+        public const string Library = "__Internal";
+#else
+        public const string Library = "together_video";
+#endif
         private const CallingConvention Cdecl = CallingConvention.Cdecl;
 
         public const int Ok = 0;

@@ -30,7 +30,8 @@ namespace TogetherVideo
 
         /// <summary>A client with the defaults: the API key from TOGETHER_API_KEY.</summary>
         /// <exception cref="AuthenticationException">No API key: TOGETHER_API_KEY is not set.</exception>
-        /// <exception cref="DllNotFoundException">The native library could not be found.</exception>
+        /// <exception cref="DllNotFoundException">The native library could not be found; the
+        /// message says which file was looked for, where, and how to fix it.</exception>
         /// <exception cref="EntryPointNotFoundException">The library found is not this
         /// version of together-video.</exception>
         /// <exception cref="BadImageFormatException">The library found is for another
@@ -47,7 +48,8 @@ namespace TogetherVideo
         /// malformed base URL, an unreadable CA file, text with a NUL byte).</exception>
         /// <exception cref="AuthenticationException">No API key: neither
         /// <see cref="TogetherVideoClientOptions.ApiKey"/> nor TOGETHER_API_KEY is set.</exception>
-        /// <exception cref="DllNotFoundException">The native library could not be found.</exception>
+        /// <exception cref="DllNotFoundException">The native library could not be found; the
+        /// message says which file was looked for, where, and how to fix it.</exception>
         /// <exception cref="EntryPointNotFoundException">The library found is not this
         /// version of together-video.</exception>
         /// <exception cref="BadImageFormatException">The library found is for another
@@ -56,6 +58,7 @@ namespace TogetherVideo
         public TogetherVideoClient(TogetherVideoClientOptions options)
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
+            LibraryLoader.EnsureLoaded();
             using (var native = options.ToNative(nameof(options)))
             {
                 ClientHandle client;
@@ -72,7 +75,8 @@ namespace TogetherVideo
         }
 
         /// <summary>The native library's version, e.g. "0.2.0".</summary>
-        /// <exception cref="DllNotFoundException">The native library could not be found.</exception>
+        /// <exception cref="DllNotFoundException">The native library could not be found; the
+        /// message says which file was looked for, where, and how to fix it.</exception>
         /// <exception cref="EntryPointNotFoundException">The library found is not together-video's.</exception>
         /// <exception cref="BadImageFormatException">The library found is for another
         /// platform or architecture.</exception>
@@ -80,7 +84,8 @@ namespace TogetherVideo
         {
             get
             {
-                    return Utf8.FromNative(Native.tv_version());
+                LibraryLoader.EnsureLoaded();
+                return Utf8.FromNative(Native.tv_version());
             }
         }
 

@@ -1,7 +1,8 @@
 // The C# binding against the repository's mock of Together's API (TV_MOCK_URL) and the
 // shared fixtures (TV_FIXTURES), through the real native library. Run by `make
 // test-csharp` under Mono. A small runner: every public static method named Test* (in
-// every file of this partial class) runs; the last line says how many passed.
+// every file of this partial class) runs; the last line says how many passed. Given an
+// argument, it runs one of the child processes some tests start instead (ChildProcesses.cs).
 // TV_TESTS, a comma-separated list of names, runs only those tests.
 using System;
 using System.Collections.Generic;
@@ -21,8 +22,9 @@ namespace TogetherVideo.Tests
         private static string mockUrl;
         private static string origin;
 
-        public static int Main()
+        public static int Main(string[] args)
         {
+            if (args.Length > 0) return Child(args[0]);
             mockUrl = Environment.GetEnvironmentVariable("TV_MOCK_URL");
             if (mockUrl == null)
             {
