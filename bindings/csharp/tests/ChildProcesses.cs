@@ -1,11 +1,12 @@
-// Tests that need a process of their own: one where the native library cannot load. The
-// test runner starts itself again with an argument naming the child (Program.Main), and
-// checks what the child printed.
+// Tests that need a process of their own: one where the native library cannot load, and
+// one whose thread count no other test has touched. The test runner starts itself again
+// with an argument naming the child (Program.Main), and checks what the child printed.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace TogetherVideo.Tests
@@ -13,6 +14,7 @@ namespace TogetherVideo.Tests
     public static partial class Program
     {
         private const string LoadFailureChild = "load-failure";
+        private const string ThreadsChild = "threads";
 
         /// <summary>Runs the child process <paramref name="name"/>: its output is for the
         /// test that started it, its exit status says whether it got that far.</summary>
@@ -21,6 +23,7 @@ namespace TogetherVideo.Tests
             switch (name)
             {
                 case LoadFailureChild: return LoadFailure();
+                case ThreadsChild: return ThousandWaits();
                 default:
                     Console.Error.WriteLine("unknown child process: " + name);
                     return 2;
@@ -153,6 +156,113 @@ namespace TogetherVideo.Tests
             Check(old.Contains("lacks a function") && old.Contains("0.2 or newer"), "a library without the function:\n" + old);
             var arch = LibraryLoader.Describe(new BadImageFormatException("wrong"), LibraryLoader.Platform.Windows);
             Check(arch.Contains("another platform or architecture"), "a library for another architecture:\n" + arch);
+        }
+
+        // ---- A thousand waits on one client -----------------------------------------
+
+        /// <summary>The threads of this process (Linux: their names, from /proc), or null
+        /// where they cannot be listed.</summary>
+        private static List<string> OsThreads()
+        {
+            const string tasks = "/proc/self/task";
+            if (!Directory.Exists(tasks)) return null;
+            var names = new List<string>();
+            foreach (var task in Directory.GetDirectories(tasks))
+            {
+                try
+                {
+                    names.Add(File.ReadAllText(Path.Combine(task, "comm")).Trim());
+                }
+                catch (IOException)
+                {
+                    // The thread ended while we looked.
+                }
+            }
+            return names;
+        }
+
+        /// <summary>The library's threads are named together-video-N (15 characters shown).</summary>
+        private static bool IsLibraryThread(string name)
+        {
+            return name.StartsWith("together-video", StringComparison.Ordinal);
+        }
+
+        /// <summary>In a fresh process: 1000 concurrent WaitForVideoAsync calls on one
+        /// client with 4 library threads, sampling the process's threads while they run.</summary>
+        private static int ThousandWaits()
+        {
+            const int workers = 4;
+            const int waits = 1000;
+            var start = OsThreads();
+            if (start == null)
+            {
+                Console.WriteLine("skipped: no /proc/self/task");
+                return 0;
+            }
+            var url = Environment.GetEnvironmentVariable("TV_MOCK_URL");
+            var options = new TogetherVideoClientOptions { ApiKey = "test-key", BaseUrl = url, Proxy = "", WorkerThreads = workers };
+            using (var client = new TogetherVideoClient(options))
+            {
+                // Blocking calls run on this thread: the jobs exist before any wait starts.
+                var ids = Enumerable.Range(0, waits).Select(i => client.CreateVideo(new CreateVideoRequest("m")).Id).ToArray();
+                var before = OsThreads();
+                var wait = new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromMinutes(1) };
+                var tasks = ids.Select(id => client.WaitForVideoAsync(id, wait)).ToArray();
+                // Polled, not awaited: no continuation is queued to the thread pool, whose
+                // size the runtime picks by heuristics of its own. What remains to count is
+                // the library's threads and the binding's (it has none).
+                var atPeak = before;
+                var deadline = Stopwatch.StartNew();
+                while (!tasks.All(t => t.IsCompleted) && deadline.Elapsed < TimeSpan.FromMinutes(2))
+                {
+                    var now = OsThreads();
+                    if (now.Count > atPeak.Count) atPeak = now;
+                    Thread.Sleep(2);
+                }
+                int completed = tasks.Count(t => t.Status == TaskStatus.RanToCompletion && t.Result.Status == VideoStatus.Completed);
+                Console.WriteLine("completed: {0} of {1}", completed, waits);
+                Console.WriteLine("threads at start: {0} [{1}]", start.Count, string.Join(", ", start));
+                Console.WriteLine("threads before the waits: {0} [{1}]", before.Count, string.Join(", ", before));
+                Console.WriteLine("threads at the peak: {0} [{1}]", atPeak.Count, string.Join(", ", atPeak));
+                Console.WriteLine("library threads at the peak: {0} (WorkerThreads = {1})", atPeak.Count(IsLibraryThread), workers);
+            }
+            return 0;
+        }
+
+        /// <summary>Reads "<paramref name="label"/>: N" from a child's output.</summary>
+        private static int Number(string output, string label)
+        {
+            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(label + ": ", StringComparison.Ordinal));
+            if (line == null) throw new Exception("no \"" + label + "\" in the child's output:\n" + output);
+            var text = line.Substring(label.Length + 2);
+            int end = text.IndexOf(' ');
+            return int.Parse(end < 0 ? text.Trim() : text.Substring(0, end));
+        }
+
+        // A wait holds no thread: each poll is a job on the client's few library threads,
+        // scheduled between polls, and its Task ends from the completion callback. So 1000
+        // concurrent WaitForVideoAsync calls on a client with WorkerThreads = 4 may add at
+        // most those 4 threads to the runtime's own: the bound is the child's thread count
+        // at start (main, finalizer, GC: 3 under Mono) + 4 + 2 the runtime may start late
+        // (under Mono, its thread-pool monitor and timer thread). The child polls the
+        // Tasks instead of awaiting them, so that no continuation asks the thread pool for
+        // threads: how many it starts for continuations is the runtime's choice, not the
+        // binding's. A binding that held a thread per wait would need 1000 more. The count
+        // is the whole process's, so it runs in a process of its own.
+        public static void TestAThousandConcurrentWaitsHoldNoThreadEach()
+        {
+            if (LibraryLoader.Current != LibraryLoader.Platform.Linux) return; // threads are counted in /proc
+            var run = RunChild(ThreadsChild, new Dictionary<string, string>());
+            var output = run.Value;
+            Console.Write(string.Join("", output.Split('\n').Where(l => l.Length > 0).Select(l => "     " + l + "\n")));
+            Equal(0, run.Key, "the child's exit status; it printed:\n" + output);
+            Equal(1000, Number(output, "completed"), "waits completed");
+            int start = Number(output, "threads at start");
+            int peak = Number(output, "threads at the peak");
+            int library = Number(output, "library threads at the peak");
+            Check(library >= 1 && library <= 4, "library threads: at most WorkerThreads (4), got " + library);
+            int bound = start + 4 + 2;
+            Check(peak <= bound, string.Format("threads at the peak: at most {0} ({1} at start + 4 library + 2), got {2}", bound, start, peak));
         }
     }
 }
