@@ -3,9 +3,15 @@ package togethervideo_test
 // A mock of Together's video API for the Go tests, on net/http/httptest, serving the
 // shared fixtures of tests/fixtures/. Ids pick the behaviour, as in the repository's
 // own mock (tests/mock): fixtures, status-<code>, flaky-<n>-<code>-<tag>, stall,
-// slow-<ms>, video-at-<file>; POST /v2/videos creates job-<n> (queued, in_progress,
-// completed), or by model: fail-job, silent-job, status-<code>, slow-<ms> (answers
-// after ms milliseconds); /files/ serves videos.
+// slow-<ms>, video-at-<file>, redirect-same (302 to vid_completed), reset (closes
+// without answering), and, whatever the key presented: echo-key (401 repeating the key),
+// echo-key-request-id (401 whose x-request-id holds the key), echo-key-everywhere (a
+// completed job repeating the key in its body, its headers, its request id and its
+// video URL's signed query, whose video is drop-echo.mp4); POST /v2/videos creates
+// job-<n> (queued, in_progress, completed), or by model: fail-job, silent-job,
+// status-<code>, slow-<ms> (answers after ms milliseconds); /files/ serves videos
+// (slow-*: 16 KiB every 50 ms; drop-*: half the body then a closed connection the
+// first time, and ranges with a strong ETag after).
 
 import (
 	"encoding/json"
@@ -100,12 +106,49 @@ func fail(w http.ResponseWriter, status int, message, requestID string) {
 
 func job(w http.ResponseWriter, body string) {
 	w.Header().Set("content-type", "application/json")
+	w.Header().Set("x-request-id", "req-job")
 	fmt.Fprint(w, body)
+}
+
+// signature is the signed query's own secret in echo-key-everywhere's video URL.
+const signature = "5f0c9e2a7b41d83e"
+
+// echoKey answers the echo-key scenarios, which repeat the presented key (a careless
+// server), and reports whether id is one.
+func (m *mock) echoKey(w http.ResponseWriter, r *http.Request, id string) bool {
+	key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	switch id {
+	case "echo-key":
+		fail(w, 401, "Incorrect API key provided: "+key, "req-echo-key")
+	case "echo-key-request-id":
+		fail(w, 401, "Invalid API key provided", "req-"+key)
+	case "echo-key-everywhere":
+		// Encoded as tests/mock's serde_json does: "&" as is, not "\u0026".
+		var body strings.Builder
+		encoder := json.NewEncoder(&body)
+		encoder.SetEscapeHTML(false)
+		encoder.Encode(map[string]any{
+			"id": id, "object": "video", "model": "model-" + key, "status": "completed",
+			"created_at": 1761000000, "completed_at": 1761000100,
+			"error": map[string]any{"code": key, "message": "your key " + key + " is fine"},
+			"outputs": map[string]any{"cost": 0.28,
+				"video_url": m.URL + "/files/drop-echo.mp4?token=" + key + "&exp=1&sig=" + signature},
+		})
+		w.Header().Set("x-request-id", "req-"+key)
+		w.Header().Set("x-echo", "Bearer "+key)
+		job(w, body.String())
+	default:
+		return false
+	}
+	return true
 }
 
 func (m *mock) serve(w http.ResponseWriter, r *http.Request) {
 	if name, ok := strings.CutPrefix(r.URL.Path, "/files/"); ok {
 		m.serveFile(w, r, name)
+		return
+	}
+	if id, ok := strings.CutPrefix(r.URL.Path, "/v2/videos/"); ok && m.echoKey(w, r, id) {
 		return
 	}
 	if r.Header.Get("Authorization") != "Bearer "+apiKey {
@@ -150,6 +193,10 @@ func (m *mock) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "<html><body>Sign in</body></html>")
 	case id == "stall":
 		<-r.Context().Done()
+	case id == "redirect-same":
+		http.Redirect(w, r, "/v2/videos/vid_completed", http.StatusFound)
+	case id == "reset":
+		panic(http.ErrAbortHandler) // the connection closes, nothing answered
 	case parts[0] == "slow" && len(parts) == 2:
 		ms, _ := strconv.Atoi(parts[1])
 		time.Sleep(time.Duration(ms) * time.Millisecond)
@@ -239,6 +286,19 @@ func (m *mock) serveFile(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	bytes := videoBytes(name)
 	w.Header().Set("content-type", "video/mp4")
+	if strings.HasPrefix(name, "drop-") {
+		// A strong ETag, so that a client may resume; ServeContent answers ranges.
+		w.Header().Set("etag", `"v1"`)
+		w.Header().Set("accept-ranges", "bytes")
+		if m.count("/files/"+name) > 1 {
+			http.ServeContent(w, r, name, time.Time{}, strings.NewReader(string(bytes)))
+			return
+		}
+		w.Header().Set("content-length", strconv.Itoa(len(bytes)))
+		w.Write(bytes[:len(bytes)/2])
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler) // closes the connection half way
+	}
 	w.Header().Set("content-length", strconv.Itoa(len(bytes)))
 	if !strings.HasPrefix(name, "slow-") {
 		w.Write(bytes)
