@@ -8,7 +8,9 @@ import "C"
 
 import (
 	"context"
+	"log/slog"
 	"runtime"
+	"runtime/cgo"
 	"strings"
 	"sync"
 	"time"
@@ -27,10 +29,17 @@ type Client struct {
 	callsMu sync.Mutex
 	calls   map[*C.TvCancelToken]struct{}
 	closing bool
+
+	// logHandle is the log callback's user_data (WithLogger), 0 without a logger:
+	// deleted once tv_client_free has returned, after which the library never calls it.
+	logHandle cgo.Handle
 }
 
 type settings struct {
 	apply []func(*C.TvClientOptions) error
+	// logger is WithLogger's, when withLogger.
+	logger     *slog.Logger
+	withLogger bool
 }
 
 // Option configures NewClient: WithAPIKey, WithBaseURL and the other With functions.
@@ -191,6 +200,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		opt.apply(&s)
 	}
+	if s.withLogger && s.logger == nil {
+		return nil, invalidArgument("logger is nil")
+	}
 	options := C.tv_client_options_new()
 	if options == nil {
 		return nil, &Error{Code: CodeInternal, Message: "cannot allocate client options"}
@@ -201,18 +213,31 @@ func NewClient(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	var logHandle cgo.Handle
+	if s.withLogger {
+		var err error
+		if logHandle, err = setLogger(options, s.logger.Handler()); err != nil {
+			return nil, err
+		}
+	}
 	var native *C.TvClient
 	var nativeErr *C.TvError
 	if code := C.tv_client_new_with_options(options, &native, &nativeErr); code != C.TV_RESULT_OK {
+		// No client: nothing logs through the handle any more.
+		if logHandle != 0 {
+			logHandle.Delete()
+		}
 		return nil, takeError(code, nativeErr)
 	}
-	client := &Client{native: native, calls: map[*C.TvCancelToken]struct{}{}}
+	client := &Client{native: native, calls: map[*C.TvCancelToken]struct{}{}, logHandle: logHandle}
 	runtime.SetFinalizer(client, (*Client).Close)
 	return client, nil
 }
 
 // Close cancels the client's calls in flight (they return ErrCancelled, which unwraps to
 // ErrClosed) and frees it. Closing twice is fine; calls after Close return ErrClosed.
+// A WithLogger handler gets the client_freed record before Close returns, and nothing
+// after.
 func (c *Client) Close() error {
 	c.callsMu.Lock()
 	c.closing = true
@@ -223,8 +248,14 @@ func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.native != nil {
+		// Logs client_freed through the handle, and waits for the log callbacks running
+		// on other threads; none runs after it returns.
 		C.tv_client_free(c.native)
 		c.native = nil
+		if c.logHandle != 0 {
+			c.logHandle.Delete()
+			c.logHandle = 0
+		}
 		runtime.SetFinalizer(c, nil)
 	}
 	return nil

@@ -12,6 +12,11 @@
 //	video, err := client.GetVideo(ctx, "video_abc123")
 //	if errors.Is(err, togethervideo.ErrNotFound) { ... }
 //
+// WithLogger sends the client's events (each HTTP attempt, retries, redirects, polls,
+// downloads, cancellations) to a log/slog Logger, with the API key and signed URL
+// queries removed; Client.Stats reads its counters (requests, retries by reason,
+// responses by class, bytes, connections, requests in flight, errors by code).
+//
 // # Linking the native library
 //
 // cgo links the library in one of three ways, chosen by build tag:

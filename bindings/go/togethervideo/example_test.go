@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
+	"os"
 	"time"
 
 	"github.com/together-video/together-video/bindings/go/togethervideo"
@@ -87,4 +89,21 @@ func ExampleClient_DownloadURLFile() {
 	} else if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Log the client's events as JSON lines, and read its counters.
+func ExampleWithLogger() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := togethervideo.NewClient(togethervideo.WithLogger(logger))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	if _, err := client.GetVideo(context.Background(), "video_abc123"); err != nil {
+		log.Println(err)
+	}
+	stats := client.Stats()
+	fmt.Printf("%d requests, %d retries after 429, %d in flight, %d timed out\n",
+		stats.Requests, stats.RetriesRateLimited, stats.RequestsInFlight, stats.Errors[togethervideo.CodeTimeout])
 }
