@@ -1244,7 +1244,9 @@ void tv_wait_options_free(struct TvWaitOptions *options);
 
 /**
  * Sets the time between polls, in milliseconds: 1 to 3600000. Default 2000. A server's
- * `Retry-After` on a poll may lengthen the interval, never shorten it.
+ * `Retry-After` on a poll may lengthen the interval, never shorten it. Each poll comes
+ * up to 20% later than the interval, at random, so that the polls of many jobs started
+ * together spread out rather than reach the server at once.
  */
 enum TvResult tv_wait_options_set_poll_interval_ms(struct TvWaitOptions *options, int64_t ms);
 

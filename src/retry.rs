@@ -105,7 +105,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// A uniformly distributed number in [0, 1), from the standard library's random hasher keys.
-fn random_unit() -> f64 {
+pub(crate) fn random_unit() -> f64 {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u64(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64));
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64

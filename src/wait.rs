@@ -6,9 +6,16 @@
 //! `in_progress` keep waiting; `completed`, `failed` and `cancelled` end it (a failed
 //! job is a result, not an error); a status this version does not know ends it at once
 //! rather than polling forever.
+//!
+//! Each next poll comes after the interval plus up to [`JITTER`] of it, at random: polls
+//! of jobs started together spread out instead of reaching the server as one burst,
+//! and no poll comes sooner than the interval asks.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The most a poll is delayed past its interval, as a share of it.
+pub const JITTER: f64 = 0.2;
 
 use crate::cancel::{Call, CallOptions};
 use crate::client::Client;
@@ -127,7 +134,8 @@ impl Client {
         let again = match video.status {
             // A server's hint may slow the polls down, never speed them up.
             VideoStatus::Queued | VideoStatus::InProgress => {
-                Some(hint.map_or(options.poll_interval, |hint| hint.max(options.poll_interval)))
+                let delay = hint.map_or(options.poll_interval, |hint| hint.max(options.poll_interval));
+                Some(delay.mul_f64(1.0 + JITTER * crate::retry::random_unit()))
             }
             _ => None,
         };

@@ -1,7 +1,6 @@
 //! What a client's requests share: a rate limit's pause, and the cap on concurrent
 //! requests. Against the mock on loopback.
 
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -103,4 +102,38 @@ fn the_cap_is_checked() {
     let error = Client::new(&ClientConfig { api_key: Some("k".into()), ..config }).unwrap_err();
     assert_eq!(error.kind(), together_video::ErrorKind::InvalidArgument);
     assert!(error.message().contains("not 1025"), "{}", error.message());
+}
+
+/// Polls come no sooner than the interval, and later by a random part of it (up to 20%):
+/// waits started together do not poll in step.
+#[test]
+fn polls_keep_the_interval_and_spread_out() {
+    let server = MockServer::start();
+    let client = client_with(&server, 0);
+    let options = together_video::WaitOptions { poll_interval: Duration::from_millis(100) };
+    let waits: Vec<_> = (0..10)
+        .map(|_| {
+            let job = client.create_video_json(r#"{"model":"m"}"#, together_video::Call::default()).unwrap();
+            client.wait_video_start(&job.id, options.clone(), &CallOptions::default(), None).unwrap()
+        })
+        .collect();
+    for wait in &waits {
+        assert!(wait.wait(None));
+        wait.outcome().unwrap().unwrap();
+    }
+    let polls = |id: &str| -> Vec<Instant> {
+        server.requests().iter().filter(|r| r.method == "GET" && r.target.ends_with(id)).map(|r| r.at).collect()
+    };
+    let mut gaps = Vec::new();
+    for job in 1..=10 {
+        let times = polls(&format!("/job-{job}"));
+        assert!(times.len() >= 3, "job-{job}: {} polls", times.len());
+        gaps.extend(times.windows(2).map(|pair| pair[1] - pair[0]));
+    }
+    assert!(
+        gaps.iter().all(|gap| *gap >= Duration::from_millis(100)),
+        "a poll came sooner than the interval: {gaps:?}"
+    );
+    let (shortest, longest) = (gaps.iter().min().unwrap(), gaps.iter().max().unwrap());
+    assert!(*longest - *shortest > Duration::from_millis(2), "the polls kept in step: {gaps:?}");
 }

@@ -139,6 +139,23 @@ lines.append("")
 lines.append("Instructions per call are the difference between 1 200 and 200 calls, divided by 1 000, so "
              "start-up is left out; they count user-space work only (system calls are the kernel's). "
              "libcurl's figure does not include decoding JSON; this library's does.\n")
+jobs = extras.get("many_jobs")
+if jobs:
+    lines.append("## Many jobs on one client\n")
+    lines.append(f"{jobs['jobs']:,} concurrent non-blocking waits (`tv_wait_video_start`) on one client with its "
+                 f"default 4 worker threads, on jobs that stay queued, polled every {jobs['interval_ms'] / 1000:.0f} s "
+                 "against the mock (scripts/bench/many_jobs.c).\n")
+    lines.append("| measure | measured | target | |")
+    lines.append("|---|---|---|---|")
+    lines.append(f"| OS threads of the process while they wait | {jobs['threads_waiting']} | worker threads + the caller's | "
+                 f"{verdict(jobs['threads_waiting'] <= 5)} |")
+    lines.append(f"| resident memory per waiting job | {jobs['kib_per_job']:.2f} KiB | < 4 KiB | "
+                 f"{verdict(jobs['kib_per_job'] < 4)} |")
+    lines.append(f"| starting one wait | {jobs['start_us']:.1f} us | O(1) | |")
+    lines.append(f"| second polls of jobs started together, 10th to 90th percentile | {jobs['p10_p90_ms']:.0f} ms apart | "
+                 f"spread out (polls come up to 20% past the interval, at random) | {verdict(jobs['p10_p90_ms'] > 100)} |")
+    lines.append("")
+
 lines.append("## The cost of logging\n")
 lines.append("With no log callback and no `TOGETHER_LOG`, an event costs one atomic load and nothing is built. "
              "With a callback that discards every event, each call pays for building, redacting and delivering "

@@ -51,6 +51,12 @@ for round in 1 2 3; do
     "$out/bench" $contender "$base" "$c_calls" 1 | sed "s/}\$/, \"log_round\": $round}/" | tee -a "$results"
   done
 done
+echo "== many jobs on one client: 10 000 concurrent waits"
+cc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude -o "$out/many_jobs" scripts/bench/many_jobs.c \
+  target/release/libtogether_video.a -lpthread -ldl -lm -lrt -lutil -lgcc_s
+many_jobs=$(scripts/with-mock.sh target/release/tv-mock --api-key bench-key -- \
+  sh -c "'$out/many_jobs' \$TV_MOCK_URL 10000 4000")
+echo "$many_jobs"
 echo "== C over TLS"
 for round in 1 2 3; do
   for contender in library curl; do
@@ -101,9 +107,9 @@ cc -O2 -Iinclude -o "$out/static_get_video" examples/get_video.c -Wl,--gc-sectio
   -lpthread -ldl -lm -lrt -lutil -lgcc_s
 strip "$out/static_get_video"
 python3 - "$out/extras.json" "$library_ir" "$curl_ir" "$rss" "$out/libtogether_video.stripped.so" "$out/static_get_video" \
-  "$log_info_ir" "$log_trace_ir" <<PY
+  "$log_info_ir" "$log_trace_ir" "$many_jobs" <<PY
 import json, os, platform, subprocess, sys
-path, library_ir, curl_ir, rss, so, static, log_info_ir, log_trace_ir = sys.argv[1:9]
+path, library_ir, curl_ir, rss, so, static, log_info_ir, log_trace_ir, many_jobs = sys.argv[1:10]
 rss = json.loads(rss)
 def version(command):
     try:
@@ -126,6 +132,7 @@ json.dump({
                      "log_info": int(log_info_ir), "log_trace": int(log_trace_ir)},
     "rss": {"calls": rss["calls"], "warm_kib": rss["rss_kib_warm"], "after_kib": rss["rss_kib_after"]},
     "sizes": {"so": os.path.getsize(so), "static": os.path.getsize(static)},
+    "many_jobs": json.loads(many_jobs),
     "target_sizes": {
         "Linux arm64 (libtogether_video.so)": os.path.getsize("$out/arm64.stripped.so"),
         "Windows x64 (together_video.dll)": os.path.getsize("$out/windows.stripped.dll"),

@@ -37,7 +37,9 @@ pub unsafe extern "C" fn tv_wait_options_free(options: *mut TvWaitOptions) {
 }
 
 /// Sets the time between polls, in milliseconds: 1 to 3600000. Default 2000. A server's
-/// `Retry-After` on a poll may lengthen the interval, never shorten it.
+/// `Retry-After` on a poll may lengthen the interval, never shorten it. Each poll comes
+/// up to 20% later than the interval, at random, so that the polls of many jobs started
+/// together spread out rather than reach the server at once.
 #[no_mangle]
 pub unsafe extern "C" fn tv_wait_options_set_poll_interval_ms(options: *mut TvWaitOptions, ms: i64) -> TvResult {
     // SAFETY: NULL or live options (shared contract).
