@@ -531,9 +531,8 @@ fn a_download_by_job_id_gets_a_fresh_url_when_the_old_one_expired() {
     let path = dir.join("v.mp4");
     // The first request drops halfway; the resume with the same signed URL gets 410; the
     // job, fetched again, has a new URL, and the download resumes there (206, kept).
-    let written = client
-        .download_to_path(&Source::Job("video-expiring-a".into()), &path, None, Call::default())
-        .unwrap();
+    let written =
+        client.download_to_path(&Source::Job("video-expiring-a".into()), &path, None, Call::default()).unwrap();
     assert_eq!(written, VIDEO_SIZE as u64);
     assert!(std::fs::read(&path).unwrap() == video_bytes("expiring-a.mp4"));
     let files: Vec<_> =

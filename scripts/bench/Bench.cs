@@ -13,7 +13,7 @@ public static class Bench
     {
         string baseUrl = args[0];
         int calls = int.Parse(args[1], CultureInfo.InvariantCulture);
-        using (var client = new Client(new ClientOptions { ApiKey = "bench-key", BaseUrl = baseUrl, Proxy = "" }))
+        using (var client = new TogetherVideoClient(new TogetherVideoClientOptions { ApiKey = "bench-key", BaseUrl = baseUrl, Proxy = "" }))
         {
             Report("together-video (C#)", calls, () => client.GetVideo("vid_completed"));
         }

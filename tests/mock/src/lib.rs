@@ -15,7 +15,7 @@ mod scenarios;
 pub use files::{changed_video_bytes, video_bytes, VIDEO_SIZE};
 pub use scenarios::{FIXTURES, HUGE_BODY};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -60,7 +60,7 @@ pub(crate) struct Shared {
     pub origin: String,
     pub other_origin: String,
     pub hits: Mutex<HashMap<String, u32>>,
-    pub recorded: Mutex<Vec<Recorded>>,
+    pub recorded: Mutex<VecDeque<Recorded>>,
     pub stopping: AtomicBool,
     /// Jobs created by POST, by id, with the model they were created with.
     pub jobs: Mutex<HashMap<String, String>>,
@@ -113,7 +113,7 @@ impl MockServer {
             origin: format!("{scheme}://{addr}"),
             other_origin: format!("http://{other_addr}"),
             hits: Mutex::new(HashMap::new()),
-            recorded: Mutex::new(Vec::new()),
+            recorded: Mutex::new(VecDeque::new()),
             active: Mutex::new((0, 0)),
             stopping: AtomicBool::new(false),
             jobs: Mutex::new(HashMap::new()),
@@ -142,7 +142,7 @@ impl MockServer {
 
     /// Every request received so far (the most recent [`MAX_RECORDED`]).
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared.recorded.lock().unwrap().clone()
+        self.shared.recorded.lock().unwrap().iter().cloned().collect()
     }
 
     /// The most requests the mock was answering at once.
@@ -231,7 +231,8 @@ fn tls_config(certificate: Certificate) -> Arc<ServerConfig> {
 pub(crate) fn record(shared: &Shared, request: Recorded) {
     let mut recorded = shared.recorded.lock().unwrap();
     if recorded.len() >= MAX_RECORDED {
-        recorded.remove(0);
+        // A queue: dropping the oldest costs nothing, however many requests came.
+        recorded.pop_front();
     }
-    recorded.push(request);
+    recorded.push_back(request);
 }
