@@ -18,7 +18,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
 .PHONY: cross deps-cross dist test-dist test-cross check-other-targets
-.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-go-link test-csharp deps-csharp bench bench-go deps-c abi-check abi-baseline deps-abi clean
+.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-go-link test-csharp deps-csharp csharp csharp-package test-csharp-package bench bench-go deps-c abi-check abi-baseline deps-abi clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -123,7 +123,7 @@ else
 endif
 
 test: test-rust miri soak test-contract test-c test-c-sanitizers abi-check test-install test-examples test-go test-csharp \
-      test-cross test-dist test-go-link
+      test-cross test-dist test-go-link test-csharp-package
 	@echo "== all test suites passed"
 
 # The fast suites, for the edit-compile loop: Rust (no Miri, no soak) and C.
@@ -256,11 +256,20 @@ CS_OUT   := target/csharp
 deps-csharp:
 	@scripts/install-deps.sh mcs:mono-mcs mono:mono-runtime
 
+# TogetherVideo.dll with its XML documentation (a public member without it fails the
+# build) and the assembly version from Cargo.toml, and TogetherVideo.dll.config beside it
+# (Mono's dllmap of the library's name per platform).
+csharp: deps-csharp
+	mkdir -p $(CS_OUT)
+	printf '[assembly: System.Reflection.AssemblyVersion("%s.0")]\n[assembly: System.Reflection.AssemblyFileVersion("%s.0")]\n[assembly: System.Reflection.AssemblyInformationalVersion("%s")]\n' \
+	  $(VERSION) $(VERSION) $(VERSION) > $(CS_OUT)/AssemblyVersion.cs
+	$(MCS) -target:library -doc:$(CS_OUT)/TogetherVideo.xml -out:$(CS_OUT)/TogetherVideo.dll \
+	  bindings/csharp/src/*.cs $(CS_OUT)/AssemblyVersion.cs
+	cp bindings/csharp/src/TogetherVideo.dll.config $(CS_OUT)/
+
 # The C# binding built with Mono's mcs (C# 7.2, a subset of Unity's 7.3) and tested under
 # Mono against tv-mock; the struct layout is checked against offsets the C compiler prints.
-test-csharp: build deps-csharp | $(BUILD)
-	mkdir -p $(CS_OUT)
-	$(MCS) -target:library -out:$(CS_OUT)/TogetherVideo.dll bindings/csharp/src/*.cs
+test-csharp: build csharp | $(BUILD)
 	$(MCS) -target:exe -out:$(CS_OUT)/TogetherVideo.Tests.exe -r:$(CS_OUT)/TogetherVideo.dll -r:System.Core.dll \
 	  bindings/csharp/tests/*.cs
 	$(MCS) -target:exe -out:$(CS_OUT)/Sample.exe -r:$(CS_OUT)/TogetherVideo.dll bindings/csharp/samples/*.cs
@@ -268,6 +277,22 @@ test-csharp: build deps-csharp | $(BUILD)
 	$(CS_OUT)/offsets > $(CS_OUT)/offsets.txt
 	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt \
 	  scripts/with-mock.sh $(MOCK) -- mono --debug $(CS_OUT)/TogetherVideo.Tests.exe
+
+# The NuGet package (target/csharp/package/TogetherVideo.VERSION.nupkg: netstandard2.0
+# and the native library for linux-x64, linux-arm64 and win-x64 from the release
+# archives) and the Unity package (target/csharp/unity/: a folder and a tarball).
+csharp-package: csharp dist
+	python3 scripts/csharp-package.py $(VERSION)
+	python3 scripts/unity-package.py $(VERSION)
+
+# Both packages checked as their users' tools read them: the .nupkg with
+# System.IO.Packaging, restored into a scratch project whose sample runs against the
+# mock; the Unity package's manifest, .meta files and plugin import settings.
+test-csharp-package: csharp-package build
+	@scripts/install-deps.sh /usr/lib/mono/4.5/WindowsBase.dll:libmono-windowsbase4.0-cil \
+	  /usr/lib/mono/4.5/System.Xml.Linq.dll:libmono-system-xml-linq4.0-cil unzip:unzip
+	scripts/test-csharp-package.sh $(VERSION)
+	python3 scripts/test-unity-package.py $(VERSION)
 
 # Every contender side by side (scripts/bench/run.sh): writes docs/benchmarks.md and .png.
 bench: build cross test-csharp

@@ -156,6 +156,30 @@ if jobs:
                  f"spread out (polls come up to 20% past the interval, at random) | {verdict(jobs['p10_p90_ms'] > 100)} |")
     lines.append("")
 
+csharp = extras.get("csharp_async")
+if csharp:
+    lines.append("## C#: blocking and async\n")
+    lines.append("The C# binding's `GetVideo` and `GetVideoAsync` under Mono against the same nginx, one call in "
+                 "flight and four (threads for blocking, tasks for async); best of several rounds "
+                 "(bindings/csharp/bench/Bench.cs). An async call starts a library request and completes a task "
+                 "from its completion callback: two thread hand-offs per call that a blocking call does not make, "
+                 "which on loopback cost as much as the request itself.\n")
+    lines.append("| call | in flight | calls/s | CPU per call |")
+    lines.append("|---|---|---|---|")
+    for row in csharp:
+        if "how" in row:
+            lines.append(f"| {row['measure']} ({row['how']}) | {row['in_flight']} | {row['calls_per_second']:,} | "
+                         f"{row['cpu_us_per_call']} us |")
+    ratio = next((row for row in csharp if row.get("measure") == "async / blocking"), None)
+    if ratio:
+        one = ratio["calls_per_second"]["in_flight_1"]
+        lines.append("")
+        lines.append(f"Async over blocking, calls/s: {one:.2f}x with one call in flight "
+                     f"(target: no slower, {verdict(one >= 0.95)}); "
+                     + ", ".join(f"{v:.2f}x with {k.split('_')[-1]} in flight"
+                                 for k, v in ratio["calls_per_second"].items() if k != "in_flight_1") + ".")
+    lines.append("")
+
 lines.append("## The cost of logging\n")
 lines.append("With no log callback and no `TOGETHER_LOG`, an event costs one atomic load and nothing is built. "
              "With a callback that discards every event, each call pays for building, redacting and delivering "

@@ -78,6 +78,11 @@ echo "== C#: the binding and HttpClient under Mono"
 mcs -langversion:7.2 -nologo -target:exe -out:"$out/Bench.exe" -r:target/csharp/TogetherVideo.dll -r:System.Net.Http.dll scripts/bench/Bench.cs
 cp target/csharp/TogetherVideo.dll "$out/"
 LD_LIBRARY_PATH="$top/target/release" mono "$out/Bench.exe" "$base" "$calls" | tee -a "$results"
+echo "== C#: blocking and async calls of the binding (bindings/csharp/bench)"
+mcs -langversion:7.2 -nologo -target:exe -out:"$out/AsyncBench.exe" -r:target/csharp/TogetherVideo.dll \
+  bindings/csharp/bench/Bench.cs
+TV_BENCH_URL="$base" TV_BENCH_KEY=bench-key LD_LIBRARY_PATH="$top/target/release" mono "$out/AsyncBench.exe" \
+  | tee "$out/csharp_async.jsonl"
 
 echo "== instructions per call (callgrind), resident memory over 100 000 calls, sizes"
 instructions() {
@@ -133,6 +138,7 @@ json.dump({
     "rss": {"calls": rss["calls"], "warm_kib": rss["rss_kib_warm"], "after_kib": rss["rss_kib_after"]},
     "sizes": {"so": os.path.getsize(so), "static": os.path.getsize(static)},
     "many_jobs": json.loads(many_jobs),
+    "csharp_async": [json.loads(line) for line in open("$out/csharp_async.jsonl") if line.strip()],
     "target_sizes": {
         "Linux arm64 (libtogether_video.so)": os.path.getsize("$out/arm64.stripped.so"),
         "Windows x64 (together_video.dll)": os.path.getsize("$out/windows.stripped.dll"),
