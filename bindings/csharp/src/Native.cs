@@ -38,6 +38,34 @@ namespace TogetherVideo
         public IntPtr json;
     }
 
+    /// <summary>TvClientStats, field for field; <c>size</c> is set to its size before the
+    /// call (the library fills what fits and says how much it filled).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TvClientStats
+    {
+        /// <summary>TV_STATS_ERROR_SLOTS.</summary>
+        public const int ErrorSlots = 32;
+
+        public uint size;
+        public ulong requests;
+        public ulong attempts;
+        public ulong retries_rate_limited;
+        public ulong retries_server;
+        public ulong retries_connection;
+        public ulong retries_timeout;
+        public ulong responses_1xx;
+        public ulong responses_2xx;
+        public ulong responses_3xx;
+        public ulong responses_4xx;
+        public ulong responses_5xx;
+        public ulong bytes_sent;
+        public ulong bytes_received;
+        public ulong connections_opened;
+        public ulong connections_reused;
+        public ulong requests_in_flight;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = ErrorSlots)] public ulong[] errors;
+    }
+
     /// <summary>Counts the handle wrappers alive, so tests can see that none leak.</summary>
     internal static class HandleCount
     {
@@ -214,8 +242,10 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_system_roots(ClientOptionsHandle options, int enabled);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_proxy(ClientOptionsHandle options, byte[] value);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_worker_threads(ClientOptionsHandle options, long threads);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_max_concurrent_requests(ClientOptionsHandle options, long maxRequests);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_new_with_options(ClientOptionsHandle options, out ClientHandle client, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_client_free(IntPtr client);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_stats(ClientHandle client, ref TvClientStats stats);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video(ClientHandle client, byte[] id, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);

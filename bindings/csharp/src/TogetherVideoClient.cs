@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -101,6 +102,22 @@ namespace TogetherVideo
                 if (handle.IsClosed) throw new ObjectDisposedException(nameof(TogetherVideoClient));
                 return handle;
             }
+        }
+
+        /// <summary>Reads the client's counters: requests, attempts, retries by reason,
+        /// responses by status class, bytes, connections, requests in flight, and calls
+        /// ended per result code. Cheap (no lock, no waiting on the network): fine once per
+        /// frame, from any thread.</summary>
+        /// <returns>A copy of the counters since the client was created.</returns>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="TogetherVideoException">The library failed (a bug: please report it).</exception>
+        public ClientStats GetStats()
+        {
+            var native = new TvClientStats { errors = new ulong[TvClientStats.ErrorSlots] };
+            native.size = (uint)Marshal.SizeOf(typeof(TvClientStats));
+            int code = Native.tv_client_stats(Handle, ref native);
+            if (code != Native.Ok) throw Errors.From(code, null, null);
+            return ClientStats.FromNative(ref native);
         }
 
         /// <summary>The Task of an asynchronous call that failed before it started.</summary>

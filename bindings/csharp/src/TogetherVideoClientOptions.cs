@@ -34,6 +34,13 @@ namespace TogetherVideo
         /// <summary>The library threads that run asynchronous calls, default 4. A wait holds
         /// none of them between polls, so a thousand waits need no more threads than one.</summary>
         public int? WorkerThreads { get; set; }
+        /// <summary>Caps how many HTTP requests of the client run at once, API calls and
+        /// download transfers alike: 0 to 1024, default 0 (no cap). A request over the cap
+        /// waits for a slot, and still notices its CancellationToken or timeout. (Whatever
+        /// the cap, a 429 with a Retry-After hint pauses every API request of the client
+        /// for that long.)</summary>
+        public int? MaxConcurrentRequests { get; set; }
+
 
         /// <summary>The native options, each value checked by the library.</summary>
         internal ClientOptionsHandle ToNative(string paramName)
@@ -52,6 +59,8 @@ namespace TogetherVideo
                 if (UseSystemRoots) set.Check(Native.tv_client_options_set_system_roots(o, 1), "system roots");
                 if (Proxy != null) set.Check(Native.tv_client_options_set_proxy(o, set.Text(Proxy, "proxy")), "proxy");
                 if (WorkerThreads.HasValue) set.Number(Native.tv_client_options_set_worker_threads(o, WorkerThreads.Value), "worker threads");
+                if (MaxConcurrentRequests.HasValue)
+                    set.Number(Native.tv_client_options_set_max_concurrent_requests(o, MaxConcurrentRequests.Value), "max concurrent requests");
                 return o;
             }
             catch

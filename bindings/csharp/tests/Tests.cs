@@ -730,19 +730,39 @@ namespace TogetherVideo.Tests
             }
         }
 
+        /// <summary>Each struct the binding declares against the offsets and sizes the C
+        /// compiler gives (tests/offsets.c): every field of the C# struct is listed there,
+        /// at the same offset.</summary>
         public static void TestStructLayoutMatchesTheHeader()
         {
             var path = Environment.GetEnvironmentVariable("TV_OFFSETS");
             Check(path != null, "TV_OFFSETS names the output of tests/offsets.c");
+            var structs = new Dictionary<string, Type>
+            {
+                { "TvVideo", typeof(TvVideo) }, { "TvClientStats", typeof(TvClientStats) },
+            };
+            var checkedFields = structs.Keys.ToDictionary(k => k, k => 0);
             foreach (var line in File.ReadAllLines(path))
             {
                 var parts = line.Split(' ');
                 long expected = long.Parse(parts[1], CultureInfo.InvariantCulture);
-                long actual = parts[0] == "sizeof"
-                    ? Marshal.SizeOf(typeof(TvVideo))
-                    : Marshal.OffsetOf(typeof(TvVideo), parts[0] == "object" ? "object" : parts[0]).ToInt64();
-                Equal(expected, actual, "TvVideo." + parts[0]);
+                if (parts[0] == "TV_STATS_ERROR_SLOTS")
+                {
+                    Equal(expected, (long)TvClientStats.ErrorSlots, "TV_STATS_ERROR_SLOTS");
+                    continue;
+                }
+                var name = parts[0].Split('.');
+                var type = structs[name[0]];
+                if (name[1] == "sizeof")
+                {
+                    Equal(expected, (long)Marshal.SizeOf(type), name[0] + " size");
+                    continue;
+                }
+                Equal(expected, Marshal.OffsetOf(type, name[1]).ToInt64(), parts[0]);
+                checkedFields[name[0]]++;
             }
+            foreach (var s in structs)
+                Equal(s.Value.GetFields(BindingFlags.Public | BindingFlags.Instance).Length, checkedFields[s.Key], s.Key + ": fields checked");
         }
 
         public static void TestTenThousandCallsLeaveNoNativeHandles()

@@ -1,17 +1,33 @@
-/* Prints the offset of each TvVideo field as the C compiler lays it out, for the C#
- * test that checks its StructLayout against the header. */
+/* Prints the offset of each field of the structs the C# binding declares (TvVideo,
+ * TvClientStats) and their sizes, as the C compiler lays them out, for the
+ * C# test that checks its StructLayouts against the header: "Struct.field offset" and
+ * "Struct.sizeof size", one a line. */
 #include <stddef.h>
 #include <stdio.h>
 
 #include "together_video.h"
 
-#define FIELD(name) printf("%s %zu\n", #name, offsetof(TvVideo, name))
+#define FIELD(type, name) printf("%s.%s %zu\n", #type, #name, offsetof(type, name))
+#define SIZE(type) printf("%s.sizeof %zu\n", #type, sizeof(type))
 
 int main(void) {
-  FIELD(id); FIELD(object); FIELD(model); FIELD(status); FIELD(status_raw);
-  FIELD(created_at); FIELD(has_completed_at); FIELD(completed_at); FIELD(size);
-  FIELD(seconds); FIELD(error_code); FIELD(error_message); FIELD(has_outputs);
-  FIELD(cost); FIELD(video_url); FIELD(json);
-  printf("sizeof %zu\n", sizeof(TvVideo));
+  FIELD(TvVideo, id); FIELD(TvVideo, object); FIELD(TvVideo, model); FIELD(TvVideo, status);
+  FIELD(TvVideo, status_raw); FIELD(TvVideo, created_at); FIELD(TvVideo, has_completed_at);
+  FIELD(TvVideo, completed_at); FIELD(TvVideo, size); FIELD(TvVideo, seconds);
+  FIELD(TvVideo, error_code); FIELD(TvVideo, error_message); FIELD(TvVideo, has_outputs);
+  FIELD(TvVideo, cost); FIELD(TvVideo, video_url); FIELD(TvVideo, json);
+  SIZE(TvVideo);
+
+  FIELD(TvClientStats, size); FIELD(TvClientStats, requests); FIELD(TvClientStats, attempts);
+  FIELD(TvClientStats, retries_rate_limited); FIELD(TvClientStats, retries_server);
+  FIELD(TvClientStats, retries_connection); FIELD(TvClientStats, retries_timeout);
+  FIELD(TvClientStats, responses_1xx); FIELD(TvClientStats, responses_2xx);
+  FIELD(TvClientStats, responses_3xx); FIELD(TvClientStats, responses_4xx);
+  FIELD(TvClientStats, responses_5xx); FIELD(TvClientStats, bytes_sent);
+  FIELD(TvClientStats, bytes_received); FIELD(TvClientStats, connections_opened);
+  FIELD(TvClientStats, connections_reused); FIELD(TvClientStats, requests_in_flight);
+  FIELD(TvClientStats, errors);
+  SIZE(TvClientStats);
+  printf("TV_STATS_ERROR_SLOTS %d\n", TV_STATS_ERROR_SLOTS);
   return 0;
 }
