@@ -249,7 +249,8 @@ impl Event {
             &mut self.detail,
         ] {
             if let Some(text) = field.as_mut() {
-                *text = without_queries(&secrets.redact(text));
+                // Queries first: a secret redacted inside one would end the URL early.
+                *text = secrets.redact(&without_queries(text)).into_owned();
             }
         }
         self.message = self.describe();
@@ -405,17 +406,38 @@ pub(crate) fn log_origin(url: &str) -> String {
 }
 
 /// Every http(s) URL in `text` with its query replaced by `?<redacted>`: bodies carry
-/// signed video URLs.
+/// signed video URLs. JSON's escapes are URLs too (`https:\/\/host\/v.mp4?a=1\u0026sig=2`):
+/// a backslash does not end one, and an escaped `?` starts its query. Idempotent.
 pub(crate) fn without_queries(text: &str) -> String {
+    const STARTS: [&str; 4] = ["http://", "https://", "http:\\/\\/", "https:\\/\\/"];
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(start) = rest.find("http://").into_iter().chain(rest.find("https://")).min() {
-        let end = rest[start..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | ',' | ')' | ']' | '}'))
-            .map_or(rest.len(), |i| start + i);
+    while let Some(start) = STARTS.iter().filter_map(|scheme| rest.find(scheme)).min() {
+        let url = &rest[start..];
+        let mut end = 0;
+        while let Some(c) = url[end..].chars().next() {
+            // `<redacted>` (a secret or query replaced already) belongs to the URL.
+            if url[end..].starts_with(MARK) {
+                end += MARK.len();
+                continue;
+            }
+            if c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ',' | ')' | ']' | '}') {
+                break;
+            }
+            end += c.len_utf8();
+        }
+        let url = &url[..end];
+        let query = [url.find(['?', '#']), url.find("\\u003f"), url.find("\\u003F")].into_iter().flatten().min();
         out.push_str(&rest[..start]);
-        out.push_str(&log_url(&rest[start..end]));
-        rest = &rest[end..];
+        match query {
+            Some(cut) => {
+                out.push_str(&url[..cut]);
+                out.push('?');
+                out.push_str(MARK);
+            }
+            None => out.push_str(url),
+        }
+        rest = &rest[start + end..];
     }
     out.push_str(rest);
     out
@@ -446,6 +468,15 @@ mod tests {
             without_queries(r#"{"video_url":"https://cdn.x/v.mp4?X-Amz-Signature=s3cr3t","u":"http://a/b?q=1"}"#),
             r#"{"video_url":"https://cdn.x/v.mp4?<redacted>","u":"http://a/b?<redacted>"}"#
         );
+        // JSON's escapes: \u0026 and \/ do not end a URL or hide its query.
+        assert_eq!(
+            without_queries(r#"{"u":"https://cdn.x/v.mp4?token=k\u0026exp=1\u0026sig=s","w":"https:\/\/cdn.x\/v.mp4\u003fsig=s"}"#),
+            r#"{"u":"https://cdn.x/v.mp4?<redacted>","w":"https:\/\/cdn.x\/v.mp4?<redacted>"}"#
+        );
+        // A query with a secret already redacted in it goes whole; and twice is once.
+        assert_eq!(without_queries("GET https://h/v?token=<redacted>&exp=1&sig=x ok"), "GET https://h/v?<redacted> ok");
+        let once = without_queries("see https://h/v.mp4?a=1");
+        assert_eq!(without_queries(&once), once);
     }
 
     #[test]

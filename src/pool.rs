@@ -165,7 +165,8 @@ impl Drop for Pool {
 }
 
 impl Shared {
-    /// Queues `job`, starting a thread for it when none is idle. If the system refuses
+    /// Queues `job`, starting a thread for it when the idle ones are fewer than the jobs
+    /// queued. If the system refuses
     /// a thread while the pool has none, nothing could ever run the queue: its jobs end
     /// with the error instead of staying pending for ever.
     fn schedule(shared: &Arc<Shared>, delay: Duration, job: Box<dyn Job>) {
@@ -173,7 +174,9 @@ impl Shared {
         state.sequence += 1;
         let sequence = state.sequence;
         state.queue.push(Scheduled { due: Instant::now() + delay, sequence, job });
-        if state.idle == 0 && state.threads < shared.max_threads && !state.closing {
+        // More jobs waiting than threads idle to take them: one more thread, so that a job
+        // on a server that stopped answering cannot hold up a burst queued behind it.
+        if state.queue.len() > state.idle && state.threads < shared.max_threads && !state.closing {
             let worker = Arc::clone(shared);
             let name = format!("together-video-{}", state.threads + 1);
             let thread = Arc::new(OnceLock::new());

@@ -230,6 +230,7 @@ static void test_no_level_shows_the_key(void) {
     tv_video_free(video);
     tv_client_free(client);
     if (level >= TV_LOG_LEVEL_INFO) CHECK(seen.length > 0);
+    CHECK(seen.texts == NULL || strstr(seen.texts, "exp=1") == NULL); /* the signed query, whole */
     if (level < TV_LOG_LEVEL_TRACE) CHECK(seen.count[TV_LOG_EVENT_KIND_HTTP_TRACE] == 0);
     if (level < TV_LOG_LEVEL_INFO) CHECK(seen.count[TV_LOG_EVENT_KIND_HTTP_ATTEMPT] == 0 || seen.levels_seen[3] == 0);
     if (level < TV_LOG_LEVEL_DEBUG) CHECK(seen.levels_seen[4] == 0 && seen.levels_seen[5] == 0);
