@@ -38,6 +38,33 @@ namespace TogetherVideo
         public IntPtr json;
     }
 
+    /// <summary>TvLogEvent, field for field: blittable (bool as a byte), so that copying
+    /// one out is a plain copy of its bytes. Valid only during the log callback.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TvLogEvent
+    {
+        public uint size;
+        public int level;
+        public int kind;
+        public IntPtr message;
+        public IntPtr method;
+        public IntPtr url;
+        public uint attempt;
+        public ushort status;
+        public ulong duration_us;
+        public IntPtr request_id;
+        public ulong bytes;
+        public IntPtr reason;
+        public ulong delay_ms;
+        public byte delay_from_server;
+        public IntPtr job_id;
+        public IntPtr job_status;
+        public ulong offset;
+        public long total;
+        public int result;
+        public IntPtr detail;
+    }
+
     /// <summary>TvClientStats, field for field; <c>size</c> is set to its size before the
     /// call (the library fills what fits and says how much it filled).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -101,7 +128,18 @@ namespace TogetherVideo
 
     internal sealed class ClientHandle : NativeHandle
     {
-        protected override void Free(IntPtr pointer) { Native.tv_client_free(pointer); }
+        private GCHandle logSink;
+
+        /// <summary>Keeps <paramref name="sink"/>, the log callback's user_data, until the
+        /// client is freed. Called once, before the handle is shared.</summary>
+        public void KeepLogSink(GCHandle sink) { logSink = sink; }
+
+        protected override void Free(IntPtr pointer)
+        {
+            Native.tv_client_free(pointer);
+            // The library calls the log callback no more once tv_client_free has returned.
+            if (logSink.IsAllocated) logSink.Free();
+        }
     }
 
     internal sealed class VideoHandle : NativeHandle
@@ -199,6 +237,9 @@ namespace TogetherVideo
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate int WriteCallback(IntPtr userData, IntPtr data, UIntPtr length);
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate void LogCallback(IntPtr userData, IntPtr logEvent);
+
     internal static class Native
     {
         /// <summary>The name every DllImport gives: Mono and .NET look for
@@ -243,6 +284,7 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_proxy(ClientOptionsHandle options, byte[] value);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_worker_threads(ClientOptionsHandle options, long threads);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_max_concurrent_requests(ClientOptionsHandle options, long maxRequests);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_log_callback(ClientOptionsHandle options, int maxLevel, LogCallback callback, IntPtr userData);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_new_with_options(ClientOptionsHandle options, out ClientHandle client, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_client_free(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_stats(ClientHandle client, ref TvClientStats stats);

@@ -163,6 +163,7 @@ namespace TogetherVideo
         public static readonly WaitProgressCallback WaitProgress = OnWaitProgress;
         public static readonly DownloadProgressCallback DownloadProgress = OnDownloadProgress;
         public static readonly WriteCallback Write = OnWrite;
+        public static readonly LogCallback Log = OnLog;
 
         private static NativeCall Of(IntPtr userData)
         {
@@ -192,6 +193,21 @@ namespace TogetherVideo
         private static int OnDownloadProgress(IntPtr userData, ulong received, long total)
         {
             return Of(userData).OnDownloadProgress(received, total);
+        }
+
+        /// <summary>A client's event: its user_data pins the client's LogSink (not a
+        /// NativeCall) from before tv_client_new_with_options until tv_client_free returned.</summary>
+        [MonoPInvokeCallback(typeof(LogCallback))]
+        private static void OnLog(IntPtr userData, IntPtr logEvent)
+        {
+            try
+            {
+                ((LogSink)GCHandle.FromIntPtr(userData).Target).Deliver(logEvent);
+            }
+            catch (Exception)
+            {
+                // Deliver drops what the Action throws itself; nothing may reach native code.
+            }
         }
 
         [MonoPInvokeCallback(typeof(WriteCallback))]

@@ -28,6 +28,8 @@ namespace TogetherVideo
     public sealed class TogetherVideoClient : IDisposable
     {
         private readonly ClientHandle handle;
+        private readonly LogSink logSink;
+        private int disposed;
 
         /// <summary>A client with the defaults: the API key from TOGETHER_API_KEY.</summary>
         /// <exception cref="AuthenticationException">No API key: TOGETHER_API_KEY is not set.</exception>
@@ -60,18 +62,35 @@ namespace TogetherVideo
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             LibraryLoader.EnsureLoaded();
-            using (var native = options.ToNative(nameof(options)))
+            var log = options.Log;
+            // The log callback's user_data, pinned until tv_client_free has returned: the
+            // client's handle frees it then (or this constructor, when there is no client).
+            var pin = log != null ? GCHandle.Alloc(new LogSink(log)) : default(GCHandle);
+            try
             {
-                ClientHandle client;
-                ErrorHandle error;
-                int code = Native.tv_client_new_with_options(native, out client, out error);
-                if (code != Native.Ok)
+                using (var native = options.ToNative(nameof(options), pin.IsAllocated ? GCHandle.ToIntPtr(pin) : IntPtr.Zero))
                 {
-                    client.Dispose();
-                    throw Errors.From(code, error, nameof(options));
+                    ClientHandle client;
+                    ErrorHandle error;
+                    int code = Native.tv_client_new_with_options(native, out client, out error);
+                    if (code != Native.Ok)
+                    {
+                        client.Dispose();
+                        throw Errors.From(code, error, nameof(options));
+                    }
+                    error.Dispose();
+                    if (pin.IsAllocated)
+                    {
+                        logSink = (LogSink)pin.Target;
+                        client.KeepLogSink(pin);
+                    }
+                    handle = client;
                 }
-                error.Dispose();
-                handle = client;
+            }
+            catch
+            {
+                if (pin.IsAllocated && handle == null) pin.Free();
+                throw;
             }
         }
 
@@ -92,14 +111,33 @@ namespace TogetherVideo
 
         /// <summary>Cancels the client's asynchronous calls in flight (they fail with
         /// <see cref="RequestCancelledException"/>), waits for the library's threads to end,
-        /// and frees the client. Disposing twice is fine.</summary>
-        public void Dispose() { handle.Dispose(); }
+        /// and frees the client; a blocking call still running on another thread keeps it
+        /// until that call returns. Once this returns, <see cref="TogetherVideoClientOptions.Log"/>
+        /// is not running and receives nothing more. Disposing twice is fine. Called from
+        /// inside the Log action, it returns at once and frees the client on a thread-pool
+        /// thread (the calls made after it still throw <see cref="ObjectDisposedException"/>).</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+            if (LogSink.InsideCallback)
+            {
+                ThreadPool.QueueUserWorkItem(client => ((TogetherVideoClient)client).Release(), this);
+                return;
+            }
+            Release();
+        }
+
+        private void Release()
+        {
+            handle.Dispose(); // tv_client_free, unless a blocking call holds the handle
+            if (logSink != null) logSink.Close();
+        }
 
         private ClientHandle Handle
         {
             get
             {
-                if (handle.IsClosed) throw new ObjectDisposedException(nameof(TogetherVideoClient));
+                if (Volatile.Read(ref disposed) != 0 || handle.IsClosed) throw new ObjectDisposedException(nameof(TogetherVideoClient));
                 return handle;
             }
         }
@@ -107,7 +145,7 @@ namespace TogetherVideo
         /// <summary>Reads the client's counters: requests, attempts, retries by reason,
         /// responses by status class, bytes, connections, requests in flight, and calls
         /// ended per result code. Cheap (no lock, no waiting on the network): fine once per
-        /// frame, from any thread.</summary>
+        /// frame, from any thread, and from inside <see cref="TogetherVideoClientOptions.Log"/>.</summary>
         /// <returns>A copy of the counters since the client was created.</returns>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         /// <exception cref="TogetherVideoException">The library failed (a bug: please report it).</exception>

@@ -41,9 +41,40 @@ namespace TogetherVideo
         /// for that long.)</summary>
         public int? MaxConcurrentRequests { get; set; }
 
+        /// <summary>Receives the client's events up to <see cref="LogLevel"/>, each with
+        /// its level and as a <see cref="LogEvent"/> (see <see cref="LogEventKind"/> for
+        /// what each kind says). Null, the default: TOGETHER_LOG=error|warn|info|debug|trace
+        /// in the environment writes one line per event to stderr; without it nothing is
+        /// logged, at no cost.</summary>
+        /// <remarks>
+        /// <para>Threads: the Action runs on the thread where the event happened: the
+        /// calling thread for blocking calls and the constructor, a library thread for
+        /// <c>*Async</c> calls, the cancelling thread for a cancellation, and the thread
+        /// that disposes (or the finalizer). It may run on several threads at once, so it
+        /// must be thread-safe; and the call that logs waits for it, so keep it short.</para>
+        /// <para>An exception it throws is dropped: it never reaches the library nor fails
+        /// the call that logged. It may call the client: <see cref="TogetherVideoClient.GetStats"/>
+        /// is cheap, a network call would hold up the call that logged, and a
+        /// <see cref="TogetherVideoClient.Dispose"/> is carried out on a thread-pool thread
+        /// (the library cannot free a client from its own log callback).</para>
+        /// <para>No event reaches it once <see cref="TogetherVideoClient.Dispose"/> has
+        /// returned, and none is running then. Until the client is disposed or finalized,
+        /// the client keeps the Action (and what it refers to) alive. No event holds the
+        /// API key or a URL's query string, at any level.</para>
+        /// </remarks>
+        public Action<LogLevel, LogEvent> Log { get; set; }
 
-        /// <summary>The native options, each value checked by the library.</summary>
-        internal ClientOptionsHandle ToNative(string paramName)
+        /// <summary>The most detailed events <see cref="Log"/> receives, default
+        /// <see cref="TogetherVideo.LogLevel.Info"/>; the library does not build the others
+        /// at all. Used only with <see cref="Log"/>; a value outside
+        /// <see cref="TogetherVideo.LogLevel.Error"/> to <see cref="TogetherVideo.LogLevel.Trace"/>
+        /// is refused.</summary>
+        public LogLevel LogLevel { get; set; } = LogLevel.Info;
+
+        /// <summary>The native options, each value checked by the library; the log callback
+        /// gets <paramref name="logSink"/> (a pinned <see cref="LogSink"/>) as its
+        /// user_data when <see cref="Log"/> is set.</summary>
+        internal ClientOptionsHandle ToNative(string paramName, IntPtr logSink)
         {
             var o = Native.tv_client_options_new();
             try
@@ -61,6 +92,8 @@ namespace TogetherVideo
                 if (WorkerThreads.HasValue) set.Number(Native.tv_client_options_set_worker_threads(o, WorkerThreads.Value), "worker threads");
                 if (MaxConcurrentRequests.HasValue)
                     set.Number(Native.tv_client_options_set_max_concurrent_requests(o, MaxConcurrentRequests.Value), "max concurrent requests");
+                if (logSink != IntPtr.Zero)
+                    set.Number(Native.tv_client_options_set_log_callback(o, (int)LogLevel, Callbacks.Log, logSink), "log level");
                 return o;
             }
             catch

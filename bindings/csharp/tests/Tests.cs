@@ -739,7 +739,7 @@ namespace TogetherVideo.Tests
             Check(path != null, "TV_OFFSETS names the output of tests/offsets.c");
             var structs = new Dictionary<string, Type>
             {
-                { "TvVideo", typeof(TvVideo) }, { "TvClientStats", typeof(TvClientStats) },
+                { "TvVideo", typeof(TvVideo) }, { "TvLogEvent", typeof(TvLogEvent) }, { "TvClientStats", typeof(TvClientStats) },
             };
             var checkedFields = structs.Keys.ToDictionary(k => k, k => 0);
             foreach (var line in File.ReadAllLines(path))

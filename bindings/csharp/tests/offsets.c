@@ -1,5 +1,5 @@
 /* Prints the offset of each field of the structs the C# binding declares (TvVideo,
- * TvClientStats) and their sizes, as the C compiler lays them out, for the
+ * TvLogEvent, TvClientStats) and their sizes, as the C compiler lays them out, for the
  * C# test that checks its StructLayouts against the header: "Struct.field offset" and
  * "Struct.sizeof size", one a line. */
 #include <stddef.h>
@@ -17,6 +17,15 @@ int main(void) {
   FIELD(TvVideo, error_code); FIELD(TvVideo, error_message); FIELD(TvVideo, has_outputs);
   FIELD(TvVideo, cost); FIELD(TvVideo, video_url); FIELD(TvVideo, json);
   SIZE(TvVideo);
+
+  FIELD(TvLogEvent, size); FIELD(TvLogEvent, level); FIELD(TvLogEvent, kind);
+  FIELD(TvLogEvent, message); FIELD(TvLogEvent, method); FIELD(TvLogEvent, url);
+  FIELD(TvLogEvent, attempt); FIELD(TvLogEvent, status); FIELD(TvLogEvent, duration_us);
+  FIELD(TvLogEvent, request_id); FIELD(TvLogEvent, bytes); FIELD(TvLogEvent, reason);
+  FIELD(TvLogEvent, delay_ms); FIELD(TvLogEvent, delay_from_server); FIELD(TvLogEvent, job_id);
+  FIELD(TvLogEvent, job_status); FIELD(TvLogEvent, offset); FIELD(TvLogEvent, total);
+  FIELD(TvLogEvent, result); FIELD(TvLogEvent, detail);
+  SIZE(TvLogEvent);
 
   FIELD(TvClientStats, size); FIELD(TvClientStats, requests); FIELD(TvClientStats, attempts);
   FIELD(TvClientStats, retries_rate_limited); FIELD(TvClientStats, retries_server);
