@@ -51,7 +51,9 @@ namespace TogetherVideo
         /// calling thread for blocking calls and the constructor, a library thread for
         /// <c>*Async</c> calls, the cancelling thread for a cancellation, and the thread
         /// that disposes (or the finalizer). It may run on several threads at once, so it
-        /// must be thread-safe; and the call that logs waits for it, so keep it short.</para>
+        /// must be thread-safe; and the call that logs waits for it, so keep it short. To
+        /// use an engine's console that only works on its main thread (Unity's Debug.Log),
+        /// pass <see cref="LogQueue.Add"/> and drain the queue once per frame.</para>
         /// <para>An exception it throws is dropped: it never reaches the library nor fails
         /// the call that logged. It may call the client: <see cref="TogetherVideoClient.GetStats"/>
         /// is cheap, a network call would hold up the call that logged, and a

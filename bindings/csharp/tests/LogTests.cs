@@ -1,4 +1,4 @@
-// TogetherVideoClientOptions.Log, through the real library against the mock
+// TogetherVideoClientOptions.Log and LogQueue, through the real library against the mock
 // (as tests/c/test_log.c does from C): every event kind with its fields, level filtering,
 // no key or signed query in any field at any level, a throwing Action, no event after
 // Dispose, the Action let go of, events copied as far as their size goes.
@@ -483,6 +483,19 @@ namespace TogetherVideo.Tests
             return pointer;
         }
 
+        private static LogEvent EventOf(LogLevel level, LogEventKind kind, string message)
+        {
+            var free = new List<IntPtr>();
+            try
+            {
+                return LogEvent.FromNative(NativeEvent(Marshal.SizeOf(typeof(TvLogEvent)), level, kind, message, free));
+            }
+            finally
+            {
+                free.ForEach(Marshal.FreeHGlobal);
+            }
+        }
+
         public static void TestALogEventIsCopiedAsFarAsItsSizeGoes()
         {
             int full = Marshal.SizeOf(typeof(TvLogEvent));
@@ -541,6 +554,79 @@ namespace TogetherVideo.Tests
             {
                 free.ForEach(Marshal.FreeHGlobal);
             }
+        }
+
+        // ---- LogQueue ----------------------------------------------------------------------
+
+        public static void TestLogQueueHandsEventsToTheDrainingThread()
+        {
+            var queue = new LogQueue(100000);
+            var events = Enumerable.Range(0, 8).Select(t => EventOf(LogLevel.Info, LogEventKind.Poll, "t" + t)).ToArray();
+            var writers = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+            {
+                for (int i = 0; i < 1000; i++) queue.Add(LogLevel.Info, events[t]);
+            })).ToList();
+            writers.ForEach(w => w.Start());
+            writers.ForEach(w => w.Join());
+            Equal(8000, queue.Count, "queued from 8 threads");
+            var perThread = new int[8];
+            int drainer = Thread.CurrentThread.ManagedThreadId;
+            Equal(8000, queue.Drain((level, e) =>
+            {
+                Equal(drainer, Thread.CurrentThread.ManagedThreadId, "drained on this thread");
+                perThread[int.Parse(e.Message.Substring(1))]++;
+            }), "drained");
+            Check(perThread.All(n => n == 1000), "every event once");
+            Equal(0, queue.Count, "empty");
+            Equal(0L, queue.Dropped, "none dropped");
+
+            // Bounded: the newest are dropped and counted.
+            var small = new LogQueue(3);
+            for (int i = 0; i < 5; i++) small.Add(LogLevel.Warn, EventOf(LogLevel.Warn, LogEventKind.Retry, "r" + i));
+            small.Add(LogLevel.Warn, null);
+            Equal(3, small.Count, "at capacity");
+            Equal(2L, small.Dropped, "dropped");
+            var order = new List<string>();
+            small.Drain((level, e) => order.Add(e.Message));
+            Equal("r0,r1,r2", string.Join(",", order), "oldest first");
+
+            // A handler that logs does not keep a drain going; one that throws leaves the rest.
+            var busy = new LogQueue();
+            for (int i = 0; i < 3; i++) busy.Add(LogLevel.Info, events[i]);
+            Equal(3, busy.Drain((level, e) => busy.Add(level, e)), "only what waited when the drain began");
+            Equal(3, busy.Count, "what the handler queued waits");
+            int handled = 0;
+            Throws<InvalidOperationException>(() => busy.Drain((level, e) =>
+            {
+                if (++handled == 2) throw new InvalidOperationException("a broken console");
+            }), "a throwing handler");
+            Equal(1, busy.Count, "the events not handled stay");
+
+            // Three consoles by level, each given the event's line.
+            var lines = new List<string>();
+            var mixed = new LogQueue();
+            foreach (var level in new[] { LogLevel.Error, LogLevel.Warn, LogLevel.Info, LogLevel.Debug, LogLevel.Trace })
+                mixed.Add(level, EventOf(level, LogEventKind.HttpAttempt, "m"));
+            Equal(5, mixed.Drain(o => lines.Add("E " + o), o => lines.Add("W " + o), o => lines.Add("I " + o)), "to consoles");
+            Equal("E together-video error http_attempt: m|W together-video warn http_attempt: m|I together-video info http_attempt: m|"
+                + "I together-video debug http_attempt: m|I together-video trace http_attempt: m", string.Join("|", lines), "by level");
+
+            Throws<ArgumentOutOfRangeException>(() => new LogQueue(0), "capacity 0");
+            Throws<ArgumentNullException>(() => mixed.Drain(null), "no handler");
+            Throws<ArgumentNullException>(() => mixed.Drain(o => { }, null, o => { }), "no warning console");
+            Equal(10000, new LogQueue().Capacity, "the default capacity");
+
+            // From a real client's library threads to this one.
+            var fromClient = new LogQueue();
+            using (var client = new TogetherVideoClient(new TogetherVideoClientOptions { ApiKey = "test-key", BaseUrl = mockUrl, Proxy = "", Log = fromClient.Add }))
+            {
+                Task.WaitAll(Enumerable.Range(0, 4).Select(i => client.GetVideoAsync("vid_completed")).ToArray());
+            }
+            var kinds = new List<LogEventKind>();
+            fromClient.Drain((level, e) => kinds.Add(e.Kind));
+            Equal(4, kinds.Count(k => k == LogEventKind.HttpAttempt), "the attempts of the async calls");
+            Equal(LogEventKind.ClientCreated, kinds.First(), "created first");
+            Equal(LogEventKind.ClientFreed, kinds.Last(), "freed last");
         }
     }
 }

@@ -1,5 +1,6 @@
 // Creates a video, waits for it (progress in the Console) and downloads it into
-// Application.persistentDataPath, without blocking the main thread. Add it to any
+// Application.persistentDataPath, without blocking the main thread; the library's own
+// events (HTTP attempts, retries, downloads) go to the Console too. Add it to any
 // GameObject; set TOGETHER_API_KEY, or fill in ApiKey in the Inspector (never commit it).
 using System;
 using System.IO;
@@ -13,6 +14,9 @@ public sealed class Journey : MonoBehaviour
     public string Prompt = "A paper boat drifting down a rainy street";
 
     private TogetherVideoClient client;
+    // The library logs on its own threads, and Debug.Log belongs on the main thread: the
+    // events wait here until Update hands them to the Console.
+    private readonly LogQueue log = new LogQueue();
 
     private async void Start()
     {
@@ -22,6 +26,8 @@ public sealed class Journey : MonoBehaviour
             {
                 ApiKey = string.IsNullOrEmpty(ApiKey) ? null : ApiKey,
                 UserAgentSuffix = "unity-journey-sample/1.0",
+                Log = log.Add,
+                LogLevel = LogLevel.Info, // Debug adds polls and redirects, Trace headers and bodies
             });
             var job = await client.CreateVideoAsync(new CreateVideoRequest(Model) { Prompt = Prompt });
             Debug.Log("together-video: created " + job.Id);
@@ -37,6 +43,7 @@ public sealed class Journey : MonoBehaviour
             var path = Path.Combine(Application.persistentDataPath, video.Id + ".mp4");
             await client.DownloadVideoAsync(video.Id, path);
             Debug.Log("together-video: saved " + path);
+            Debug.Log("together-video: " + client.GetStats()); // requests, retries, bytes...
         }
         catch (Exception e)
         {
@@ -44,9 +51,16 @@ public sealed class Journey : MonoBehaviour
         }
     }
 
+    private void Update()
+    {
+        // Each event as one line ("together-video warn retry: ..."), by level.
+        log.Drain(Debug.LogError, Debug.LogWarning, Debug.Log);
+    }
+
     private void OnDestroy()
     {
         // Cancels whatever is still running; awaiting code sees RequestCancelledException.
         if (client != null) client.Dispose();
+        log.Drain(Debug.LogError, Debug.LogWarning, Debug.Log); // the last ones
     }
 }
