@@ -79,9 +79,10 @@ test-examples: examples
 	  $(VALGRIND) ./journey journey-test.mp4 > /dev/null && \
 	  $(VALGRIND) ./game_loop vid_completed > /dev/null && \
 	  $(VALGRIND) ./game_loop vid_failed > /dev/null && \
+	  $(VALGRIND) ./event_loop 4 m > /dev/null && \
 	  $(VALGRIND) ./cpp_journey cpp-journey-test.mp4 > /dev/null && \
-	  rm -f journey-test.mp4 cpp-journey-test.mp4'
-	@echo "examples: 6 passed, 0 failed"
+	  rm -f journey-test.mp4 cpp-journey-test.mp4 event-loop-*.mp4'
+	@echo "examples: 7 passed, 0 failed"
 
 # Regenerates include/together_video.h from src/ffi (commit the result).
 header:
@@ -91,7 +92,7 @@ $(BUILD)/%: examples/%.c include/together_video.h build | $(BUILD)
 	$(CC) $(C_STRICT) -o $@ $< -L$(RELEASE) -ltogether_video -Wl,-rpath,$(abspath $(RELEASE))
 
 # Every example, built with warnings as errors (make test runs them against the mock).
-examples: $(BUILD)/get_video $(BUILD)/journey $(BUILD)/game_loop $(BUILD)/cpp_journey
+examples: $(BUILD)/get_video $(BUILD)/journey $(BUILD)/game_loop $(BUILD)/event_loop $(BUILD)/cpp_journey
 $(BUILD)/cpp_journey: examples/cpp/journey.cpp include/together_video.hpp build | $(BUILD)
 	$(CXX) -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude -o $@ $< -L$(RELEASE) -ltogether_video \
 	  -Wl,-rpath,$(abspath $(RELEASE))

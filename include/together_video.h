@@ -164,6 +164,27 @@ typedef enum TvVideoStatus {
 } TvVideoStatus;
 
 /**
+ * What a `TvEvent` reports. New kinds may be added in a minor release: skip those you
+ * do not know.
+ */
+typedef enum TvEventKind {
+  /**
+   * A wait saw its job's status change (its first poll counts): `job_id`, `status`,
+   * `status_raw`.
+   */
+  TV_EVENT_KIND_STATUS_CHANGED = 1,
+  /**
+   * A download received more bytes: `received`, `total` (-1 when unknown).
+   */
+  TV_EVENT_KIND_DOWNLOAD_PROGRESS = 2,
+  /**
+   * The request is done: `result`; read its outcome with `tv_request_result` on the
+   * request (done by the time this event is taken), then free it.
+   */
+  TV_EVENT_KIND_DONE = 3,
+} TvEventKind;
+
+/**
  * How much an event says; each level includes the ones before it.
  */
 typedef enum TvLogLevel {
@@ -434,6 +455,33 @@ typedef int (*TvDownloadProgressCallback)(void *user_data, uint64_t received, in
 typedef int (*TvWriteCallback)(void *user_data, const uint8_t *data, size_t length);
 
 /**
+ * One event of a client's queue, for the request started with the event `tag` given
+ * to `tv_call_options_set_event_tag`. Free it with `tv_event_free`; its strings live as
+ * long as it does. Fields that do not apply to its kind are NULL or 0.
+ *
+ * At most one status event and one download progress event of a request wait in the
+ * queue: a newer one updates the waiting one in place (the latest values, `coalesced`
+ * counting the updates it stands for), so nothing but intermediate states is merged,
+ * a request's events come out in order with its done event last, and the queue holds
+ * at most three events per request in flight however slowly it is drained.
+ */
+typedef struct TvEvent {
+  /**
+   * `sizeof(TvEvent)` as the library was built; fields are only added at the end.
+   */
+  uint32_t size;
+  enum TvEventKind kind;
+  uint64_t tag;
+  const char *job_id;
+  enum TvVideoStatus status;
+  const char *status_raw;
+  uint64_t received;
+  int64_t total;
+  enum TvResult result;
+  uint32_t coalesced;
+} TvEvent;
+
+/**
  * One event, valid only during the callback: copy what you keep. Text fields are NULL
  * when they do not apply to the event's kind, numbers 0. No field ever holds the API
  * key or a URL's query string (a signed video URL's query becomes `?<redacted>`).
@@ -604,6 +652,13 @@ enum TvResult tv_call_options_set_timeout_ms(struct TvCallOptions *options, int6
  */
 enum TvResult tv_call_options_set_cancel_token(struct TvCallOptions *options,
                                                const struct TvCancelToken *token);
+
+/**
+ * Has `*_start` requests made with these options report to their client's event queue
+ * (`tv_client_next_event`) under `tag`, a number of the caller's (an index, a pointer
+ * cast to an integer) that comes back in each `TvEvent`. Blocking calls ignore it.
+ */
+enum TvResult tv_call_options_set_event_tag(struct TvCallOptions *options, uint64_t tag);
 
 /**
  * Sets the callback a wait (`tv_wait_video`, `tv_wait_video_start`) calls with each
@@ -1127,6 +1182,26 @@ void tv_error_free(struct TvError *error);
  * to keep it. Do not use it from Go or other runtimes that move work between threads.
  */
 const char *tv_last_error_message(void);
+
+/**
+ * Takes the next event of `client`'s queue into `*out_event` (free it with
+ * `tv_event_free`), waiting up to `timeout_ms` for one: 0 does not wait (for a frame
+ * loop), -1 waits as long as it takes (for a worker thread), otherwise 1 to 86400000.
+ * When none came in time, `*out_event` is NULL and the result is `TV_RESULT_OK`.
+ *
+ * Only `*_start` requests made with an event tag (`tv_call_options_set_event_tag`)
+ * report here; callbacks keep working alongside. Thread-safe: several threads may take
+ * events, each event goes to one of them. Do not free the client while a thread waits
+ * here.
+ */
+enum TvResult tv_client_next_event(const struct TvClient *client,
+                                   int64_t timeout_ms,
+                                   struct TvEvent **out_event);
+
+/**
+ * Frees an event from `tv_client_next_event`. NULL is fine.
+ */
+void tv_event_free(struct TvEvent *event);
 
 /**
  * Sends the client's events up to `max_level` (a `TvLogLevel`, 1 to 5) to `callback`

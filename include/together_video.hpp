@@ -192,6 +192,9 @@ struct CallOptions {
   WaitProgress wait_progress;
   /// Downloads only: called as bytes arrive.
   DownloadProgress download_progress;
+  /// `_start` calls only: report to the client's event queue (Client::next_event) under
+  /// this tag.
+  std::optional<std::uint64_t> event_tag;
 };
 
 /// What is particular to a wait (its bound, token and progress are its CallOptions').
@@ -293,7 +296,7 @@ using CallHandle = Handle<TvCallOptions, tv_call_options_free>;
 inline CallHandle native_call(const CallOptions &options, CallState *state) {
   bool wait = state && state->wait_progress;
   bool download = state && state->download_progress;
-  if (!options.timeout && !options.cancel && !wait && !download) return nullptr;
+  if (!options.timeout && !options.cancel && !wait && !download && !options.event_tag) return nullptr;
   CallHandle native(tv_call_options_new());
   if (!native) throw std::bad_alloc();
   TvCallOptions *p = native.get();
@@ -301,6 +304,7 @@ inline CallHandle native_call(const CallOptions &options, CallState *state) {
   if (options.cancel) check_setter(tv_call_options_set_cancel_token(p, options.cancel->get()));
   if (wait) check_setter(tv_call_options_set_wait_progress(p, on_wait_progress, state));
   if (download) check_setter(tv_call_options_set_download_progress(p, on_download_progress, state));
+  if (options.event_tag) check_setter(tv_call_options_set_event_tag(p, *options.event_tag));
   return native;
 }
 
@@ -482,6 +486,14 @@ class Client {
     TvResult result = tv_client_new_with_options(p, &client, &error);
     detail::check(result, error);
     client_.reset(client);
+  }
+
+  /// The next event of the client's queue (see TvEvent), waiting up to `timeout` (zero:
+  /// not at all, for a frame loop); null when none came.
+  detail::Handle<TvEvent, tv_event_free> next_event(std::chrono::milliseconds timeout = {}) const {
+    TvEvent *event = nullptr;
+    detail::check(tv_client_next_event(client_.get(), timeout.count(), &event), nullptr);
+    return detail::Handle<TvEvent, tv_event_free>(event);
   }
 
   /// The client's counters (see TvClientStats); cheap enough for every frame.

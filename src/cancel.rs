@@ -146,6 +146,8 @@ pub(crate) fn cancelled() -> Error {
 pub struct CallOptions {
     pub timeout: Option<Duration>,
     pub cancel: Option<CancelToken>,
+    /// A non-blocking call with a tag reports to its client's event queue under it.
+    pub event_tag: Option<u64>,
 }
 
 impl CallOptions {

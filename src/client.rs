@@ -15,6 +15,7 @@ use ureq::{Agent, Proxy, ProxyProtocol};
 use crate::cancel::{cancelled, Call, CallOptions};
 use crate::config::{ClientConfig, ProxySetting, TrustRoots};
 use crate::error::{Error, ErrorKind};
+use crate::events::{EventQueue, QueuedEvent, Subscription};
 use crate::limits::Limits;
 use crate::log::{log_url, Event, EventKind, Level, Logger};
 use crate::model::Video;
@@ -58,6 +59,7 @@ pub struct Client {
     log: Arc<Logger>,
     stats: Arc<Stats>,
     limits: Limits,
+    events: Arc<EventQueue>,
 }
 
 impl fmt::Debug for Client {
@@ -131,7 +133,19 @@ impl Client {
             log,
             stats,
             limits: Limits::new(config.max_concurrent_requests),
+            events: Arc::new(EventQueue::default()),
         })
+    }
+
+    /// The next event of the client's queue (see `events.rs`), waiting up to `timeout`
+    /// for one (`Some(ZERO)`: not at all; `None`: as long as it takes).
+    pub fn next_event(&self, timeout: Option<Duration>) -> Option<QueuedEvent> {
+        self.events.next(timeout)
+    }
+
+    /// How many events wait in the client's queue.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
     }
 
     /// What the client's requests share: a rate limit's pause, the concurrency cap.
@@ -176,14 +190,25 @@ impl Client {
         result
     }
 
-    /// Has `request` count and log how it ends, as [`Client::finish`] does for blocking calls.
-    pub(crate) fn observe(&self, request: &Request, operation: &'static str) {
+    /// Has `request` count and log how it ends, as [`Client::finish`] does for blocking
+    /// calls, and, when `options` has an event tag, report to the client's event queue:
+    /// the subscription returned is for its progress.
+    pub(crate) fn observe(
+        &self,
+        request: &Request,
+        operation: &'static str,
+        options: &CallOptions,
+    ) -> Option<Arc<Subscription>> {
         let (stats, log) = (Arc::clone(&self.stats), Arc::clone(&self.log));
         request.observe(Box::new(move |error| {
             if let Some(kind) = error {
                 ended(&stats, &log, operation, kind);
             }
         }));
+        let subscription = Arc::new(self.events.subscribe(options.event_tag?));
+        let done = Arc::clone(&subscription);
+        request.announce(Box::new(move |error| done.done(error)));
+        Some(subscription)
     }
 
     /// The base URL requests go to, e.g. `https://api.together.xyz/v2`.
@@ -223,7 +248,7 @@ impl Client {
     ) -> Request {
         let client = Arc::clone(self);
         let request = Request::new();
-        self.observe(&request, operation);
+        self.observe(&request, operation, options);
         start_once(self.pool(), request, options, Box::new(move |call| work(&client, call)))
     }
 

@@ -17,6 +17,7 @@ use ureq::http::{header, HeaderMap, Method};
 use crate::cancel::{cancelled, Call, CallOptions};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
+use crate::events::Subscription;
 use crate::log::{log_url, Event, EventKind, Level};
 use crate::model::{Video, VideoStatus};
 use crate::pool::start_once;
@@ -143,7 +144,8 @@ impl Client {
     ) -> Result<Request, Error> {
         source.check()?;
         let request = Request::new();
-        let mut progress = gate_progress(&request, progress);
+        let subscription = self.observe(&request, "download", options);
+        let mut progress = with_events(subscription, gate_progress(&request, progress));
         let (client, committer) = (Arc::clone(self), request.clone());
         let work = move |call: Call<'_>| {
             let url = client.video_url_of(&source, call)?;
@@ -155,7 +157,6 @@ impl Client {
             committer.complete_with(|| file.persist().map(|()| outcome.clone()));
             Ok(outcome)
         };
-        self.observe(&request, "download");
         Ok(start_once(self.pool(), request, options, Box::new(work)))
     }
 
@@ -169,14 +170,14 @@ impl Client {
     ) -> Result<Request, Error> {
         source.check()?;
         let request = Request::new();
-        let mut progress = gate_progress(&request, progress);
+        let subscription = self.observe(&request, "download", options);
+        let mut progress = with_events(subscription, gate_progress(&request, progress));
         let mut sink = GatedSink { sink, request: request.clone() };
         let client = Arc::clone(self);
         let work = move |call: Call<'_>| {
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
             client.download_source(&source, &mut sink, progress, call).map(Outcome::Downloaded)
         };
-        self.observe(&request, "download");
         Ok(start_once(self.pool(), request, options, Box::new(work)))
     }
 
@@ -466,7 +467,7 @@ struct Transfer {
 impl Transfer {
     /// A response that starts the video at its first byte.
     fn begin(&mut self, total: Option<u64>, validator: Option<String>) {
-        *self = Transfer { total, validator, ..Transfer::default() };
+        *self = Transfer { total, validator, attempts: self.attempts, ..Transfer::default() };
     }
 
     /// Checks that a 206 continues this very file where it stopped; says why not.
@@ -500,7 +501,7 @@ impl Transfer {
             );
             return Err(Interrupted::new(error, false));
         }
-        *self = Transfer::default();
+        *self = Transfer { attempts: self.attempts, ..Transfer::default() };
         Ok(())
     }
 
@@ -735,6 +736,24 @@ fn gate_progress(request: &Request, progress: Option<DownloadProgressFn>) -> Opt
     progress.map(|mut progress| {
         let request = request.clone();
         Box::new(move |done, total| request.pass(|| progress(done, total)).unwrap_or(false)) as DownloadProgressFn
+    })
+}
+
+/// `progress`, reporting to the client's event queue first when the call has a tag.
+fn with_events(
+    subscription: Option<Arc<Subscription>>,
+    progress: Option<DownloadProgressFn>,
+) -> Option<DownloadProgressFn> {
+    let Some(subscription) = subscription else { return progress };
+    Some(match progress {
+        None => Box::new(move |received, total| {
+            subscription.downloaded(received, total);
+            true
+        }),
+        Some(mut progress) => Box::new(move |received, total| {
+            subscription.downloaded(received, total);
+            progress(received, total)
+        }),
     })
 }
 

@@ -12,6 +12,7 @@ mod config;
 mod create;
 mod download;
 mod error;
+mod events;
 mod limits;
 mod log;
 mod model;
@@ -34,6 +35,7 @@ pub use config::{ClientConfig, ProxySetting, TrustRoots, MAX_RETRIES_LIMIT, MAX_
 pub use create::{CreateVideoParams, FrameImage, FramePosition, Media, MediaUrl, OutputFormat, MAX_PROMPT_CHARS};
 pub use download::{video_url, DownloadProgress, DownloadProgressFn, DownloadSink, Source, WriterSink};
 pub use error::{Error, ErrorKind};
+pub use events::{QueuedEvent, QueuedEventKind};
 pub use log::{Event, EventKind, Level, LogConfig, LogFn, MAX_TRACE_BYTES};
 pub use model::{JobError, Outputs, Video, VideoStatus};
 pub use request::{Outcome, Request};

@@ -470,7 +470,9 @@ mod tests {
         );
         // JSON's escapes: \u0026 and \/ do not end a URL or hide its query.
         assert_eq!(
-            without_queries(r#"{"u":"https://cdn.x/v.mp4?token=k\u0026exp=1\u0026sig=s","w":"https:\/\/cdn.x\/v.mp4\u003fsig=s"}"#),
+            without_queries(
+                r#"{"u":"https://cdn.x/v.mp4?token=k\u0026exp=1\u0026sig=s","w":"https:\/\/cdn.x\/v.mp4\u003fsig=s"}"#
+            ),
             r#"{"u":"https://cdn.x/v.mp4?<redacted>","w":"https:\/\/cdn.x\/v.mp4?<redacted>"}"#
         );
         // A query with a secret already redacted in it goes whole; and twice is once.

@@ -63,6 +63,9 @@ struct State {
     /// Undoes what the job left behind (a download's temporary file) if it is cancelled.
     cleanup: Option<Callback>,
     observer: Option<Observer>,
+    /// Told how it ended once it is done (after its completion callback): the client's
+    /// event queue, whose reader may read the result at once.
+    announcer: Option<Observer>,
 }
 
 impl State {
@@ -193,6 +196,11 @@ impl Request {
         self.state().observer = Some(observer);
     }
 
+    /// Sets what is told how the request ended once it is done; set it before it starts.
+    pub(crate) fn announce(&self, announcer: Observer) {
+        self.state().announcer = Some(announcer);
+    }
+
     /// Forgets a completion callback that has not run.
     pub fn on_complete_remove(&self) {
         self.state().callback = None;
@@ -230,17 +238,21 @@ impl Request {
         if let Some((observer, error)) = observed {
             observer(error);
         }
-        loop {
+        let announced = loop {
             let mut state = self.state();
             let Some(callback) = state.callback.take() else {
                 state.completing = None;
                 state.done = true;
-                break;
+                let error = state.outcome.as_ref().and_then(|outcome| outcome.as_ref().err()).map(Error::kind);
+                break state.announcer.take().map(|announcer| (announcer, error));
             };
             drop(state);
             run_completion(callback);
-        }
+        };
         self.inner.changed.notify_all();
+        if let Some((announcer, error)) = announced {
+            announcer(error);
+        }
     }
 
     /// Runs `create` unless the request already has an outcome, and if it succeeds keeps

@@ -95,10 +95,23 @@ impl Client {
     ) -> Result<Request, Error> {
         crate::url::encode_id(id)?;
         let request = Request::new();
+        let subscription = self.observe(&request, "wait for video", call);
         let progress = progress.map(|mut progress| {
             let request = request.clone();
             Box::new(move |video: &Video| request.pass(|| progress(video)).unwrap_or(false)) as WaitProgressFn
         });
+        // The event queue sees each poll before the caller's progress callback does.
+        let progress = match (subscription, progress) {
+            (None, progress) => progress,
+            (Some(subscription), None) => Some(Box::new(move |video: &Video| {
+                subscription.polled(video);
+                true
+            }) as WaitProgressFn),
+            (Some(subscription), Some(mut progress)) => Some(Box::new(move |video: &Video| {
+                subscription.polled(video);
+                progress(video)
+            }) as WaitProgressFn),
+        };
         let wait = Wait {
             request: request.clone(),
             client: Arc::clone(self),
@@ -107,7 +120,6 @@ impl Client {
             deadline: call.deadline(),
             progress,
         };
-        self.observe(&request, "wait for video");
         Ok(submit_with(self.pool(), request, call, Box::new(wait)))
     }
 

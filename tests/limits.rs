@@ -114,7 +114,7 @@ fn polls_keep_the_interval_and_spread_out() {
     let waits: Vec<_> = (0..10)
         .map(|_| {
             let job = client.create_video_json(r#"{"model":"m"}"#, together_video::Call::default()).unwrap();
-            client.wait_video_start(&job.id, options.clone(), &CallOptions::default(), None).unwrap()
+            client.wait_video_start(&job.id, options, &CallOptions::default(), None).unwrap()
         })
         .collect();
     for wait in &waits {

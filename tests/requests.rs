@@ -21,7 +21,7 @@ fn forty_waits_share_two_threads() {
     let server = MockServer::start();
     let client = client(&server, 2);
     let options = WaitOptions { poll_interval: Duration::from_millis(5) };
-    let call = CallOptions { timeout: Some(Duration::from_secs(60)), cancel: None };
+    let call = CallOptions { timeout: Some(Duration::from_secs(60)), ..CallOptions::default() };
     let ids: Vec<_> =
         (0..40).map(|_| client.create_video(&CreateVideoParams::new("m"), Default::default()).unwrap().id).collect();
     let requests: Vec<_> = ids.iter().map(|id| client.wait_video_start(id, options, &call, None).unwrap()).collect();
@@ -187,4 +187,42 @@ fn no_progress_callback_runs_once_cancel_returns() {
     let seen = calls.load(Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(calls.load(Ordering::SeqCst), seen, "and no callback ran after it");
+}
+
+/// Tagged requests report to the client's event queue: a wait's status changes in order,
+/// a download's progress, each one's done event last, after which its result is there.
+#[test]
+fn tagged_requests_report_to_the_clients_event_queue() {
+    use together_video::QueuedEventKind;
+    let server = MockServer::start();
+    let client = client(&server, 4);
+    let job = client.create_video_json(r#"{"model":"m"}"#, together_video::Call::default()).unwrap();
+    let tagged = |tag| CallOptions { event_tag: Some(tag), ..CallOptions::default() };
+    let wait = WaitOptions { poll_interval: Duration::from_millis(20) };
+    let waiting = client.wait_video_start(&job.id, wait, &tagged(1), None).unwrap();
+    let url = format!("{}/files/drop-events.mp4", server.origin());
+    let sink = Box::new(together_video::WriterSink(Vec::new()));
+    let downloading = client.download_to_sink_start(Source::Url(url), sink, &tagged(2), None).unwrap();
+    let _untagged = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+    let (mut statuses, mut received, mut done) = (Vec::new(), Vec::new(), Vec::new());
+    while done.len() < 2 {
+        let event = client.next_event(None).unwrap();
+        match (event.tag, event.kind) {
+            (1, QueuedEventKind::StatusChanged) => statuses.push(event.status_raw.unwrap()),
+            (2, QueuedEventKind::DownloadProgress) => received.push(event.received),
+            (tag, QueuedEventKind::Done) => {
+                let request = if tag == 1 { &waiting } else { &downloading };
+                assert!(request.is_done(), "a done event comes once the result is there");
+                assert!(request.outcome().unwrap().is_ok() && event.error.is_none());
+                done.push(tag);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(statuses, ["queued", "in_progress", "completed"]);
+    assert!(
+        received.windows(2).all(|pair| pair[0] <= pair[1])
+            && received.last() == Some(&(video_bytes("drop-events.mp4").len() as u64))
+    );
+    assert_eq!(client.next_event(Some(Duration::from_millis(50))), None, "untagged requests do not report");
 }

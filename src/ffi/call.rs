@@ -108,6 +108,15 @@ pub unsafe extern "C" fn tv_call_options_set_cancel_token(
     unsafe { update(options, "options", |o| assign(&mut o.options.cancel, token.as_ref().map(|t| t.token.clone()))) }
 }
 
+/// Has `*_start` requests made with these options report to their client's event queue
+/// (`tv_client_next_event`) under `tag`, a number of the caller's (an index, a pointer
+/// cast to an integer) that comes back in each `TvEvent`. Blocking calls ignore it.
+#[no_mangle]
+pub unsafe extern "C" fn tv_call_options_set_event_tag(options: *mut TvCallOptions, tag: u64) -> TvResult {
+    // SAFETY: NULL or live options (shared contract).
+    unsafe { update(options, "options", |o| assign(&mut o.options.event_tag, Some(tag))) }
+}
+
 /// Sets the callback a wait (`tv_wait_video`, `tv_wait_video_start`) calls with each
 /// polled state; NULL `callback` removes it. Other calls ignore it.
 #[no_mangle]

@@ -528,6 +528,38 @@ static void test_callback_lifetimes(TvClient *client) {
   }
 }
 
+/* The client's event queue: tagged requests report there, untagged ones do not; a done
+ * event means the request's result can be read at once. */
+static void test_event_queue(TvClient *client) {
+  TvEvent *event = (TvEvent *)1;
+  TvCallOptions *call = tv_call_options_new();
+  TvRequest *tagged = NULL, *untagged = NULL;
+  TvVideo *video = NULL;
+  CHECK(tv_client_next_event(client, 0, &event) == TV_RESULT_OK && event == NULL);
+  CHECK(tv_client_next_event(client, -2, &event) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_client_next_event(client, 0, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_client_next_event(NULL, 0, &event) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_call_options_set_event_tag(NULL, 1) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_get_video_start(client, "vid_completed", NULL, &untagged, NULL) == TV_RESULT_OK);
+  CHECK(tv_call_options_set_event_tag(call, 0xFFFFFFFFFFFFFFF0ull) == TV_RESULT_OK);
+  CHECK(tv_get_video_start(client, "vid_failed", call, &tagged, NULL) == TV_RESULT_OK);
+  CHECK(tv_client_next_event(client, -1, &event) == TV_RESULT_OK && event != NULL);
+  if (event != NULL) {
+    CHECK(event->size == sizeof *event && event->kind == TV_EVENT_KIND_DONE);
+    CHECK(event->tag == 0xFFFFFFFFFFFFFFF0ull && event->result == TV_RESULT_OK && event->coalesced == 1);
+    CHECK(tv_request_poll(tagged) == TV_REQUEST_STATE_DONE);
+    CHECK(tv_request_result(tagged, &video, NULL) == TV_RESULT_OK && video && video->status == TV_VIDEO_STATUS_FAILED);
+  }
+  tv_event_free(event);
+  tv_event_free(NULL);
+  CHECK(tv_request_wait(untagged, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+  CHECK(tv_client_next_event(client, 50, &event) == TV_RESULT_OK && event == NULL); /* untagged: nothing */
+  tv_video_free(video);
+  tv_request_free(tagged);
+  tv_request_free(untagged);
+  tv_call_options_free(call);
+}
+
 int main(void) {
   TvClient *client;
   long long started;
@@ -549,6 +581,7 @@ int main(void) {
   test_download(client);
   test_non_blocking(client);
   test_callback_lifetimes(client);
+  test_event_queue(client);
   /* Joins the library's threads, those of the cancelled requests on "stall" included:
    * promptly, since the cancels ended their reads. */
   started = now_ms();

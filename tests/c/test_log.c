@@ -34,6 +34,7 @@ typedef struct {
   int retry_from_server;
   int redirect_origin_only;
   int resumed_at_offset;
+  int finished_after_resume;
   int poll_with_job;
   int attempt_with_status;
   int cancelled_named;
@@ -78,7 +79,10 @@ static void on_log(void *user_data, const TvLogEvent *event) {
       if (event->url != NULL && strcmp(event->url, origin) == 0 && event->status == 302) seen->redirect_origin_only++;
       break;
     case TV_LOG_EVENT_KIND_DOWNLOAD_RESUMED:
-      if (event->offset > 0 && event->total > 0) seen->resumed_at_offset++;
+      if (event->offset > 0 && event->total > 0 && event->attempt == 2) seen->resumed_at_offset++;
+      break;
+    case TV_LOG_EVENT_KIND_DOWNLOAD_FINISHED:
+      if (event->attempt == 2) seen->finished_after_resume++;
       break;
     case TV_LOG_EVENT_KIND_POLL:
       if (event->job_id != NULL && event->job_status != NULL) seen->poll_with_job++;
@@ -196,6 +200,7 @@ static void test_every_event_kind_and_the_counters(void) {
   CHECK(seen.retry_from_server >= 1);
   CHECK(seen.redirect_origin_only == 1);
   CHECK(seen.resumed_at_offset == 1);
+  CHECK(seen.finished_after_resume == 1); /* the download took two attempts */
   CHECK(seen.poll_with_job >= 3);
   CHECK(seen.attempt_with_status >= 1);
   CHECK(seen.cancelled_named == 1);

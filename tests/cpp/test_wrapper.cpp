@@ -90,6 +90,17 @@ int main() {
   CHECK(!minimal.object && !minimal.model && !minimal.created_at && minimal.status == TV_VIDEO_STATUS_QUEUED);
   CHECK(client.get_video("vid_unknown_status").status == TV_VIDEO_STATUS_UNKNOWN);
 
+  // ---- The event queue ----
+  {
+    CHECK(!client.next_event());
+    tv::CallOptions tagged;
+    tagged.event_tag = 42;
+    tv::Request request = client.get_video_start("vid_completed", tagged);
+    auto event = client.next_event(std::chrono::milliseconds(60000));
+    CHECK(event && event->kind == TV_EVENT_KIND_DONE && event->tag == 42 && event->result == TV_RESULT_OK);
+    CHECK(request.video().id == "vid_completed");
+  }
+
   // ---- Logging and counters ----
   {
     std::mutex lock;
