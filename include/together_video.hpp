@@ -33,6 +33,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <utility>
 
@@ -216,6 +217,7 @@ struct ClientOptions {
   std::optional<std::string> proxy;  // "" connects directly
   std::optional<std::int64_t> worker_threads;
   std::optional<std::int64_t> max_concurrent_requests;  // 0: no cap
+  std::optional<std::string> journal;                   // the job journal's file (see README)
   /// Receives the client's events up to log_level. It runs on the thread where the event
   /// happened, several at once (see TvLogCallback), and never once the Client is
   /// destroyed; an exception it throws is dropped. Unset: TOGETHER_LOG on stderr.
@@ -474,6 +476,7 @@ class Client {
     if (o.system_roots) detail::check_setter(tv_client_options_set_system_roots(p, 1));
     if (o.proxy) detail::check_setter(tv_client_options_set_proxy(p, text(o.proxy, "proxy").c_str()));
     if (o.worker_threads) detail::check_setter(tv_client_options_set_worker_threads(p, *o.worker_threads));
+    if (o.journal) detail::check_setter(tv_client_options_set_journal(p, text(o.journal, "journal").c_str()));
     if (o.max_concurrent_requests) {
       detail::check_setter(tv_client_options_set_max_concurrent_requests(p, *o.max_concurrent_requests));
     }
@@ -494,6 +497,46 @@ class Client {
     TvEvent *event = nullptr;
     detail::check(tv_client_next_event(client_.get(), timeout.count(), &event), nullptr);
     return detail::Handle<TvEvent, tv_event_free>(event);
+  }
+
+  /// A journal entry (see TvJournalJob); absent strings are std::nullopt.
+  struct JournalJob {
+    std::uint64_t entry = 0;
+    std::optional<std::string> id;  // nullopt: a create whose answer never came
+    std::string model;
+    double created_at = 0;
+    std::string request_hash;
+    std::optional<std::string> status, destination;
+  };
+
+  /// The journal's entries that still need the application (see tv_journal_unfinished).
+  std::vector<JournalJob> journal_unfinished() const {
+    TvJournalJobs *native = nullptr;
+    detail::check(tv_journal_unfinished(client_.get(), &native), nullptr);
+    detail::Handle<TvJournalJobs, tv_journal_jobs_free> owned(native);
+    auto text = [](const char *s) { return s ? std::optional<std::string>(s) : std::nullopt; };
+    std::vector<JournalJob> jobs;
+    for (std::size_t i = 0; i < native->count; i++) {
+      const TvJournalJob &job = native->jobs[i];
+      jobs.push_back({job.entry, text(job.id), job.model, job.created_at, job.request_hash, text(job.status_raw),
+                      text(job.destination)});
+    }
+    return jobs;
+  }
+
+  /// Drops an entry the application is done with.
+  void journal_forget(std::uint64_t entry) const { detail::check(tv_journal_forget(client_.get(), entry), nullptr); }
+
+  /// Finishes a journaled job after a restart: waits, then downloads to `path` (empty:
+  /// the journal's destination). See tv_resume_job.
+  Video resume_job(std::string_view id, const std::string &path = {}, const WaitOptions &wait = {},
+                   const CallOptions &call = {}) const {
+    std::string i = detail::c_string(id, "id");
+    std::string p = detail::c_string(path, "path");
+    detail::WaitHandle native = detail::native_wait(wait);
+    return video_call(call, nullptr, [&](const TvCallOptions *c, TvVideo **video, TvError **error) {
+      return tv_resume_job(client_.get(), i.c_str(), p.empty() ? nullptr : p.c_str(), native.get(), c, video, error);
+    });
   }
 
   /// The client's counters (see TvClientStats); cheap enough for every frame.

@@ -16,6 +16,7 @@ use crate::cancel::{cancelled, Call, CallOptions};
 use crate::config::{ClientConfig, ProxySetting, TrustRoots};
 use crate::error::{Error, ErrorKind};
 use crate::events::{EventQueue, QueuedEvent, Subscription};
+use crate::journal::{Journal, JournalJob};
 use crate::limits::Limits;
 use crate::log::{log_url, Event, EventKind, Level, Logger};
 use crate::model::Video;
@@ -60,6 +61,7 @@ pub struct Client {
     stats: Arc<Stats>,
     limits: Limits,
     events: Arc<EventQueue>,
+    journal: Option<Journal>,
 }
 
 impl fmt::Debug for Client {
@@ -108,6 +110,7 @@ impl Client {
             .proxy(proxy)
             .tls_config(tls_config(&config.trust_roots)?)
             .build();
+        let journal = config.journal.as_deref().map(Journal::open).transpose()?;
         let resolver = CachingResolver::default();
         let secrets = Secrets::new(&api_key, proxy_password);
         let log = Arc::new(Logger::new(config.log.as_ref(), secrets.clone()));
@@ -134,7 +137,40 @@ impl Client {
             stats,
             limits: Limits::new(config.max_concurrent_requests),
             events: Arc::new(EventQueue::default()),
+            journal,
         })
+    }
+
+    /// The client's job journal, if it has one.
+    pub(crate) fn journal(&self) -> Option<&Journal> {
+        self.journal.as_ref()
+    }
+
+    /// The journal's jobs that still need the application (not terminal, or completed
+    /// and not downloaded) and the creates whose answer never came, oldest first.
+    /// `InvalidArgument` when the client has no journal.
+    pub fn journal_unfinished(&self) -> Result<Vec<JournalJob>, Error> {
+        Ok(self.require_journal()?.unfinished())
+    }
+
+    /// Drops entry `entry` from the journal (the application is done with it).
+    pub fn journal_forget(&self, entry: u64) -> Result<(), Error> {
+        self.require_journal()?.forget(entry)
+    }
+
+    fn require_journal(&self) -> Result<&Journal, Error> {
+        self.journal.as_ref().ok_or_else(|| Error::invalid("this client has no journal (set one in its options)"))
+    }
+
+    /// Records in the journal what went wrong writing it, where the call must go on (a
+    /// job the server created is returned even when the journal cannot take it).
+    pub(crate) fn journal_failed(&self, error: &Error) {
+        self.log.emit(Level::Error, || {
+            let mut event = Event::new(Level::Error, EventKind::Cancelled);
+            event.reason = Some(format!("the job journal failed: {}", error.message()));
+            event.error = Some(error.kind());
+            event
+        });
     }
 
     /// The next event of the client's queue (see `events.rs`), waiting up to `timeout`
@@ -278,6 +314,11 @@ impl Client {
         let hint = crate::retry::server_hint(&reply.headers);
         let video =
             Video::from_json(reply.body).map_err(|e| self.redact(e.with_response(reply.status, reply.request_id)))?;
+        if let Some(journal) = &self.journal {
+            if let Err(error) = journal.saw(&video) {
+                self.journal_failed(&error);
+            }
+        }
         Ok((video, hint))
     }
 

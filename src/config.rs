@@ -140,6 +140,8 @@ pub struct ClientConfig {
     pub log: Option<LogConfig>,
     /// At most this many HTTP requests of the client at once; 0: no cap.
     pub max_concurrent_requests: usize,
+    /// The job journal's file (see `journal.rs`); `None`: no journal.
+    pub journal: Option<PathBuf>,
 }
 
 impl Default for ClientConfig {
@@ -156,6 +158,7 @@ impl Default for ClientConfig {
             worker_threads: 4,
             log: None,
             max_concurrent_requests: 0,
+            journal: None,
         }
     }
 }
@@ -174,6 +177,7 @@ impl fmt::Debug for ClientConfig {
             .field("worker_threads", &self.worker_threads)
             .field("log", &self.log)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("journal", &self.journal)
             .finish()
     }
 }

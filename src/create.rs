@@ -325,9 +325,38 @@ impl Client {
 
     fn post_video(&self, body: &[u8], call: Call<'_>) -> Result<Video, Error> {
         let url = format!("{}/videos", self.base_url());
-        let reply = self.send(Method::POST, &url, Some(body), false, call)?;
-        Video::from_json(reply.body).map_err(|e| self.redact(e.with_response(reply.status, reply.request_id)))
+        // The journal holds the intent before anything is sent, and the job before the
+        // caller gets it: a crash in between leaves the intent, a job that may exist.
+        let intent = match self.journal() {
+            Some(journal) => Some(journal.creating(&model_of(body), body)?),
+            None => None,
+        };
+        let result = self.send(Method::POST, &url, Some(body), false, call).and_then(|reply| {
+            Video::from_json(reply.body).map_err(|e| self.redact(e.with_response(reply.status, reply.request_id)))
+        });
+        if let (Some(journal), Some(intent)) = (self.journal(), intent) {
+            let recorded = match &result {
+                Ok(video) => journal.created(intent, video),
+                // An answer other than success: the server made no job.
+                Err(error) if error.http_status().is_some_and(|status| status != 408 && status < 500) => {
+                    journal.forget(intent)
+                }
+                Err(_) => Ok(()),
+            };
+            if let Err(error) = recorded {
+                self.journal_failed(&error);
+            }
+        }
+        result
     }
+}
+
+/// The `model` of a create's body, for the journal ("" when it has none).
+fn model_of(body: &[u8]) -> String {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|value| value.get("model").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

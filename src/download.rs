@@ -99,15 +99,25 @@ impl Client {
         progress: Option<DownloadProgress<'_>>,
         call: Call<'_>,
     ) -> Result<u64, Error> {
-        let result = (|| {
-            let url = self.video_url_of(source, call)?;
-            let mut file = TempFile::create(path)?;
-            let written = self.download_url(source, &url, &mut file, progress, call)?;
-            file.sync()?;
-            file.persist()?;
-            Ok(written)
-        })();
-        self.finish("download", result)
+        self.finish("download", self.download_file(source, path, progress, call))
+    }
+
+    /// [`Client::download_to_path`] without counting its end.
+    fn download_file(
+        &self,
+        source: &Source,
+        path: &Path,
+        progress: Option<DownloadProgress<'_>>,
+        call: Call<'_>,
+    ) -> Result<u64, Error> {
+        let url = self.video_url_of(source, call)?;
+        let mut file = TempFile::create(path)?;
+        self.journal_download(source, Some(path));
+        let written = self.download_url(source, &url, &mut file, progress, call)?;
+        file.sync()?;
+        file.persist()?;
+        self.journal_download(source, None);
+        Ok(written)
     }
 
     /// Downloads the video into `sink`. Returns the number of bytes delivered.
@@ -150,11 +160,15 @@ impl Client {
         let work = move |call: Call<'_>| {
             let url = client.video_url_of(&source, call)?;
             let mut file = committer.unless_cancelled(|| TempFile::create(&path), |file| Box::new(file.discarder()))?;
+            client.journal_download(&source, Some(&path));
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
             let written = client.download_url(&source, &url, &mut file, progress, call)?;
             file.sync()?;
             let outcome = Outcome::Downloaded(written);
             committer.complete_with(|| file.persist().map(|()| outcome.clone()));
+            if matches!(committer.outcome(), Some(Ok(_))) {
+                client.journal_download(&source, None);
+            }
             Ok(outcome)
         };
         Ok(start_once(self.pool(), request, options, Box::new(work)))
@@ -179,6 +193,69 @@ impl Client {
             client.download_source(&source, &mut sink, progress, call).map(Outcome::Downloaded)
         };
         Ok(start_once(self.pool(), request, options, Box::new(work)))
+    }
+
+    /// Tells the journal, for a download by job id, that it starts to `destination`, or
+    /// (`None`) that its file is in place.
+    fn journal_download(&self, source: &Source, destination: Option<&Path>) {
+        let (Some(journal), Source::Job(id)) = (self.journal(), source) else { return };
+        let recorded = match destination {
+            Some(destination) => journal.downloading(id, destination),
+            None => journal.downloaded(id),
+        };
+        if let Err(error) = recorded {
+            self.journal_failed(&error);
+        }
+    }
+
+    /// Finishes job `id` after a restart: waits for it (as [`Client::wait_video`]) and,
+    /// once completed, downloads its video to `path`, or where the journal says a
+    /// download of it was going. Returns its final state; a job that failed is returned,
+    /// not downloaded. `InvalidArgument` when there is no path and the journal has none.
+    pub fn resume_job(
+        &self,
+        id: &str,
+        path: Option<&Path>,
+        wait: &crate::wait::WaitOptions,
+        call: Call<'_>,
+    ) -> Result<Video, Error> {
+        self.finish("resume job", self.resume(id, path, wait, call))
+    }
+
+    fn resume(
+        &self,
+        id: &str,
+        path: Option<&Path>,
+        wait: &crate::wait::WaitOptions,
+        call: Call<'_>,
+    ) -> Result<Video, Error> {
+        let destination = match path {
+            Some(path) => path.to_owned(),
+            None => self.journal().and_then(|journal| journal.destination(id)).ok_or_else(|| {
+                Error::invalid(format!("no destination for job {id:?}: pass a path (the journal has none)"))
+            })?,
+        };
+        let video = self.wait_loop(id, wait, call, None)?;
+        if video.status == VideoStatus::Completed {
+            self.download_file(&Source::Job(id.to_owned()), &destination, None, call)?;
+        }
+        Ok(video)
+    }
+
+    /// [`Client::resume_job`] on a library thread, which it holds while it waits: for
+    /// many jobs at once, give the client more worker threads.
+    pub fn resume_job_start(
+        self: &Arc<Client>,
+        id: &str,
+        path: Option<PathBuf>,
+        wait: crate::wait::WaitOptions,
+        options: &CallOptions,
+    ) -> Result<Request, Error> {
+        crate::url::encode_id(id)?;
+        let id = id.to_owned();
+        Ok(self.start_as("resume job", options, move |client, call| {
+            client.resume(&id, path.as_deref(), &wait, call).map(|video| Outcome::Video(Box::new(video)))
+        }))
     }
 
     /// The URL of `source`: as given, or the completed job's (fetched within `call`).

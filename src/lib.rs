@@ -13,6 +13,7 @@ mod create;
 mod download;
 mod error;
 mod events;
+mod journal;
 mod limits;
 mod log;
 mod model;
@@ -36,6 +37,7 @@ pub use create::{CreateVideoParams, FrameImage, FramePosition, Media, MediaUrl, 
 pub use download::{video_url, DownloadProgress, DownloadProgressFn, DownloadSink, Source, WriterSink};
 pub use error::{Error, ErrorKind};
 pub use events::{QueuedEvent, QueuedEventKind};
+pub use journal::JournalJob;
 pub use log::{Event, EventKind, Level, LogConfig, LogFn, MAX_TRACE_BYTES};
 pub use model::{JobError, Outputs, Video, VideoStatus};
 pub use request::{Outcome, Request};

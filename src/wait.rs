@@ -74,14 +74,23 @@ impl Client {
         call: Call<'_>,
         progress: Option<Progress<'_>>,
     ) -> Result<Video, Error> {
-        let mut progress = progress;
-        let result = (|| loop {
+        self.finish("wait for video", self.wait_loop(id, options, call, progress))
+    }
+
+    /// [`Client::wait_video`] without counting its end (for calls made of several).
+    pub(crate) fn wait_loop(
+        &self,
+        id: &str,
+        options: &WaitOptions,
+        call: Call<'_>,
+        mut progress: Option<Progress<'_>>,
+    ) -> Result<Video, Error> {
+        loop {
             match self.wait_step(id, options, call, progress.as_deref_mut()) {
                 Step::Done(result) => return *result,
                 Step::Again(delay) => call.sleep(delay).map_err(|e| waited_too_long(id, e))?,
             }
-        })();
-        self.finish("wait for video", result)
+        }
     }
 
     /// [`Client::wait_video`] as polls scheduled on the library's threads; `progress`

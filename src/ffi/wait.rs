@@ -22,6 +22,13 @@ pub struct TvWaitOptions {
     options: WaitOptions,
 }
 
+impl TvWaitOptions {
+    /// The options of `options`, or the defaults for NULL.
+    pub(super) fn of(options: Option<&TvWaitOptions>) -> WaitOptions {
+        options.map(|options| options.options).unwrap_or_default()
+    }
+}
+
 /// Creates wait options holding the defaults (a poll every 2 s). NULL only if the
 /// library failed internally.
 #[no_mangle]

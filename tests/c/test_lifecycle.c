@@ -560,6 +560,61 @@ static void test_event_queue(TvClient *client) {
   tv_call_options_free(call);
 }
 
+/* The job journal: a created job is listed until downloaded; a restart (a new client
+ * on the same journal) resumes it; one client at a time. */
+static void test_journal(void) {
+  char journal[600], video_path[600];
+  TvClientOptions *options = tv_client_options_new();
+  TvClient *first = NULL, *second = NULL;
+  TvJournalJobs *jobs = NULL;
+  TvVideo *created = NULL, *done = NULL;
+  TvWaitOptions *wait = tv_wait_options_new();
+  char id[128] = "";
+  snprintf(journal, sizeof journal, "%s/jobs.journal", workdir);
+  snprintf(video_path, sizeof video_path, "%s/resumed.mp4", workdir);
+  CHECK(tv_client_options_set_base_url(options, mock_url) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_api_key(options, "test-key") == TV_RESULT_OK);
+  CHECK(tv_client_options_set_proxy(options, "") == TV_RESULT_OK);
+  CHECK(tv_client_options_set_journal(options, journal) == TV_RESULT_OK);
+  CHECK(tv_client_new_with_options(options, &first, NULL) == TV_RESULT_OK);
+  CHECK(tv_client_new_with_options(options, &second, NULL) == TV_RESULT_INVALID_ARGUMENT); /* in use */
+  CHECK(tv_create_video_json(first, "{\"model\":\"m\"}", NULL, &created, NULL) == TV_RESULT_OK);
+  if (created) snprintf(id, sizeof id, "%s", created->id);
+  tv_video_free(created);
+  tv_client_free(first); /* "the process ends" before waiting */
+
+  CHECK(tv_client_new_with_options(options, &second, NULL) == TV_RESULT_OK);
+  CHECK(tv_journal_unfinished(second, &jobs) == TV_RESULT_OK && jobs != NULL);
+  if (jobs != NULL) {
+    CHECK(jobs->count == 1);
+    if (jobs->count == 1) {
+      CHECK(jobs->jobs[0].id != NULL && strcmp(jobs->jobs[0].id, id) == 0);
+      CHECK(strcmp(jobs->jobs[0].model, "m") == 0 && jobs->jobs[0].created_at > 1.0e9);
+      CHECK(jobs->jobs[0].destination == NULL && jobs->jobs[0].request_hash != NULL);
+    }
+  }
+  tv_journal_jobs_free(jobs);
+  CHECK(tv_resume_job(second, id, NULL, wait, NULL, &done, NULL) == TV_RESULT_INVALID_ARGUMENT); /* no path */
+  CHECK(tv_wait_options_set_poll_interval_ms(wait, 10) == TV_RESULT_OK);
+  CHECK(tv_resume_job(second, id, video_path, wait, NULL, &done, NULL) == TV_RESULT_OK);
+  CHECK(done != NULL && done->status == TV_VIDEO_STATUS_COMPLETED);
+  CHECK(file_size(video_path) > 0);
+  CHECK(tv_journal_unfinished(second, &jobs) == TV_RESULT_OK && jobs != NULL && jobs->count == 0);
+  tv_journal_jobs_free(jobs);
+  CHECK(tv_journal_forget(second, 12345) == TV_RESULT_OK);
+  CHECK(tv_journal_unfinished(NULL, &jobs) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(tv_journal_unfinished(second, NULL) == TV_RESULT_INVALID_ARGUMENT);
+  tv_journal_jobs_free(NULL);
+  tv_video_free(done);
+  tv_client_free(second);
+  tv_client_options_free(options);
+  tv_wait_options_free(wait);
+  remove(video_path);
+  remove(journal);
+  snprintf(journal + strlen(journal), sizeof journal - strlen(journal), ".lock");
+  remove(journal);
+}
+
 int main(void) {
   TvClient *client;
   long long started;
@@ -582,6 +637,7 @@ int main(void) {
   test_non_blocking(client);
   test_callback_lifetimes(client);
   test_event_queue(client);
+  test_journal();
   /* Joins the library's threads, those of the cancelled requests on "stall" included:
    * promptly, since the cancels ended their reads. */
   started = now_ms();

@@ -90,6 +90,27 @@ int main() {
   CHECK(!minimal.object && !minimal.model && !minimal.created_at && minimal.status == TV_VIDEO_STATUS_QUEUED);
   CHECK(client.get_video("vid_unknown_status").status == TV_VIDEO_STATUS_UNKNOWN);
 
+  // ---- The job journal ----
+  {
+    tv::ClientOptions journaled = options;
+    journaled.journal = tmp + ".journal";
+    std::string id;
+    {
+      tv::Client first(journaled);
+      id = first.create_video_json(R"({"model":"m"})").id;
+    }
+    tv::Client second(journaled);
+    auto jobs = second.journal_unfinished();
+    CHECK(jobs.size() == 1 && jobs[0].id == id && jobs[0].model == "m" && !jobs[0].destination);
+    tv::WaitOptions fast;
+    fast.poll_interval = std::chrono::milliseconds(10);
+    CHECK(second.resume_job(id, tmp + "-resumed.mp4", fast).status == TV_VIDEO_STATUS_COMPLETED);
+    CHECK(second.journal_unfinished().empty());
+    std::remove((tmp + "-resumed.mp4").c_str());
+    std::remove((tmp + ".journal").c_str());
+    std::remove((tmp + ".journal.lock").c_str());
+  }
+
   // ---- The event queue ----
   {
     CHECK(!client.next_event());

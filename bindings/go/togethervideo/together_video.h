@@ -482,6 +482,47 @@ typedef struct TvEvent {
 } TvEvent;
 
 /**
+ * One entry of the journal. Strings live as long as the list they came in.
+ */
+typedef struct TvJournalJob {
+  /**
+   * The journal's number for the entry, for `tv_journal_forget`.
+   */
+  uint64_t entry;
+  /**
+   * The job's id; NULL for a create that was sent but whose answer never came (the
+   * job may exist: compare `model`, `created_at` and `request_hash` with your records).
+   */
+  const char *id;
+  const char *model;
+  /**
+   * Unix seconds when the create was sent.
+   */
+  double created_at;
+  /**
+   * A hash of the create's body (FNV-1a 64, hex).
+   */
+  const char *request_hash;
+  /**
+   * The last status the client saw; NULL before any.
+   */
+  const char *status_raw;
+  /**
+   * Where a download of it was going; NULL when none started.
+   */
+  const char *destination;
+} TvJournalJob;
+
+/**
+ * What `tv_journal_unfinished` returns: `count` entries at `jobs`, oldest first. Free
+ * it with `tv_journal_jobs_free`.
+ */
+typedef struct TvJournalJobs {
+  size_t count;
+  const struct TvJournalJob *jobs;
+} TvJournalJobs;
+
+/**
  * One event, valid only during the callback: copy what you keep. Text fields are NULL
  * when they do not apply to the event's kind, numbers 0. No field ever holds the API
  * key or a URL's query string (a signed video URL's query becomes `?<redacted>`).
@@ -1202,6 +1243,64 @@ enum TvResult tv_client_next_event(const struct TvClient *client,
  * Frees an event from `tv_client_next_event`. NULL is fine.
  */
 void tv_event_free(struct TvEvent *event);
+
+/**
+ * Keeps a journal of this client's jobs in the file at `path` (NULL: none, the
+ * default): each job it creates is recorded, durably, before the call returns it, then
+ * its terminal status and its download by job id (destination, completion). After a
+ * crash or a restart, `tv_journal_unfinished` lists what is left and `tv_resume_job`
+ * finishes each. The journal is an append-only log of checksummed lines, fsynced per
+ * record, compacted when a client opens it; it never holds the API key. One client at
+ * a time may use a journal (a second, in any process, gets `TV_RESULT_INVALID_ARGUMENT`
+ * from `tv_client_new_with_options`); `<path>.lock` beside it holds the lock.
+ */
+enum TvResult tv_client_options_set_journal(struct TvClientOptions *options, const char *path);
+
+/**
+ * Writes to `*out_jobs` the journal's entries that still need the application: jobs
+ * not terminal, jobs completed but not downloaded, and creates whose answer never came.
+ * `TV_RESULT_INVALID_ARGUMENT` when the client has no journal. Thread-safe.
+ */
+enum TvResult tv_journal_unfinished(const struct TvClient *client, struct TvJournalJobs **out_jobs);
+
+/**
+ * Frees a list from `tv_journal_unfinished`. NULL is fine.
+ */
+void tv_journal_jobs_free(struct TvJournalJobs *jobs);
+
+/**
+ * Drops entry `entry` from the journal: the application is done with it (say, an
+ * unanswered create it has dealt with). An unknown entry is fine.
+ */
+enum TvResult tv_journal_forget(const struct TvClient *client, uint64_t entry);
+
+/**
+ * Finishes job `id` after a restart: waits for it as `tv_wait_video` (with `wait`,
+ * which may be NULL) and, once completed, downloads its video to `path`, or (NULL
+ * `path`) where the journal says a download of it was going (else
+ * `TV_RESULT_INVALID_ARGUMENT`). Writes its final state to `*out_video`; a job that
+ * failed is returned, not downloaded.
+ */
+enum TvResult tv_resume_job(const struct TvClient *client,
+                            const char *id,
+                            const char *path,
+                            const struct TvWaitOptions *wait,
+                            const struct TvCallOptions *call,
+                            struct TvVideo **out_video,
+                            struct TvError **out_error);
+
+/**
+ * `tv_resume_job` without blocking; the request's result is the `TvVideo`. It holds one
+ * of the client's worker threads while it waits: to resume many jobs at once, give the
+ * client more (`tv_client_options_set_worker_threads`).
+ */
+enum TvResult tv_resume_job_start(const struct TvClient *client,
+                                  const char *id,
+                                  const char *path,
+                                  const struct TvWaitOptions *wait,
+                                  const struct TvCallOptions *call,
+                                  struct TvRequest **out_request,
+                                  struct TvError **out_error);
 
 /**
  * Sends the client's events up to `max_level` (a `TvLogLevel`, 1 to 5) to `callback`

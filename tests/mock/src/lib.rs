@@ -145,6 +145,11 @@ impl MockServer {
         self.shared.recorded.lock().unwrap().iter().cloned().collect()
     }
 
+    /// The ids of the jobs created by POST, in no order.
+    pub fn created_jobs(&self) -> Vec<String> {
+        self.shared.jobs.lock().unwrap().keys().cloned().collect()
+    }
+
     /// The most requests the mock was answering at once.
     pub fn max_concurrent(&self) -> u32 {
         self.shared.active.lock().unwrap().1

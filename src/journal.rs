@@ -1,0 +1,422 @@
+//! The job journal: an opt-in file where a client records the jobs it creates, so that
+//! a job id survives the process (Together's API has no list endpoint: a lost id is a
+//! paid video nobody can fetch).
+//!
+//! An append-only log of checksummed lines, `CRC32 JSON\n`, each record fsynced before
+//! the call that made it goes on: a create's intent before the request is sent, the
+//! created job (id, model, created time, a hash of the request) before it is returned
+//! to the caller, a terminal status, a download's destination before it starts and its
+//! completion after the file is in place. A crash at any point leaves at worst a torn
+//! last line, which the checksum rejects. Why a log rather than rewriting one file:
+//! one small sequential write and one fsync per record, and no window in which the file
+//! is replaced. Opening the journal replays it and compacts it (finished jobs dropped)
+//! into a temporary file that is fsynced and renamed over it, the directory fsynced
+//! too. An advisory lock keeps a second process out. The API key is never written.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::model::{Video, VideoStatus};
+
+/// What the journal knows of one job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalJob {
+    /// The journal's number for this entry, for [`Client::journal_forget`](crate::Client::journal_forget).
+    pub entry: u64,
+    /// `None` for a create that was sent but whose answer never arrived: the job may
+    /// exist (and cost money) without its id being known.
+    pub id: Option<String>,
+    pub model: String,
+    /// Unix seconds when the create was sent.
+    pub created_at: f64,
+    /// A hash (FNV-1a, 64 bits, hex) of the request body: which request made it.
+    pub request_hash: String,
+    /// The last status the client saw; `None` before any.
+    pub status: Option<String>,
+    /// Where a download of it was going, and whether it finished there.
+    pub destination: Option<PathBuf>,
+    pub downloaded: bool,
+}
+
+impl JournalJob {
+    /// Still needs the application: not terminal, or completed and not downloaded.
+    pub fn unfinished(&self) -> bool {
+        match self.status.as_deref().map(VideoStatus::parse) {
+            Some(VideoStatus::Failed | VideoStatus::Cancelled) => false,
+            Some(VideoStatus::Completed) => !self.downloaded,
+            _ => true,
+        }
+    }
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+enum Record {
+    /// A create is about to be sent; `intent` pairs it with its `Created`.
+    Creating {
+        intent: u64,
+        model: String,
+        at: f64,
+        request_hash: String,
+    },
+    Created {
+        intent: u64,
+        id: String,
+    },
+    Status {
+        id: String,
+        status: String,
+    },
+    Downloading {
+        id: String,
+        destination: PathBuf,
+    },
+    Downloaded {
+        id: String,
+    },
+    /// The application is done with the entry (or a create was refused for sure).
+    Forget {
+        intent: u64,
+    },
+}
+
+pub(crate) struct Journal {
+    path: PathBuf,
+    state: Mutex<State>,
+    /// Locked while open: keeps a second client, in this process or another, out.
+    _lock: File,
+}
+
+struct State {
+    file: File,
+    /// By intent number: every job not finished, and the intents not yet answered.
+    jobs: BTreeMap<u64, JournalJob>,
+    next_intent: u64,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+fn now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// FNV-1a, 64 bits: a request's fingerprint (not a secret's: the body holds no key).
+pub(crate) fn request_hash(body: &[u8]) -> String {
+    let hash = body
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+/// CRC-32 (IEEE), bitwise: a few hundred bytes per record.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+fn line(record: &Record) -> String {
+    let json = serde_json::to_string(record).expect("records serialise");
+    format!("{:08x} {json}\n", crc32(json.as_bytes()))
+}
+
+/// The record of one line, if it is whole and its checksum holds.
+fn parse(line: &str) -> Option<Record> {
+    let (crc, json) = line.split_once(' ')?;
+    (u32::from_str_radix(crc, 16).ok()? == crc32(json.as_bytes())).then(|| serde_json::from_str(json).ok()).flatten()
+}
+
+fn io(path: &Path, what: &str, error: std::io::Error) -> Error {
+    Error::file_system(format!("journal {}: cannot {what}: {error}", path.display()))
+}
+
+impl Journal {
+    /// Opens (or creates) the journal at `path`, replays and compacts it, and locks it
+    /// against other processes.
+    pub(crate) fn open(path: &Path) -> Result<Journal, Error> {
+        // Held while the journal is open. A file of its own: compacting replaces the
+        // journal's, and a lock on the replaced file would lock nothing.
+        let lock_path = lock_path(path);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io(&lock_path, "open", e))?;
+        lock.try_lock()
+            .map_err(|_| Error::invalid(format!("journal {} is in use by another process", path.display())))?;
+        let mut jobs = BTreeMap::new();
+        let mut next_intent = 0;
+        if let Ok(file) = File::open(path) {
+            for text in BufReader::new(file).lines() {
+                let Ok(text) = text else { break };
+                // A torn or damaged line: a crash while it was written. Skip it.
+                let Some(record) = parse(&text) else { continue };
+                next_intent = next_intent.max(apply(&mut jobs, record) + 1);
+            }
+        }
+        jobs.retain(|_, job: &mut JournalJob| job.unfinished());
+        Journal::compact(path, jobs, next_intent, lock)
+    }
+
+    /// Writes the jobs still unfinished as a new log, in place of the old one.
+    fn compact(path: &Path, jobs: BTreeMap<u64, JournalJob>, next_intent: u64, lock: File) -> Result<Journal, Error> {
+        let mut temp = path.as_os_str().to_owned();
+        temp.push(".compacting");
+        let temp = PathBuf::from(temp);
+        {
+            let mut file = File::create(&temp).map_err(|e| io(&temp, "create", e))?;
+            let mut text = String::new();
+            for (intent, job) in &jobs {
+                for record in records_of(*intent, job) {
+                    text.push_str(&line(&record));
+                }
+            }
+            file.write_all(text.as_bytes()).map_err(|e| io(&temp, "write", e))?;
+            file.sync_all().map_err(|e| io(&temp, "sync", e))?;
+        }
+        std::fs::rename(&temp, path).map_err(|e| io(path, "replace", e))?;
+        sync_directory(path);
+        let file = OpenOptions::new().append(true).open(path).map_err(|e| io(path, "open", e))?;
+        Ok(Journal { path: path.to_owned(), state: Mutex::new(State { file, jobs, next_intent }), _lock: lock })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends `record` and, when `durable`, waits until it is on disk.
+    fn append(&self, state: &mut State, record: Record, durable: bool) -> Result<(), Error> {
+        state.file.write_all(line(&record).as_bytes()).map_err(|e| io(&self.path, "write", e))?;
+        if durable {
+            state.file.sync_data().map_err(|e| io(&self.path, "sync", e))?;
+        }
+        apply(&mut state.jobs, record);
+        Ok(())
+    }
+
+    /// Before a create is sent: returns the intent to pass to [`Journal::created`].
+    pub(crate) fn creating(&self, model: &str, body: &[u8]) -> Result<u64, Error> {
+        let mut state = self.state();
+        let intent = state.next_intent;
+        state.next_intent += 1;
+        let record = Record::Creating { intent, model: model.to_owned(), at: now(), request_hash: request_hash(body) };
+        self.append(&mut state, record, true)?;
+        Ok(intent)
+    }
+
+    /// The server created `video` for the create `intent`.
+    pub(crate) fn created(&self, intent: u64, video: &Video) -> Result<(), Error> {
+        let mut state = self.state();
+        self.append(&mut state, Record::Created { intent, id: video.id.clone() }, true)?;
+        self.status_locked(&mut state, video)
+    }
+
+    /// Forgets entry `intent`: a create the server refused for sure, or one the
+    /// application is done with. Unknown entries are fine.
+    pub(crate) fn forget(&self, intent: u64) -> Result<(), Error> {
+        let mut state = self.state();
+        if !state.jobs.contains_key(&intent) {
+            return Ok(());
+        }
+        self.append(&mut state, Record::Forget { intent }, false)
+    }
+
+    /// The client saw `video`: its status is recorded, durably when terminal.
+    pub(crate) fn saw(&self, video: &Video) -> Result<(), Error> {
+        let mut state = self.state();
+        self.status_locked(&mut state, video)
+    }
+
+    fn status_locked(&self, state: &mut State, video: &Video) -> Result<(), Error> {
+        let Some(job) = state.jobs.values().find(|job| job.id.as_deref() == Some(&video.id)) else { return Ok(()) };
+        if job.status.as_deref() == Some(video.status_raw.as_str()) {
+            return Ok(());
+        }
+        let terminal = matches!(video.status, VideoStatus::Completed | VideoStatus::Failed | VideoStatus::Cancelled);
+        let record = Record::Status { id: video.id.clone(), status: video.status_raw.clone() };
+        self.append(state, record, terminal)
+    }
+
+    /// A download of job `id` starts to `destination`.
+    pub(crate) fn downloading(&self, id: &str, destination: &Path) -> Result<(), Error> {
+        let mut state = self.state();
+        if !state.jobs.values().any(|job| job.id.as_deref() == Some(id)) {
+            return Ok(());
+        }
+        let destination = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
+        self.append(&mut state, Record::Downloading { id: id.to_owned(), destination }, true)
+    }
+
+    /// A download of job `id` is complete, its file in place.
+    pub(crate) fn downloaded(&self, id: &str) -> Result<(), Error> {
+        let mut state = self.state();
+        if !state.jobs.values().any(|job| job.id.as_deref() == Some(id)) {
+            return Ok(());
+        }
+        self.append(&mut state, Record::Downloaded { id: id.to_owned() }, true)
+    }
+
+    /// The jobs that still need the application, oldest first.
+    pub(crate) fn unfinished(&self) -> Vec<JournalJob> {
+        self.state().jobs.values().filter(|job| job.unfinished()).cloned().collect()
+    }
+
+    /// Where a download of job `id` was going, if one was started.
+    pub(crate) fn destination(&self, id: &str) -> Option<PathBuf> {
+        self.state().jobs.values().find(|job| job.id.as_deref() == Some(id)).and_then(|job| job.destination.clone())
+    }
+}
+
+/// Applies `record` to `jobs`; returns the intent it concerns (0 when it names none).
+fn apply(jobs: &mut BTreeMap<u64, JournalJob>, record: Record) -> u64 {
+    match record {
+        Record::Creating { intent, model, at, request_hash } => {
+            let job = JournalJob {
+                entry: intent,
+                id: None,
+                model,
+                created_at: at,
+                request_hash,
+                status: None,
+                destination: None,
+                downloaded: false,
+            };
+            jobs.insert(intent, job);
+            intent
+        }
+        Record::Created { intent, id } => {
+            if let Some(job) = jobs.get_mut(&intent) {
+                job.id = Some(id);
+            }
+            intent
+        }
+        Record::Status { id, status } => by_id(jobs, &id).map_or(0, |(intent, job)| {
+            job.status = Some(status);
+            intent
+        }),
+        Record::Downloading { id, destination } => by_id(jobs, &id).map_or(0, |(intent, job)| {
+            job.destination = Some(destination);
+            job.downloaded = false;
+            intent
+        }),
+        Record::Downloaded { id } => by_id(jobs, &id).map_or(0, |(intent, job)| {
+            job.downloaded = true;
+            intent
+        }),
+        Record::Forget { intent } => {
+            jobs.remove(&intent);
+            intent
+        }
+    }
+}
+
+/// The job with `id`, and its intent.
+fn by_id<'a>(jobs: &'a mut BTreeMap<u64, JournalJob>, id: &str) -> Option<(u64, &'a mut JournalJob)> {
+    jobs.iter_mut().find(|(_, job)| job.id.as_deref() == Some(id)).map(|(intent, job)| (*intent, job))
+}
+
+/// The records that rebuild `job` under `intent`.
+fn records_of(intent: u64, job: &JournalJob) -> Vec<Record> {
+    let mut records = vec![Record::Creating {
+        intent,
+        model: job.model.clone(),
+        at: job.created_at,
+        request_hash: job.request_hash.clone(),
+    }];
+    if let Some(id) = &job.id {
+        records.push(Record::Created { intent, id: id.clone() });
+        if let Some(status) = &job.status {
+            records.push(Record::Status { id: id.clone(), status: status.clone() });
+        }
+        if let Some(destination) = &job.destination {
+            records.push(Record::Downloading { id: id.clone(), destination: destination.clone() });
+        }
+        if job.downloaded {
+            records.push(Record::Downloaded { id: id.clone() });
+        }
+    }
+    records
+}
+
+/// The lock file beside the journal: `<journal>.lock`.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Makes a rename in `path`'s directory durable (where the platform can).
+fn sync_directory(path: &Path) {
+    #[cfg(unix)]
+    if let Some(directory) = path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }) {
+        if let Ok(directory) = File::open(directory) {
+            let _ = directory.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn video(id: &str, status: &str) -> Video {
+        Video::from_json(format!(r#"{{"id":"{id}","status":"{status}"}}"#).into_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_finished_jobs_are_dropped() {
+        let dir = std::env::temp_dir().join(format!("tv-journal-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("jobs.journal");
+        let _ = std::fs::remove_file(&path);
+        {
+            let journal = Journal::open(&path).unwrap();
+            let a = journal.creating("m", b"{\"model\":\"m\"}").unwrap();
+            journal.created(a, &video("job-a", "queued")).unwrap();
+            let b = journal.creating("m", b"{}").unwrap();
+            journal.created(b, &video("job-b", "queued")).unwrap();
+            journal.saw(&video("job-b", "failed")).unwrap();
+            let _unanswered = journal.creating("m", b"{\"x\":1}").unwrap();
+            let refused = journal.creating("m", b"{}").unwrap();
+            journal.forget(refused).unwrap();
+            journal.downloading("job-a", Path::new("a.mp4")).unwrap();
+        }
+        // A crash in the middle of a line.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"0badc0de {\"record\":\"downl")
+            .unwrap();
+        let journal = Journal::open(&path).unwrap();
+        let jobs = journal.unfinished();
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        assert_eq!(jobs[0].id.as_deref(), Some("job-a"));
+        assert!(jobs[0].destination.as_ref().unwrap().ends_with("a.mp4"));
+        assert_eq!(jobs[1].id, None, "the unanswered create");
+        assert_eq!(jobs[1].request_hash, request_hash(b"{\"x\":1}"));
+        assert!(Journal::open(&path).is_err(), "locked by the first");
+        drop(journal);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
