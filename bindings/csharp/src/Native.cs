@@ -65,6 +65,23 @@ namespace TogetherVideo
         public IntPtr detail;
     }
 
+    /// <summary>TvEvent, field for field: blittable, so that copying one out is a plain
+    /// copy of its bytes. Owned by the library until tv_event_free.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TvEvent
+    {
+        public uint size;
+        public int kind;
+        public ulong tag;
+        public IntPtr job_id;
+        public int status;
+        public IntPtr status_raw;
+        public ulong received;
+        public long total;
+        public int result;
+        public uint coalesced;
+    }
+
     /// <summary>TvClientStats, field for field; <c>size</c> is set to its size before the
     /// call (the library fills what fits and says how much it filled).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -266,6 +283,7 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_cancel_token(CallOptionsHandle options, CancelTokenHandle token);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_wait_progress(CallOptionsHandle options, WaitProgressCallback callback, IntPtr userData);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_download_progress(CallOptionsHandle options, DownloadProgressCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_call_options_set_event_tag(CallOptionsHandle options, ulong tag);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern CancelTokenHandle tv_cancel_token_new();
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_cancel_token_cancel(CancelTokenHandle token);
@@ -288,6 +306,11 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_new_with_options(ClientOptionsHandle options, out ClientHandle client, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_client_free(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_stats(ClientHandle client, ref TvClientStats stats);
+        // The event is a plain pointer, freed by the caller at once: no SafeHandle (a
+        // finalizable object) per call, so a frame loop that finds the queue empty
+        // allocates nothing.
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_next_event(ClientHandle client, long timeoutMs, out IntPtr clientEvent);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_event_free(IntPtr clientEvent);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video(ClientHandle client, byte[] id, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);

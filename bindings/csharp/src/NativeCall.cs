@@ -52,17 +52,18 @@ namespace TogetherVideo
         }
 
         /// <summary>New TvCallOptions holding <paramref name="timeout"/>,
-        /// <paramref name="token"/> and this call's progress callbacks, or null when there is
-        /// nothing to set (the call then passes NULL). <paramref name="trackBytes"/> sets the
-        /// download progress callback even without a progress sink, to learn the size. A
-        /// refused timeout is an ArgumentOutOfRangeException for
-        /// <paramref name="timeoutParam"/>; on failure nothing stays allocated (the caller
-        /// unpins).</summary>
-        protected CallOptionsHandle CreateOptions(TimeSpan? timeout, string timeoutParam, CancelTokenHandle token, bool trackBytes)
+        /// <paramref name="token"/>, <paramref name="eventTag"/> and this call's progress
+        /// callbacks, or null when there is nothing to set (the call then passes NULL).
+        /// <paramref name="trackBytes"/> sets the download progress callback even without a
+        /// progress sink, to learn the size. A refused timeout is an
+        /// ArgumentOutOfRangeException for <paramref name="timeoutParam"/>; on failure
+        /// nothing stays allocated (the caller unpins).</summary>
+        protected CallOptionsHandle CreateOptions(TimeSpan? timeout, string timeoutParam, CancelTokenHandle token, bool trackBytes,
+            long? eventTag)
         {
             bool waitProgress = videoProgress != null;
             bool downloadProgress = bytesProgress != null || trackBytes;
-            if (!timeout.HasValue && token == null && !waitProgress && !downloadProgress) return null;
+            if (!timeout.HasValue && token == null && !waitProgress && !downloadProgress && !eventTag.HasValue) return null;
             var options = Native.tv_call_options_new();
             try
             {
@@ -74,6 +75,9 @@ namespace TogetherVideo
                     Errors.CheckSetter(Native.tv_call_options_set_wait_progress(options, Callbacks.WaitProgress, UserData), "progress", "progress", false);
                 if (downloadProgress)
                     Errors.CheckSetter(Native.tv_call_options_set_download_progress(options, Callbacks.DownloadProgress, UserData), "progress", "progress", false);
+                // The caller's number, its bits kept: a negative tag comes back as itself.
+                if (eventTag.HasValue)
+                    Errors.CheckSetter(Native.tv_call_options_set_event_tag(options, unchecked((ulong)eventTag.Value)), timeoutParam, "event tag", false);
                 return options;
             }
             catch
@@ -241,7 +245,7 @@ namespace TogetherVideo
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (cancellationToken.CanBeCanceled) token = Native.tv_cancel_token_new();
-                options = CreateOptions(timeout, timeoutParam, token, false);
+                options = CreateOptions(timeout, timeoutParam, token, false, null); // blocking calls report no events
                 if (token != null) registration = cancellationToken.Register(CancelToken, token);
             }
             catch
@@ -323,9 +327,11 @@ namespace TogetherVideo
         /// <summary>Whether the call needs the download progress callback to learn its result.</summary>
         protected virtual bool TracksBytes { get { return false; } }
 
-        /// <summary>Starts the call; its Task ends with the request. Throws only before a
-        /// request exists (the caller turns that into a faulted Task), leaving nothing pinned.</summary>
-        public Task<T> Begin(ClientHandle client, TimeSpan? timeout, string timeoutParam)
+        /// <summary>Starts the call; its Task ends with the request, which reports to the
+        /// client's event queue under <paramref name="eventTag"/> when there is one (its
+        /// done event comes once the Task has ended). Throws only before a request exists
+        /// (the caller turns that into a faulted Task), leaving nothing pinned.</summary>
+        public Task<T> Begin(ClientHandle client, TimeSpan? timeout, string timeoutParam, long? eventTag = null)
         {
             if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
             RequestHandle started = null;
@@ -333,7 +339,7 @@ namespace TogetherVideo
             int code;
             try
             {
-                var options = CreateOptions(timeout, timeoutParam, null, TracksBytes);
+                var options = CreateOptions(timeout, timeoutParam, null, TracksBytes, eventTag);
                 try
                 {
                     code = Start(client, options ?? CallOptionsHandle.None, out started, out error);

@@ -24,6 +24,12 @@ namespace TogetherVideo
     /// polls and the request in flight included (<see cref="RequestTimeoutException"/>);
     /// null or zero leaves only the client's per-attempt timeout. A CancellationToken stops
     /// a call at once, even one waiting on a server that stopped answering.</para>
+    /// <para>Following many calls at once: an asynchronous wait or download given an event
+    /// tag (<see cref="WaitOptions.EventTag"/>, <see cref="DownloadOptions.EventTag"/>)
+    /// reports its status changes, its progress and its end to the client's event queue,
+    /// which one loop drains for all of them: <see cref="PumpEvents"/> from a game's
+    /// <c>Update</c>, <see cref="TryGetEvent"/> without waiting, <see cref="WaitForEvent"/>
+    /// on a worker thread.</para>
     /// </remarks>
     public sealed class TogetherVideoClient : IDisposable
     {
@@ -115,7 +121,10 @@ namespace TogetherVideo
         /// until that call returns. Once this returns, <see cref="TogetherVideoClientOptions.Log"/>
         /// is not running and receives nothing more. Disposing twice is fine. Called from
         /// inside the Log action, it returns at once and frees the client on a thread-pool
-        /// thread (the calls made after it still throw <see cref="ObjectDisposedException"/>).</summary>
+        /// thread (the calls made after it still throw <see cref="ObjectDisposedException"/>).
+        /// A thread waiting in <see cref="WaitForEvent"/> leaves within about 50 ms with
+        /// <see cref="ObjectDisposedException"/>, and the client is freed only once it has;
+        /// events still queued are dropped.</summary>
         public void Dispose()
         {
             if (Interlocked.Exchange(ref disposed, 1) != 0) return;
@@ -129,6 +138,7 @@ namespace TogetherVideo
 
         private void Release()
         {
+            WaitForReaders(); // no tv_client_free under a thread taking an event
             handle.Dispose(); // tv_client_free, unless a blocking call holds the handle
             if (logSink != null) logSink.Close();
         }
@@ -156,6 +166,185 @@ namespace TogetherVideo
             int code = Native.tv_client_stats(Handle, ref native);
             if (code != Native.Ok) throw Errors.From(code, null, null);
             return ClientStats.FromNative(ref native);
+        }
+
+        // ---- The event queue --------------------------------------------------------
+        // The library cannot be woken from tv_client_next_event, and tv_client_free must not
+        // run while a thread is in there. So a thread stays inside for one slice at most
+        // (EventSlice), counted as a reader; Dispose waits for the readers to leave before
+        // freeing the client, which takes a slice at most. Should it wait too long (a
+        // reader's thread starved), the SafeHandle's reference count still defers the free
+        // to the last call out of the library: never a free under a reader.
+
+        /// <summary>The longest a thread stays inside tv_client_next_event at once, in ms.</summary>
+        private const long EventSlice = 50;
+
+        /// <summary>How long Dispose waits for the readers to leave the library.</summary>
+        private const int ReadersLeaveMs = 2000;
+
+        private readonly object readersLock = new object();
+        private int readers; // threads inside tv_client_next_event, under readersLock
+
+        /// <summary>Takes the next event of the client's queue without waiting: for a frame
+        /// loop (or use <see cref="PumpEvents"/>). Only asynchronous calls made with an event
+        /// tag report there (<see cref="WaitOptions.EventTag"/>,
+        /// <see cref="DownloadOptions.EventTag"/>); callbacks, progress sinks and Tasks keep
+        /// working alongside. Cheap: no lock is held long, and an empty queue costs no
+        /// allocation, so once per frame or more is fine.</summary>
+        /// <remarks>Thread-safe: any number of threads may read the queue at once
+        /// (<see cref="TryGetEvent"/>, <see cref="WaitForEvent"/>,
+        /// <see cref="PumpEvents"/>), and each event goes to one of them.</remarks>
+        /// <param name="clientEvent">The event taken, or null when the queue was empty.</param>
+        /// <returns>True when an event was taken.</returns>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="TogetherVideoException">The library failed (a bug: please report it).</exception>
+        public bool TryGetEvent(out ClientEvent clientEvent)
+        {
+            clientEvent = NextEvent(0, true);
+            return clientEvent != null;
+        }
+
+        /// <summary>Takes the next event of the client's queue, waiting up to
+        /// <paramref name="timeout"/> for one: for a worker thread that handles the events of
+        /// many calls. Only asynchronous calls made with an event tag report there
+        /// (<see cref="WaitOptions.EventTag"/>, <see cref="DownloadOptions.EventTag"/>).</summary>
+        /// <remarks>Thread-safe: any number of threads may wait at once, and each event goes
+        /// to one of them. <see cref="Dispose"/> on another thread ends the wait within about
+        /// 50 ms with <see cref="ObjectDisposedException"/> (the client is freed only once
+        /// no thread waits any more), and so does <paramref name="cancellationToken"/> with
+        /// <see cref="OperationCanceledException"/>. Events still queued when the client is
+        /// disposed are dropped.</remarks>
+        /// <param name="timeout">How long to wait: <see cref="TimeSpan.Zero"/> does not wait,
+        /// <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.</param>
+        /// <param name="cancellationToken">Stops the wait.</param>
+        /// <returns>The event taken, or null when none came within <paramref name="timeout"/>.</returns>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative
+        /// and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed, before or during the wait.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="TogetherVideoException">The library failed (a bug: please report it).</exception>
+        public ClientEvent WaitForEvent(TimeSpan timeout, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            bool forever = timeout == Timeout.InfiniteTimeSpan;
+            if (timeout < TimeSpan.Zero && !forever)
+                throw new ArgumentOutOfRangeException(nameof(timeout), "the timeout must be zero or more, or Timeout.InfiniteTimeSpan, not " + timeout);
+            cancellationToken.ThrowIfCancellationRequested();
+            long total = forever ? long.MaxValue : NativeCall.Milliseconds(timeout);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var next = NextEvent(Math.Max(0, Math.Min(EventSlice, total - watch.ElapsedMilliseconds)), true);
+                if (next != null) return next;
+                cancellationToken.ThrowIfCancellationRequested();
+                if (watch.ElapsedMilliseconds >= total) return null;
+            }
+        }
+
+        /// <summary>Hands the events waiting in the client's queue, oldest first, to
+        /// <paramref name="handler"/> on this thread, without waiting for more: the
+        /// main-thread pump of a game loop. Call it from Unity's <c>Update</c> (or a UI
+        /// timer) and the handler runs where the engine's objects may be touched:
+        /// <code>
+        /// private void Update() { client.PumpEvents(OnClientEvent); }
+        /// </code>
+        /// Only asynchronous calls made with an event tag report there
+        /// (<see cref="WaitOptions.EventTag"/>, <see cref="DownloadOptions.EventTag"/>).</summary>
+        /// <remarks>
+        /// <para>Each event is copied out of the library and freed before the handler sees
+        /// it, and no lock is held while the handler runs: it may start calls, read the
+        /// queue itself, or <see cref="Dispose"/> the client (the pump then stops).</para>
+        /// <para>Events that arrive while it runs are handed on too; pass
+        /// <paramref name="maxEvents"/> to bound a frame's work. An exception the handler
+        /// throws comes out of this call; the event it was given counts as handled, and the
+        /// others stay queued for the next call.</para>
+        /// <para>Thread-safe: several threads may pump, or read the queue otherwise, at
+        /// once; each event goes to one of them.</para>
+        /// </remarks>
+        /// <param name="handler">Told each event, on this thread.</param>
+        /// <param name="maxEvents">The most events to hand on in this call; 0 or more.</param>
+        /// <returns>How many events the handler was given.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEvents"/> is negative.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="TogetherVideoException">The library failed (a bug: please report it).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="handler"/> threw.</exception>
+        public int PumpEvents(Action<ClientEvent> handler, int maxEvents = int.MaxValue)
+        {
+            if (handler == null) throw new ArgumentNullException(nameof(handler));
+            if (maxEvents < 0) throw new ArgumentOutOfRangeException(nameof(maxEvents), "maxEvents must be 0 or more, not " + maxEvents);
+            if (Volatile.Read(ref disposed) != 0) throw new ObjectDisposedException(nameof(TogetherVideoClient));
+            int handled = 0;
+            while (handled < maxEvents)
+            {
+                var next = NextEvent(0, false); // null once disposed, by the handler or another thread
+                if (next == null) break;
+                handled++;
+                handler(next);
+            }
+            return handled;
+        }
+
+        /// <summary>The next event, waiting up to <paramref name="timeoutMs"/> (0 to
+        /// <see cref="EventSlice"/>), or null when none came. On a disposed client: throws
+        /// ObjectDisposedException, or returns null when <paramref name="throwIfDisposed"/>
+        /// is false.</summary>
+        private ClientEvent NextEvent(long timeoutMs, bool throwIfDisposed)
+        {
+            lock (readersLock)
+            {
+                if (Volatile.Read(ref disposed) != 0 || handle.IsClosed)
+                {
+                    if (throwIfDisposed) throw new ObjectDisposedException(nameof(TogetherVideoClient));
+                    return null;
+                }
+                readers++;
+            }
+            IntPtr native = IntPtr.Zero;
+            int code;
+            try
+            {
+                code = Native.tv_client_next_event(handle, timeoutMs, out native);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Dispose gave up waiting for the readers and closed the handle meanwhile.
+                if (throwIfDisposed) throw new ObjectDisposedException(nameof(TogetherVideoClient));
+                return null;
+            }
+            finally
+            {
+                lock (readersLock)
+                {
+                    if (--readers == 0) Monitor.PulseAll(readersLock);
+                }
+            }
+            if (code != Native.Ok) throw Errors.From(code, null, null);
+            if (native == IntPtr.Zero) return null;
+            try
+            {
+                return ClientEvent.FromNative(native);
+            }
+            finally
+            {
+                Native.tv_event_free(native); // its own allocation: fine after the client is freed
+            }
+        }
+
+        /// <summary>Waits until no thread is inside tv_client_next_event (Dispose has set
+        /// <see cref="disposed"/>, so none enters any more), for a slice or so; gives up after
+        /// <see cref="ReadersLeaveMs"/>.</summary>
+        private void WaitForReaders()
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            lock (readersLock)
+            {
+                while (readers > 0)
+                {
+                    long left = ReadersLeaveMs - watch.ElapsedMilliseconds;
+                    if (left <= 0) return;
+                    Monitor.Wait(readersLock, (int)left);
+                }
+            }
         }
 
         /// <summary>The Task of an asynchronous call that failed before it started.</summary>
@@ -428,7 +617,8 @@ namespace TogetherVideo
         /// status this version does not know is returned at once.</summary>
         /// <param name="id">The job's id.</param>
         /// <param name="options">The poll interval, an overall timeout and a progress sink
-        /// (told each polled state on this thread); null: the defaults, no timeout.</param>
+        /// (told each polled state on this thread; the event tag is ignored: a blocking wait
+        /// reports no events); null: the defaults, no timeout.</param>
         /// <param name="cancellationToken">Cancels the wait.</param>
         /// <returns>The job's final state.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
@@ -484,8 +674,10 @@ namespace TogetherVideo
         /// and no thread is held between them, so a thousand waits need no more threads
         /// than one.</summary>
         /// <param name="id">The job's id.</param>
-        /// <param name="options">The poll interval, an overall timeout and a progress sink
-        /// (told each polled state from a library thread); null: the defaults, no timeout.</param>
+        /// <param name="options">The poll interval, an overall timeout, a progress sink (told
+        /// each polled state from a library thread) and an event tag (the wait then reports
+        /// its status changes and its end to the client's event queue); null: the defaults,
+        /// no timeout.</param>
         /// <param name="cancellationToken">Cancels the wait: the task is then cancelled.</param>
         /// <returns>A task that ends with the job's final state. This method never throws:
         /// the task faults with the exceptions listed.</returns>
@@ -509,7 +701,7 @@ namespace TogetherVideo
                 using (var wait = NativeWaitOptions(options)) // the request copies them
                 {
                     return new WaitCall(text, wait, cancellationToken, options != null ? options.Progress : null)
-                        .Begin(Handle, options != null ? options.Timeout : null, nameof(options));
+                        .Begin(Handle, options != null ? options.Timeout : null, nameof(options), options != null ? options.EventTag : null);
                 }
             }
             catch (Exception e)
@@ -909,6 +1101,373 @@ namespace TogetherVideo
             }
         }
 
+        // ---- Downloads with DownloadOptions -------------------------------------------
+        // The same downloads, with their progress sink, timeout and event tag in one
+        // DownloadOptions (null: the defaults). An asynchronous download with an EventTag
+        // reports its progress and its end to the client's event queue (TryGetEvent,
+        // WaitForEvent, PumpEvents); a blocking one ignores the tag.
+
+        /// <summary>Downloads the video at <paramref name="url"/> to a file, blocking.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="options">The progress sink (told on this thread) and the timeout;
+        /// the event tag is ignored: a blocking download reports no events. Null: neither.</param>
+        /// <param name="cancellationToken">Cancels the download (nothing is left under <paramref name="path"/>).</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/> (not
+        /// http or https), or a string holds a NUL byte.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure: <see cref="ResultCode.FileSystem"/>
+        /// when <paramref name="path"/> cannot be written, <see cref="ResultCode.Decode"/> for a web page.</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the download stops with it.</exception>
+        public long DownloadUrl(string url, string path, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Url(url), Destination.File(path), ProgressOf(options), TimeoutOf(options), cancellationToken, nameof(options));
+        }
+
+        /// <summary>Downloads the video at <paramref name="url"/> into a stream, blocking.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="destination">Written on this thread, each byte once, in order.</param>
+        /// <param name="options">The progress sink (told on this thread) and the timeout;
+        /// the event tag is ignored: a blocking download reports no events. Null: neither.</param>
+        /// <param name="cancellationToken">Cancels the download.</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/> for a web page).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or the progress
+        /// sink threw: the download stops with it.</exception>
+        public long DownloadUrl(string url, Stream destination, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Url(url), Destination.To(destination), ProgressOf(options), TimeoutOf(options), cancellationToken, nameof(options));
+        }
+
+        /// <summary>Downloads the video at <paramref name="url"/> to a file without
+        /// blocking, reporting to the client's event queue when <paramref name="options"/>
+        /// has an <see cref="DownloadOptions.EventTag"/>.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="options">The progress sink (told from a library thread), the timeout
+        /// and the event tag; null: none of them.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes, before the download's
+        /// <see cref="ClientEventKind.Done"/> event is in the queue. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/>, or a string holds a NUL byte.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the download stops with it.</exception>
+        public Task<long> DownloadUrlAsync(string url, string path, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Url(url), Destination.File(path), options, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads the video at <paramref name="url"/> into a stream without
+        /// blocking, reporting to the client's event queue when <paramref name="options"/>
+        /// has an <see cref="DownloadOptions.EventTag"/>.</summary>
+        /// <param name="url">The video's URL, such as a completed job's <see cref="Video.VideoUrl"/>.</param>
+        /// <param name="destination">Written from a library thread, each byte once, in order.</param>
+        /// <param name="options">The progress sink (told from a library thread), the timeout
+        /// and the event tag; null: none of them.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes, before the download's
+        /// <see cref="ClientEventKind.Done"/> event is in the queue. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="url"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="url"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or the progress
+        /// sink threw: the download stops with it.</exception>
+        public Task<long> DownloadUrlAsync(string url, Stream destination, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Url(url), Destination.To(destination), options, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> to a file, blocking:
+        /// the library gets the job, which must be completed, then its video.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="options">The progress sink (told on this thread) and the timeout
+        /// (the GET of the job included); the event tag is ignored: a blocking download
+        /// reports no events. Null: neither.</param>
+        /// <param name="cancellationToken">Cancels the download (nothing is left under <paramref name="path"/>).</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed (the message says its status).</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the download stops with it.</exception>
+        public long DownloadVideo(string id, string path, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Job(id), Destination.File(path), ProgressOf(options), TimeoutOf(options), cancellationToken, nameof(options));
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> into a stream,
+        /// blocking: the library gets the job, which must be completed, then its video.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="destination">Written on this thread, each byte once, in order.</param>
+        /// <param name="options">The progress sink (told on this thread) and the timeout
+        /// (the GET of the job included); the event tag is ignored: a blocking download
+        /// reports no events. Null: neither.</param>
+        /// <param name="cancellationToken">Cancels the download.</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or the progress
+        /// sink threw: the download stops with it.</exception>
+        public long DownloadVideo(string id, Stream destination, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Job(id), Destination.To(destination), ProgressOf(options), TimeoutOf(options), cancellationToken, nameof(options));
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> to a file without
+        /// blocking, reporting to the client's event queue when <paramref name="options"/>
+        /// has an <see cref="DownloadOptions.EventTag"/>.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="options">The progress sink (told from a library thread), the timeout
+        /// (the GET of the job included) and the event tag; null: none of them.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes, before the download's
+        /// <see cref="ClientEventKind.Done"/> event is in the queue. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the download stops with it.</exception>
+        public Task<long> DownloadVideoAsync(string id, string path, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Job(id), Destination.File(path), options, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads the video of the job <paramref name="id"/> into a stream without
+        /// blocking, reporting to the client's event queue when <paramref name="options"/>
+        /// has an <see cref="DownloadOptions.EventTag"/>.</summary>
+        /// <param name="id">The job's id.</param>
+        /// <param name="destination">Written from a library thread, each byte once, in order.</param>
+        /// <param name="options">The progress sink (told from a library thread), the timeout
+        /// (the GET of the job included) and the event tag; null: none of them.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes, before the download's
+        /// <see cref="ClientEventKind.Done"/> event is in the queue. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">The library refused <paramref name="id"/>: not a
+        /// valid id, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or the progress
+        /// sink threw: the download stops with it.</exception>
+        public Task<long> DownloadVideoAsync(string id, Stream destination, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Job(id), Destination.To(destination), options, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads a video read earlier to a file, blocking: by its
+        /// <see cref="Video.VideoUrl"/>, or by its id when it has none.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="options">The progress sink (told on this thread) and the timeout;
+        /// the event tag is ignored: a blocking download reports no events. Null: neither.</param>
+        /// <param name="cancellationToken">Cancels the download (nothing is left under <paramref name="path"/>).</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the download stops with it.</exception>
+        public long Download(Video video, string path, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Of(video), Destination.File(path), ProgressOf(options), TimeoutOf(options), cancellationToken, nameof(options));
+        }
+
+        /// <summary>Downloads a video read earlier into a stream, blocking: by its
+        /// <see cref="Video.VideoUrl"/>, or by its id when it has none.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="destination">Written on this thread, each byte once, in order.</param>
+        /// <param name="options">The progress sink (told on this thread) and the timeout;
+        /// the event tag is ignored: a blocking download reports no events. Null: neither.</param>
+        /// <param name="cancellationToken">Cancels the download.</param>
+        /// <returns>The video's size in bytes.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or the progress
+        /// sink threw: the download stops with it.</exception>
+        public long Download(Video video, Stream destination, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Download(Source.Of(video), Destination.To(destination), ProgressOf(options), TimeoutOf(options), cancellationToken, nameof(options));
+        }
+
+        /// <summary>Downloads a video read earlier to a file without blocking, by its
+        /// <see cref="Video.VideoUrl"/> or by its id when it has none, reporting to the
+        /// client's event queue when <paramref name="options"/> has an
+        /// <see cref="DownloadOptions.EventTag"/>.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="path">Where the file goes; written beside it and renamed into place when complete.</param>
+        /// <param name="options">The progress sink (told from a library thread), the timeout
+        /// and the event tag; null: none of them.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes, before the download's
+        /// <see cref="ClientEventKind.Done"/> event is in the queue. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>,
+        /// <see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever the progress sink threw: the download stops with it.</exception>
+        public Task<long> DownloadAsync(Video video, string path, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Of(video), Destination.File(path), options, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        /// <summary>Downloads a video read earlier into a stream without blocking, by its
+        /// <see cref="Video.VideoUrl"/> or by its id when it has none, reporting to the
+        /// client's event queue when <paramref name="options"/> has an
+        /// <see cref="DownloadOptions.EventTag"/>.</summary>
+        /// <param name="video">A job read earlier.</param>
+        /// <param name="destination">Written from a library thread, each byte once, in order.</param>
+        /// <param name="options">The progress sink (told from a library thread), the timeout
+        /// and the event tag; null: none of them.</param>
+        /// <param name="cancellationToken">Cancels the download: the task is then cancelled.</param>
+        /// <returns>A task that ends with the video's size in bytes, before the download's
+        /// <see cref="ClientEventKind.Done"/> event is in the queue. This method never
+        /// throws: the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="video"/> or <paramref name="destination"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="video"/> has neither URL nor
+        /// id, the library refused them, or the job is not completed.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the download.</exception>
+        /// <exception cref="NotFoundException">HTTP 404: no video there.</exception>
+        /// <exception cref="RequestTimeoutException">A timeout passed.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.Decode"/>).</exception>
+        /// <exception cref="Exception">Whatever <paramref name="destination"/> or the progress
+        /// sink threw: the download stops with it.</exception>
+        public Task<long> DownloadAsync(Video video, Stream destination, DownloadOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                return DownloadAsync(Source.Of(video), Destination.To(destination), options, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Faulted<long>(e, cancellationToken);
+            }
+        }
+
+        private static IProgress<DownloadProgress> ProgressOf(DownloadOptions options)
+        {
+            return options != null ? options.Progress : null;
+        }
+
+        private static TimeSpan? TimeoutOf(DownloadOptions options)
+        {
+            return options != null ? options.Timeout : null;
+        }
+
         /// <summary>What a download reads: a URL or a job id, as native text, and the
         /// parameter that gave it (named by an ArgumentException when the library refuses it).</summary>
         private struct Source
@@ -955,11 +1514,14 @@ namespace TogetherVideo
             }
         }
 
+        // A blocking download; a timeout the library refuses is an ArgumentOutOfRangeException
+        // for timeoutParam. (No XML comment: the documentation tests count the public
+        // Download overloads by name.)
         private long Download(Source source, Destination destination, IProgress<DownloadProgress> progress, TimeSpan? timeout,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken, string timeoutParam = "timeout")
         {
             var client = Handle;
-            using (var call = new BlockingCall(timeout, nameof(timeout), cancellationToken, null, progress, destination.Stream))
+            using (var call = new BlockingCall(timeout, timeoutParam, cancellationToken, null, progress, destination.Stream))
             {
                 ulong bytes;
                 ErrorHandle error;
@@ -986,6 +1548,12 @@ namespace TogetherVideo
             CancellationToken cancellationToken)
         {
             return new DownloadCall(source, destination, cancellationToken, progress).Begin(Handle, timeout, nameof(timeout));
+        }
+
+        private Task<long> DownloadAsync(Source source, Destination destination, DownloadOptions options, CancellationToken cancellationToken)
+        {
+            return new DownloadCall(source, destination, cancellationToken, ProgressOf(options))
+                .Begin(Handle, TimeoutOf(options), nameof(options), options != null ? options.EventTag : null);
         }
 
         private sealed class DownloadCall : AsyncCall<long>

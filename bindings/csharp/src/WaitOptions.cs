@@ -20,5 +20,18 @@ namespace TogetherVideo
         /// to the SynchronizationContext it was created on, such as Unity's main thread).
         /// An exception it throws ends the wait with that exception.</summary>
         public IProgress<Video> Progress { get; set; }
+
+        /// <summary>Has an asynchronous wait report to the client's event queue under this
+        /// tag, a number of yours (an index, a key into your own table) that comes back as
+        /// <see cref="ClientEvent.Tag"/>: each change of the job's status
+        /// (<see cref="ClientEventKind.StatusChanged"/>, its first poll included) and the
+        /// wait's end (<see cref="ClientEventKind.Done"/>), read with
+        /// <see cref="TogetherVideoClient.TryGetEvent(out ClientEvent)"/>,
+        /// <see cref="TogetherVideoClient.WaitForEvent(TimeSpan, System.Threading.CancellationToken)"/>
+        /// or <see cref="TogetherVideoClient.PumpEvents(Action{ClientEvent}, int)"/>. Null,
+        /// the default, reports nothing there. Any value is fine, and several calls may
+        /// share one. <see cref="Progress"/> keeps working alongside; blocking waits ignore
+        /// the tag.</summary>
+        public long? EventTag { get; set; }
     }
 }
