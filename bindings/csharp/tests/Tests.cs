@@ -740,6 +740,7 @@ namespace TogetherVideo.Tests
             var structs = new Dictionary<string, Type>
             {
                 { "TvVideo", typeof(TvVideo) }, { "TvLogEvent", typeof(TvLogEvent) }, { "TvClientStats", typeof(TvClientStats) },
+                { "TvEvent", typeof(TvEvent) },
             };
             var checkedFields = structs.Keys.ToDictionary(k => k, k => 0);
             foreach (var line in File.ReadAllLines(path))

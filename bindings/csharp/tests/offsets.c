@@ -1,7 +1,7 @@
 /* Prints the offset of each field of the structs the C# binding declares (TvVideo,
- * TvLogEvent, TvClientStats) and their sizes, as the C compiler lays them out, for the
- * C# test that checks its StructLayouts against the header: "Struct.field offset" and
- * "Struct.sizeof size", one a line. */
+ * TvLogEvent, TvClientStats, TvEvent) and their sizes, as the C compiler lays them out,
+ * for the C# test that checks its StructLayouts against the header: "Struct.field
+ * offset" and "Struct.sizeof size", one a line. */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -38,5 +38,10 @@ int main(void) {
   FIELD(TvClientStats, errors);
   SIZE(TvClientStats);
   printf("TV_STATS_ERROR_SLOTS %d\n", TV_STATS_ERROR_SLOTS);
+
+  FIELD(TvEvent, size); FIELD(TvEvent, kind); FIELD(TvEvent, tag); FIELD(TvEvent, job_id);
+  FIELD(TvEvent, status); FIELD(TvEvent, status_raw); FIELD(TvEvent, received);
+  FIELD(TvEvent, total); FIELD(TvEvent, result); FIELD(TvEvent, coalesced);
+  SIZE(TvEvent);
   return 0;
 }
