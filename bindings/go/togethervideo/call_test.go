@@ -40,6 +40,8 @@ func TestAnOutOfRangeValueGetsTheLibrarysMessageNamingIt(t *testing.T) {
 		{"max retries 11", newClientWith(togethervideo.WithMaxRetries(11)), "max retries", "11"},
 		{"worker threads 0", newClientWith(togethervideo.WithWorkerThreads(0)), "worker threads", "0"},
 		{"worker threads MinInt", newClientWith(togethervideo.WithWorkerThreads(math.MinInt)), "worker threads", strconv.Itoa(math.MinInt)},
+		{"max concurrent requests -1", newClientWith(togethervideo.WithMaxConcurrentRequests(-1)), "max concurrent requests", "-1"},
+		{"max concurrent requests 1025", newClientWith(togethervideo.WithMaxConcurrentRequests(1025)), "max concurrent requests", "1025"},
 		{"timeout -1s", newClientWith(togethervideo.WithTimeout(-time.Second)), "timeout", "-1000"},
 		{"timeout 0", newClientWith(togethervideo.WithTimeout(0)), "timeout", "0"},
 		{"timeout 2 days", newClientWith(togethervideo.WithTimeout(48 * time.Hour)), "timeout", "172800000"},
@@ -61,6 +63,11 @@ func TestAnOutOfRangeValueGetsTheLibrarysMessageNamingIt(t *testing.T) {
 	// A positive duration under a millisecond is the library's smallest, not 0.
 	if err := newClientWith(togethervideo.WithTimeout(time.Microsecond)); err != nil {
 		t.Errorf("timeout 1µs: %v", err)
+	}
+	for _, n := range []int{0, 1, 1024} {
+		if err := newClientWith(togethervideo.WithMaxConcurrentRequests(n)); err != nil {
+			t.Errorf("max concurrent requests %d: %v", n, err)
+		}
 	}
 }
 

@@ -186,6 +186,18 @@ func WithWorkerThreads(n int) Option {
 	})
 }
 
+// WithMaxConcurrentRequests caps how many HTTP requests of the client run at once, API
+// calls and download transfers alike (0, the default: no cap); a request over the cap
+// waits for a slot, and still ends at once when its ctx ends. Independently of any cap,
+// a 429 answer with a Retry-After hint pauses every API request of the client (the polls
+// of waits too) for that long, not only the call that got it. The library checks n as
+// for WithMaxRetries.
+func WithMaxConcurrentRequests(n int) Option {
+	return optionNumber("max concurrent requests", n, func(o *C.TvClientOptions, v C.int64_t) C.enum_TvResult {
+		return C.tv_client_options_set_max_concurrent_requests(o, v)
+	})
+}
+
 // NewClient builds a client. Without WithAPIKey it reads TOGETHER_API_KEY; with no key
 // at all it fails with ErrAuthentication. It fails with ErrLibraryVersion when the
 // native library linked in is not one this package was written for.

@@ -11,7 +11,10 @@ package togethervideo_test
 // job-<n> (queued, in_progress, completed), or by model: fail-job, silent-job,
 // status-<code>, slow-<ms> (answers after ms milliseconds); /files/ serves videos
 // (slow-*: 16 KiB every 50 ms; drop-*: half the body then a closed connection the
-// first time, and ranges with a strong ETag after).
+// first time, and ranges with a strong ETag after); throttle-<tag> answers 429 with
+// `Retry-After: 1` (seconds, nothing finer) the first time, then a completed job.
+// The mock records when each request arrived (arrivals) and how many ran at once at
+// most (peak), API requests and file transfers apart.
 
 import (
 	"encoding/json"
@@ -32,6 +35,9 @@ import (
 const apiKey = "test-key"
 const videoSize = 256 * 1024
 
+// eventually is how long a test waits for something that must happen before it fails.
+const eventually = 10 * time.Second
+
 type mock struct {
 	*httptest.Server
 	mu   sync.Mutex
@@ -40,6 +46,11 @@ type mock struct {
 	next int
 	// bodies are the create requests' bodies, in order.
 	bodies []string
+	// arrived holds when each request arrived, by id (or "/files/<name>").
+	arrived map[string][]time.Time
+	// running and peaks count the requests being answered now and at most at once, by
+	// group: "api" or "files".
+	running, peaks map[string]int
 }
 
 func fixturesDir() string { return filepath.Join("..", "..", "..", "tests", "fixtures") }
@@ -67,7 +78,8 @@ func videoBytes(name string) []byte {
 }
 
 func newMock(t testing.TB) *mock {
-	m := &mock{hits: map[string]int{}, jobs: map[string]string{}}
+	m := &mock{hits: map[string]int{}, jobs: map[string]string{}, arrived: map[string][]time.Time{},
+		running: map[string]int{}, peaks: map[string]int{}}
 	m.Server = httptest.NewUnstartedServer(http.HandlerFunc(m.serve))
 	m.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
@@ -92,6 +104,36 @@ func (m *mock) count(key string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.hits[key]
+}
+
+// arrive records a request of group arriving for key; the caller calls leave when it
+// is answered.
+func (m *mock) arrive(group, key string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.arrived[key] = append(m.arrived[key], time.Now())
+	m.running[group]++
+	m.peaks[group] = max(m.peaks[group], m.running[group])
+}
+
+func (m *mock) leave(group string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.running[group]--
+}
+
+// arrivals are when the requests for key arrived, in order.
+func (m *mock) arrivals(key string) []time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]time.Time(nil), m.arrived[key]...)
+}
+
+// peak is the most requests of group ("api" or "files") that were answered at once.
+func (m *mock) peak(group string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.peaks[group]
 }
 
 func fail(w http.ResponseWriter, status int, message, requestID string) {
@@ -145,9 +187,15 @@ func (m *mock) echoKey(w http.ResponseWriter, r *http.Request, id string) bool {
 
 func (m *mock) serve(w http.ResponseWriter, r *http.Request) {
 	if name, ok := strings.CutPrefix(r.URL.Path, "/files/"); ok {
-		m.serveFile(w, r, name)
+		m.arrive("files", r.URL.Path)
+		var left sync.Once
+		leave := func() { left.Do(func() { m.leave("files") }) }
+		defer leave()
+		m.serveFile(w, r, name, leave)
 		return
 	}
+	m.arrive("api", strings.TrimPrefix(r.URL.Path, "/v2/videos/"))
+	defer m.leave("api")
 	if id, ok := strings.CutPrefix(r.URL.Path, "/v2/videos/"); ok && m.echoKey(w, r, id) {
 		return
 	}
@@ -184,6 +232,16 @@ func (m *mock) serve(w http.ResponseWriter, r *http.Request) {
 		code, _ := strconv.Atoi(parts[2])
 		if previous < n {
 			fail(w, code, "flaky, try again", fmt.Sprintf("req-flaky-%d", previous))
+			return
+		}
+		body, _ := fixture("vid_completed", m.URL)
+		job(w, strings.Replace(body, `"vid_completed"`, strconv.Quote(id), 1))
+	case parts[0] == "throttle" && len(parts) == 2:
+		if previous == 0 {
+			w.Header().Set("content-type", "application/json")
+			w.Header().Set("retry-after", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"error":{"message":"slow down"}}`)
 			return
 		}
 		body, _ := fixture("vid_completed", m.URL)
@@ -269,7 +327,10 @@ func jobJSON(origin, id, model, status string) string {
 		id, model, status, extra)
 }
 
-func (m *mock) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+// serveFile answers /files/<name>. A slow file's transfer calls leave before its last
+// chunk: the client cannot finish before that, so a client that waits for a transfer
+// to end before starting the next is never counted twice.
+func (m *mock) serveFile(w http.ResponseWriter, r *http.Request, name string, leave func()) {
 	m.hit("/files/" + name)
 	if r.Header.Get("Authorization") != "" {
 		fail(w, 400, "the API key was sent to the video host", "req-files-auth")
@@ -305,10 +366,15 @@ func (m *mock) serveFile(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	for offset := 0; offset < len(bytes); offset += 16 * 1024 {
+		if offset > 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if offset+16*1024 >= len(bytes) {
+			leave()
+		}
 		if _, err := w.Write(bytes[offset : offset+16*1024]); err != nil {
 			return
 		}
 		w.(http.Flusher).Flush()
-		time.Sleep(50 * time.Millisecond)
 	}
 }
