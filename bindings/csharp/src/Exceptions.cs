@@ -175,6 +175,17 @@ namespace TogetherVideo
             return TogetherVideoException.Create((ResultCode)code, message, httpStatus, requestId);
         }
 
+        /// <summary>The exception for a call that reports its failure only through the
+        /// thread's last error (no TvError), read at once on the same thread: an
+        /// ArgumentException for <paramref name="paramName"/> for an invalid argument, else
+        /// a TogetherVideoException.</summary>
+        public static Exception FromLastError(int code, string paramName)
+        {
+            var message = Utf8.FromNative(Native.tv_last_error_message()) ?? Utf8.FromNative(Native.tv_result_name(code));
+            if (code == (int)ResultCode.InvalidArgument) return new ArgumentException(message, paramName);
+            return TogetherVideoException.Create((ResultCode)code, message, 0, null);
+        }
+
         /// <summary>Checks what a setter returned. Its failure explains itself only through
         /// the thread's last error, read at once on the same thread. The library's message
         /// is passed on as it is (it names the setting and the value given: "max retries

@@ -82,6 +82,28 @@ namespace TogetherVideo
         public uint coalesced;
     }
 
+    /// <summary>TvJournalJob, field for field: one entry of the journal, its strings owned
+    /// by the list it came in (freed with it by tv_journal_jobs_free).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TvJournalJob
+    {
+        public ulong entry;
+        public IntPtr id;
+        public IntPtr model;
+        public double created_at;
+        public IntPtr request_hash;
+        public IntPtr status_raw;
+        public IntPtr destination;
+    }
+
+    /// <summary>TvJournalJobs, field for field: <c>count</c> entries at <c>jobs</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TvJournalJobs
+    {
+        public UIntPtr count;
+        public IntPtr jobs;
+    }
+
     /// <summary>TvClientStats, field for field; <c>size</c> is set to its size before the
     /// call (the library fills what fits and says how much it filled).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -311,6 +333,14 @@ namespace TogetherVideo
         // allocates nothing.
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_next_event(ClientHandle client, long timeoutMs, out IntPtr clientEvent);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_event_free(IntPtr clientEvent);
+
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_client_options_set_journal(ClientOptionsHandle options, byte[] path);
+        // The list is a plain pointer, copied out and freed by the caller at once.
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_journal_unfinished(ClientHandle client, out IntPtr jobs);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_journal_jobs_free(IntPtr jobs);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_journal_forget(ClientHandle client, ulong entry);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_resume_job(ClientHandle client, byte[] id, byte[] path, WaitOptionsHandle wait, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_resume_job_start(ClientHandle client, byte[] id, byte[] path, WaitOptionsHandle wait, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video(ClientHandle client, byte[] id, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);

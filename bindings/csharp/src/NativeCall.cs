@@ -324,6 +324,10 @@ namespace TogetherVideo
         /// <summary>The Task's result from the request's video (which it frees).</summary>
         protected abstract T Result(VideoHandle video);
 
+        /// <summary>The parameter an invalid argument found once the request runs is blamed
+        /// on; by default the one a refused start is.</summary>
+        protected virtual string ResultParamName { get { return paramName; } }
+
         /// <summary>Whether the call needs the download progress callback to learn its result.</summary>
         protected virtual bool TracksBytes { get { return false; } }
 
@@ -424,7 +428,7 @@ namespace TogetherVideo
                 else
                 {
                     video.Dispose();
-                    var reported = Errors.From(code, error, paramName);
+                    var reported = Errors.From(code, error, ResultParamName);
                     failure = CallbackFailure;
                     if (failure == null)
                     {

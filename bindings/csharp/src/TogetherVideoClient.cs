@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -30,11 +32,16 @@ namespace TogetherVideo
     /// which one loop drains for all of them: <see cref="PumpEvents"/> from a game's
     /// <c>Update</c>, <see cref="TryGetEvent"/> without waiting, <see cref="WaitForEvent"/>
     /// on a worker thread.</para>
+    /// <para>Surviving restarts: a client given a
+    /// <see cref="TogetherVideoClientOptions.JournalPath"/> records its jobs on disk; the
+    /// next client on that journal lists what is left with <see cref="GetUnfinishedJobs"/>
+    /// and finishes each with <see cref="ResumeJob"/> or <see cref="ResumeJobAsync"/>.</para>
     /// </remarks>
     public sealed class TogetherVideoClient : IDisposable
     {
         private readonly ClientHandle handle;
         private readonly LogSink logSink;
+        private readonly bool hasJournal;
         private int disposed;
 
         /// <summary>A client with the defaults: the API key from TOGETHER_API_KEY.</summary>
@@ -54,7 +61,9 @@ namespace TogetherVideo
         /// <exception cref="ArgumentOutOfRangeException">The library refused a number or a
         /// span of <paramref name="options"/>; the message names it and the value given.</exception>
         /// <exception cref="ArgumentException">The library refused another setting (a
-        /// malformed base URL, an unreadable CA file, text with a NUL byte).</exception>
+        /// malformed base URL, an unreadable CA file, text with a NUL byte), or
+        /// <see cref="TogetherVideoClientOptions.JournalPath"/> names a journal another
+        /// client uses (in this process or another); the message is the library's.</exception>
         /// <exception cref="AuthenticationException">No API key: neither
         /// <see cref="TogetherVideoClientOptions.ApiKey"/> nor TOGETHER_API_KEY is set.</exception>
         /// <exception cref="DllNotFoundException">The native library could not be found; the
@@ -63,12 +72,14 @@ namespace TogetherVideo
         /// version of together-video.</exception>
         /// <exception cref="BadImageFormatException">The library found is for another
         /// platform or architecture.</exception>
-        /// <exception cref="TogetherVideoException">The library failed otherwise.</exception>
+        /// <exception cref="TogetherVideoException">The library failed otherwise, such as
+        /// <see cref="ResultCode.FileSystem"/> for a journal that cannot be opened or read.</exception>
         public TogetherVideoClient(TogetherVideoClientOptions options)
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             LibraryLoader.EnsureLoaded();
             var log = options.Log;
+            hasJournal = options.JournalPath != null;
             // The log callback's user_data, pinned until tv_client_free has returned: the
             // client's handle frees it then (or this constructor, when there is no client).
             var pin = log != null ? GCHandle.Alloc(new LogSink(log)) : default(GCHandle);
@@ -744,6 +755,203 @@ namespace TogetherVideo
             protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
             {
                 return Native.tv_wait_video_start(client, id, wait ?? WaitOptionsHandle.None, options, out started, out error);
+            }
+        }
+
+        // ---- The job journal ----------------------------------------------------------
+        // Together's API cannot list a key's jobs: a job id the program loses is a paid video
+        // it cannot fetch. With TogetherVideoClientOptions.JournalPath set, the library
+        // records each job on disk before handing out its id, and a later client on that
+        // journal lists and finishes what is left.
+
+        /// <summary>The journal's jobs that still need the application: jobs not finished,
+        /// jobs completed but not downloaded, and creates whose answer never came (their
+        /// <see cref="JournalEntry.Id"/> is null), oldest first. Call it once a new client
+        /// is open on the journal of a program that crashed or was stopped, then finish each
+        /// job with <see cref="ResumeJob"/> (or <see cref="ResumeJobAsync"/>) and drop what
+        /// you dealt with otherwise with <see cref="ForgetJob"/>.</summary>
+        /// <remarks>No network call: the list is read from the journal in memory and copied
+        /// (the library's list is freed before this returns). Thread-safe.</remarks>
+        /// <returns>A copy of the entries, which later calls do not change; empty when
+        /// nothing is left.</returns>
+        /// <exception cref="InvalidOperationException">The client has no journal:
+        /// <see cref="TogetherVideoClientOptions.JournalPath"/> was not set.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="TogetherVideoException">The library failed (a bug: please report it).</exception>
+        public IReadOnlyList<JournalEntry> GetUnfinishedJobs()
+        {
+            var client = Handle;
+            RequireJournal();
+            IntPtr list;
+            int code = Native.tv_journal_unfinished(client, out list);
+            if (code != Native.Ok) throw Errors.FromLastError(code, null);
+            try
+            {
+                return new ReadOnlyCollection<JournalEntry>(JournalEntry.FromNative(list));
+            }
+            finally
+            {
+                Native.tv_journal_jobs_free(list);
+            }
+        }
+
+        /// <summary>Drops an entry from the journal: you are done with it, say an unanswered
+        /// create (<see cref="JournalEntry.Id"/> null) that you have looked into, or a job you
+        /// do not want after all. <see cref="GetUnfinishedJobs"/> no longer lists it. Jobs
+        /// that <see cref="ResumeJob"/> finished leave the list by themselves.</summary>
+        /// <remarks>An entry that is not in the journal (forgotten already, or never there)
+        /// is fine: nothing happens. Thread-safe. The journal's file has the change when this
+        /// returns, which survives the process; it is not forced to the disk, so after a
+        /// power loss the entry may be listed again.</remarks>
+        /// <param name="entry">The entry's <see cref="JournalEntry.Entry"/>.</param>
+        /// <exception cref="InvalidOperationException">The client has no journal:
+        /// <see cref="TogetherVideoClientOptions.JournalPath"/> was not set.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="TogetherVideoException">The journal could not be written
+        /// (<see cref="ResultCode.FileSystem"/>).</exception>
+        public void ForgetJob(long entry)
+        {
+            var client = Handle;
+            RequireJournal();
+            int code = Native.tv_journal_forget(client, unchecked((ulong)entry));
+            if (code != Native.Ok) throw Errors.FromLastError(code, nameof(entry));
+        }
+
+        private void RequireJournal()
+        {
+            if (!hasJournal)
+                throw new InvalidOperationException("this client has no journal: set TogetherVideoClientOptions.JournalPath when creating it");
+        }
+
+        /// <summary>Finishes a job after a restart, blocking: waits for it as
+        /// <see cref="WaitForVideo(string, WaitOptions, CancellationToken)"/> does and, once it
+        /// is completed, downloads its video to <paramref name="path"/>, or (null) to where the
+        /// journal says its download was going. A job that failed or was cancelled on
+        /// Together's side is returned, not downloaded. Once the video is down (or the job
+        /// ended without one), the journal drops the job.</summary>
+        /// <remarks>Usually given the <see cref="JournalEntry.Id"/> of an entry from
+        /// <see cref="GetUnfinishedJobs"/>, but any job id works, and so does a client
+        /// without a journal when <paramref name="path"/> is given.</remarks>
+        /// <param name="id">The job's id.</param>
+        /// <param name="path">Where the video goes (written beside it and renamed into place
+        /// when complete); null: the <see cref="JournalEntry.Destination"/> the journal
+        /// recorded for the job.</param>
+        /// <param name="options">The poll interval and an overall timeout (the download
+        /// included); null: the defaults, no timeout. Its progress sink is not told (the
+        /// library reports no states for a resume) and its event tag is ignored: a blocking
+        /// call reports no events.</param>
+        /// <param name="cancellationToken">Cancels the wait or the download (nothing is left
+        /// under the path).</param>
+        /// <returns>The job's final state.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the poll interval
+        /// or the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">For <paramref name="path"/>: it is null and the
+        /// journal has no destination for the job (no download of it started, or the client
+        /// has no journal). For <paramref name="id"/>: the library refused it. Or a string
+        /// holds a NUL byte.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The timeout of <paramref name="options"/>
+        /// passed, or a request timed out.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>
+        /// when the path cannot be written, <see cref="ResultCode.Decode"/>).</exception>
+        public Video ResumeJob(string id, string path = null, WaitOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var text = Utf8.Required(id, nameof(id));
+            var destination = Utf8.ToNative(path, nameof(path), nameof(path));
+            using (var wait = NativeWaitOptions(options))
+            {
+                var client = Handle;
+                using (var call = new BlockingCall(options != null ? options.Timeout : null, nameof(options), cancellationToken))
+                {
+                    VideoHandle video;
+                    ErrorHandle error;
+                    int code = Native.tv_resume_job(client, text, destination, wait ?? WaitOptionsHandle.None, call.Options, out video, out error);
+                    // Without a path, the library refuses what it lacks: a destination.
+                    return call.Result(code, video, error, path == null ? nameof(path) : nameof(id));
+                }
+            }
+        }
+
+        /// <summary>Finishes a job after a restart without blocking: waits for it and, once it
+        /// is completed, downloads its video to <paramref name="path"/>, or (null) to where the
+        /// journal says its download was going. A job that failed or was cancelled on
+        /// Together's side is the result, not downloaded. Once the video is down (or the job
+        /// ended without one), the journal drops the job.</summary>
+        /// <remarks>The resume holds one of the library's worker threads while it waits: to
+        /// resume many jobs at once, give the client more
+        /// (<see cref="TogetherVideoClientOptions.WorkerThreads"/>). Any job id works, and so
+        /// does a client without a journal when <paramref name="path"/> is given.</remarks>
+        /// <param name="id">The job's id.</param>
+        /// <param name="path">Where the video goes (written beside it and renamed into place
+        /// when complete); null: the <see cref="JournalEntry.Destination"/> the journal
+        /// recorded for the job.</param>
+        /// <param name="options">The poll interval, an overall timeout (the download included)
+        /// and an event tag (the resume then reports its end, <see cref="ClientEventKind.Done"/>,
+        /// to the client's event queue); null: the defaults, no timeout. Its progress sink is
+        /// not told: the library reports no states for a resume.</param>
+        /// <param name="cancellationToken">Cancels the resume: the task is then cancelled.</param>
+        /// <returns>A task that ends with the job's final state. This method never throws:
+        /// the task faults with the exceptions listed.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The library refused the poll interval
+        /// or the timeout of <paramref name="options"/>.</exception>
+        /// <exception cref="ArgumentException">For <paramref name="path"/>: it is null and the
+        /// journal has no destination for the job (no download of it started, or the client
+        /// has no journal). For <paramref name="id"/>: the library refused it. Or a string
+        /// holds a NUL byte.</exception>
+        /// <exception cref="ObjectDisposedException">The client was disposed before the call.</exception>
+        /// <exception cref="RequestCancelledException">The client was disposed during the resume.</exception>
+        /// <exception cref="NotFoundException">No such job, or no video at its URL.</exception>
+        /// <exception cref="AuthenticationException">The API key was refused.</exception>
+        /// <exception cref="RateLimitException">HTTP 429 once the retries were spent.</exception>
+        /// <exception cref="RequestTimeoutException">The timeout of <paramref name="options"/>
+        /// passed, or a request timed out.</exception>
+        /// <exception cref="TogetherVideoException">Any other failure (<see cref="ResultCode.FileSystem"/>
+        /// when the path cannot be written, <see cref="ResultCode.Decode"/>).</exception>
+        public Task<Video> ResumeJobAsync(string id, string path = null, WaitOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            try
+            {
+                var text = Utf8.Required(id, nameof(id));
+                var destination = Utf8.ToNative(path, nameof(path), nameof(path));
+                using (var wait = NativeWaitOptions(options)) // the request copies them
+                {
+                    return new ResumeCall(text, destination, wait, cancellationToken)
+                        .Begin(Handle, options != null ? options.Timeout : null, nameof(options), options != null ? options.EventTag : null);
+                }
+            }
+            catch (Exception e)
+            {
+                return Faulted<Video>(e, cancellationToken);
+            }
+        }
+
+        private sealed class ResumeCall : AsyncVideoCall
+        {
+            private readonly byte[] id;
+            private readonly byte[] path;
+            private readonly WaitOptionsHandle wait;
+
+            // A refused start is a refused id (the library checks nothing else then).
+            public ResumeCall(byte[] id, byte[] path, WaitOptionsHandle wait, CancellationToken cancellationToken)
+                : base("id", cancellationToken)
+            {
+                this.id = id;
+                this.path = path;
+                this.wait = wait;
+            }
+
+            // Once running, without a path, what the library refuses is the missing destination.
+            protected override string ResultParamName { get { return path == null ? "path" : "id"; } }
+
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            {
+                return Native.tv_resume_job_start(client, id, path, wait ?? WaitOptionsHandle.None, options, out started, out error);
             }
         }
 

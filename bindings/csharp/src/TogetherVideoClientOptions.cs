@@ -41,6 +41,27 @@ namespace TogetherVideo
         /// for that long.)</summary>
         public int? MaxConcurrentRequests { get; set; }
 
+        /// <summary>Keeps a journal of the client's jobs in the file at this path (null, the
+        /// default: none), so that a job survives a crash or a restart of your program:
+        /// each job the client creates is on disk before the create returns it, then its
+        /// last status and its download by job id (destination, completion). A new client
+        /// on the same path lists what is left with
+        /// <see cref="TogetherVideoClient.GetUnfinishedJobs"/> and finishes each with
+        /// <see cref="TogetherVideoClient.ResumeJob(string, string, WaitOptions, System.Threading.CancellationToken)"/>.</summary>
+        /// <remarks>
+        /// <para>The journal is an append-only file of checksummed lines, each fsynced before
+        /// the call that wrote it returns, and compacted when a client opens it; it holds
+        /// ids, models, times, request hashes, statuses and destinations, never the API key.
+        /// The directory must exist; the file is created when missing.</para>
+        /// <para>One client at a time may use a journal, in any process: the file
+        /// "&lt;path&gt;.lock" beside it holds the lock until the client is disposed (or its
+        /// process ends). Creating a second client on a journal in use is refused like any
+        /// setting the library refuses: an <see cref="ArgumentException"/> for the options
+        /// parameter with the library's message. A journal that cannot be opened or read
+        /// is a <see cref="TogetherVideoException"/> from the constructor.</para>
+        /// </remarks>
+        public string JournalPath { get; set; }
+
         /// <summary>Receives the client's events up to <see cref="LogLevel"/>, each with
         /// its level and as a <see cref="LogEvent"/> (see <see cref="LogEventKind"/> for
         /// what each kind says). Null, the default: TOGETHER_LOG=error|warn|info|debug|trace
@@ -94,6 +115,7 @@ namespace TogetherVideo
                 if (WorkerThreads.HasValue) set.Number(Native.tv_client_options_set_worker_threads(o, WorkerThreads.Value), "worker threads");
                 if (MaxConcurrentRequests.HasValue)
                     set.Number(Native.tv_client_options_set_max_concurrent_requests(o, MaxConcurrentRequests.Value), "max concurrent requests");
+                if (JournalPath != null) set.Check(Native.tv_client_options_set_journal(o, set.Text(JournalPath, "journal path")), "journal path");
                 if (logSink != IntPtr.Zero)
                     set.Number(Native.tv_client_options_set_log_callback(o, (int)LogLevel, Callbacks.Log, logSink), "log level");
                 return o;

@@ -112,12 +112,12 @@ namespace TogetherVideo
             }
         }
 
-        private static readonly DateTimeOffset UnixEpoch = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        internal static readonly DateTimeOffset UnixEpoch = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         /// <summary>Unix seconds as a time, or null for one that DateTimeOffset cannot hold
         /// (before year 1 or after 9999, NaN, infinite): a server's odd value must not fail
         /// the call that read it.</summary>
-        private static DateTimeOffset? FromUnix(double seconds)
+        internal static DateTimeOffset? FromUnix(double seconds)
         {
             double ticks = Math.Round(seconds * TimeSpan.TicksPerSecond);
             // NaN fails this test too; under 4e18 ticks (12 700 years) the cast cannot overflow.

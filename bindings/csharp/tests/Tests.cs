@@ -740,7 +740,7 @@ namespace TogetherVideo.Tests
             var structs = new Dictionary<string, Type>
             {
                 { "TvVideo", typeof(TvVideo) }, { "TvLogEvent", typeof(TvLogEvent) }, { "TvClientStats", typeof(TvClientStats) },
-                { "TvEvent", typeof(TvEvent) },
+                { "TvEvent", typeof(TvEvent) }, { "TvJournalJob", typeof(TvJournalJob) }, { "TvJournalJobs", typeof(TvJournalJobs) },
             };
             var checkedFields = structs.Keys.ToDictionary(k => k, k => 0);
             foreach (var line in File.ReadAllLines(path))

@@ -1,7 +1,7 @@
 /* Prints the offset of each field of the structs the C# binding declares (TvVideo,
- * TvLogEvent, TvClientStats, TvEvent) and their sizes, as the C compiler lays them out,
- * for the C# test that checks its StructLayouts against the header: "Struct.field
- * offset" and "Struct.sizeof size", one a line. */
+ * TvLogEvent, TvClientStats, TvEvent, TvJournalJob, TvJournalJobs) and their sizes, as
+ * the C compiler lays them out, for the C# test that checks its StructLayouts against
+ * the header: "Struct.field offset" and "Struct.sizeof size", one a line. */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -43,5 +43,13 @@ int main(void) {
   FIELD(TvEvent, status); FIELD(TvEvent, status_raw); FIELD(TvEvent, received);
   FIELD(TvEvent, total); FIELD(TvEvent, result); FIELD(TvEvent, coalesced);
   SIZE(TvEvent);
+
+  FIELD(TvJournalJob, entry); FIELD(TvJournalJob, id); FIELD(TvJournalJob, model);
+  FIELD(TvJournalJob, created_at); FIELD(TvJournalJob, request_hash);
+  FIELD(TvJournalJob, status_raw); FIELD(TvJournalJob, destination);
+  SIZE(TvJournalJob);
+
+  FIELD(TvJournalJobs, count); FIELD(TvJournalJobs, jobs);
+  SIZE(TvJournalJobs);
   return 0;
 }
