@@ -110,6 +110,15 @@ func (c *Client) begin(ctx context.Context, timeout time.Duration, request bool)
 	return k, nil
 }
 
+// report has the call's request report to its client's event queue under tag (see
+// Events); 0 reports nothing.
+func (k *call) report(tag uint64) {
+	if tag != 0 {
+		// Fails only for NULL options, which begin never leaves.
+		C.tv_call_options_set_event_tag(k.options, C.uint64_t(tag))
+	}
+}
+
 // bound sets the call's timeout: the caller's, or ctx's deadline when that is sooner.
 func (k *call) bound(timeout time.Duration) error {
 	if timeout != 0 {

@@ -29,6 +29,9 @@ type Client struct {
 	callsMu sync.Mutex
 	calls   map[*C.TvCancelToken]struct{}
 	closing bool
+	// closed is closed when Close begins (with closing set), for the Events goroutines
+	// waiting to hand over an event.
+	closed chan struct{}
 
 	// logHandle is the log callback's user_data (WithLogger), 0 without a logger:
 	// deleted once tv_client_free has returned, after which the library never calls it.
@@ -241,7 +244,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		return nil, takeError(code, nativeErr)
 	}
-	client := &Client{native: native, calls: map[*C.TvCancelToken]struct{}{}, logHandle: logHandle}
+	client := &Client{native: native, calls: map[*C.TvCancelToken]struct{}{}, closed: make(chan struct{}), logHandle: logHandle}
 	runtime.SetFinalizer(client, (*Client).Close)
 	return client, nil
 }
@@ -249,10 +252,14 @@ func NewClient(opts ...Option) (*Client, error) {
 // Close cancels the client's calls in flight (they return ErrCancelled, which unwraps to
 // ErrClosed) and frees it. Closing twice is fine; calls after Close return ErrClosed.
 // A WithLogger handler gets the client_freed record before Close returns, and nothing
-// after.
+// after. Channels from Events are closed; Close waits for their goroutines to leave the
+// library (at most about 50 ms).
 func (c *Client) Close() error {
 	c.callsMu.Lock()
-	c.closing = true
+	if !c.closing {
+		c.closing = true
+		close(c.closed)
+	}
 	for token := range c.calls {
 		C.tv_cancel_token_cancel(token)
 	}

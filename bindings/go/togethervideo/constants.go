@@ -29,4 +29,7 @@ var (
 	_ = [1]struct{}{}[FrameFirst-C.TV_FRAME_FIRST]
 	_ = [1]struct{}{}[FrameLast-C.TV_FRAME_LAST]
 	_ = [1]struct{}{}[FrameAt-C.TV_FRAME_AT]
+	_ = [1]struct{}{}[EventStatusChanged-C.TV_EVENT_KIND_STATUS_CHANGED]
+	_ = [1]struct{}{}[EventDownloadProgress-C.TV_EVENT_KIND_DOWNLOAD_PROGRESS]
+	_ = [1]struct{}{}[EventDone-C.TV_EVENT_KIND_DONE]
 )

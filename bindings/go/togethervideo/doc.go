@@ -17,6 +17,12 @@
 // queries removed; Client.Stats reads its counters (requests, retries by reason,
 // responses by class, bytes, connections, requests in flight, errors by code).
 //
+// A program following many jobs from one goroutine (a UI's) tags its waits and
+// downloads (WaitOptions.EventTag, the EventTag download option) and reads
+// Client.Events: each job's status changes, download progress and end, in order and
+// coalesced while the reader is behind, while each call still returns its own result.
+// WithMaxConcurrentRequests caps the requests a client runs at once.
+//
 // # Linking the native library
 //
 // cgo links the library in one of three ways, chosen by build tag:

@@ -7,6 +7,7 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/together-video/together-video/bindings/go/togethervideo"
@@ -106,4 +107,56 @@ func ExampleWithLogger() {
 	stats := client.Stats()
 	fmt.Printf("%d requests, %d retries after 429, %d in flight, %d timed out\n",
 		stats.Requests, stats.RetriesRateLimited, stats.RequestsInFlight, stats.Errors[togethervideo.CodeTimeout])
+}
+
+// Follow many jobs from one goroutine, as a UI would: each job's wait and download
+// report to the client's event queue under the job's tag, and each call still returns
+// its own result to the goroutine that made it.
+func ExampleClient_Events() {
+	client, err := togethervideo.NewClient(togethervideo.WithMaxConcurrentRequests(4))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	ids := []string{"video_a", "video_b", "video_c"}
+
+	// The UI: one goroutine sees every job move.
+	events := client.Events(ctx)
+	ui := make(chan struct{})
+	go func() {
+		defer close(ui)
+		for e := range events {
+			job := ids[e.Tag-1]
+			switch e.Kind {
+			case togethervideo.EventStatusChanged:
+				fmt.Println(job, e.Status)
+			case togethervideo.EventDownloadProgress:
+				fmt.Printf("%s: %d of %d bytes\n", job, e.Received, e.Total)
+			}
+		}
+	}()
+
+	// The work: a goroutine per job, with its own results.
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		tag := uint64(i + 1) // 0 would report nothing
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			video, err := client.WaitVideo(ctx, id, &togethervideo.WaitOptions{EventTag: tag})
+			if err != nil || video.Status != togethervideo.StatusCompleted {
+				log.Println(id, "has no video:", err)
+				return
+			}
+			if _, err := client.DownloadFile(ctx, video, id+".mp4", nil, togethervideo.EventTag(tag)); err != nil {
+				log.Println(id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	cancel() // ends the events goroutine
+	<-ui
 }

@@ -28,6 +28,10 @@ type WaitOptions struct {
 	Timeout time.Duration
 	// Progress, if set, sees every polled state. It runs on a library thread.
 	Progress func(*Video)
+	// EventTag, when not 0, has the wait report to the client's event queue (see
+	// Client.Events) under this tag: each change of the job's status, then EventDone.
+	// The wait still returns its own result.
+	EventTag uint64
 }
 
 // WaitVideo polls the job until it is completed, failed or cancelled and returns that
@@ -60,6 +64,7 @@ func (c *Client) WaitVideo(ctx context.Context, id string, opts *WaitOptions) (*
 		return nil, err
 	}
 	defer k.end()
+	k.report(opts.EventTag)
 	state := &callbackState{progress: opts.Progress}
 	if opts.Progress != nil {
 		release := withCallbacks(state, func(handle C.uintptr_t) { C.tv_go_call_options_set_wait_progress(k.options, handle) })
