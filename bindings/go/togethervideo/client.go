@@ -76,16 +76,23 @@ func checkOption(name string, set func() C.enum_TvResult) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if code := set(); code != C.TV_RESULT_OK {
-		message := name + ": " + Code(code).String()
-		if last := C.tv_last_error_message(); last != nil {
-			message = C.GoString(last)
-			if !strings.HasPrefix(message, name) {
-				message = name + ": " + message
-			}
-		}
-		return &Error{Code: Code(code), Message: message}
+		return lastError(code, name)
 	}
 	return nil
+}
+
+// lastError is the error of a native call that failed with code and explains itself
+// only through the thread's last error: call it on the thread that made the call. The
+// library's message is prefixed with name ("": none) unless it already starts with it.
+func lastError(code C.enum_TvResult, name string) error {
+	message := Code(code).String()
+	if last := C.tv_last_error_message(); last != nil {
+		message = C.GoString(last)
+	}
+	if name != "" && !strings.HasPrefix(message, name) {
+		message = name + ": " + message
+	}
+	return &Error{Code: Code(code), Message: message}
 }
 
 // optionDuration passes d to a setter in milliseconds, as given: the library checks it.

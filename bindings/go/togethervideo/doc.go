@@ -23,6 +23,10 @@
 // coalesced while the reader is behind, while each call still returns its own result.
 // WithMaxConcurrentRequests caps the requests a client runs at once.
 //
+// WithJournal keeps the client's jobs in a file so that none is lost with the process:
+// after a crash or a restart, Client.UnfinishedJobs lists what the last run left and
+// Client.ResumeJob waits for each job and downloads its video.
+//
 // # Linking the native library
 //
 // cgo links the library in one of three ways, chosen by build tag:

@@ -47,18 +47,11 @@ func (c *Client) WaitVideo(ctx context.Context, id string, opts *WaitOptions) (*
 	if opts == nil {
 		opts = &WaitOptions{}
 	}
-	options := C.tv_wait_options_new()
-	if options == nil {
-		return nil, &Error{Code: CodeInternal, Message: "cannot allocate wait options"}
+	options, err := opts.native()
+	if err != nil {
+		return nil, err
 	}
 	defer C.tv_wait_options_free(options)
-	if opts.PollInterval != 0 {
-		if err := checkOption("poll interval", func() C.enum_TvResult {
-			return C.tv_wait_options_set_poll_interval_ms(options, C.int64_t(milliseconds(opts.PollInterval)))
-		}); err != nil {
-			return nil, err
-		}
-	}
 	k, err := c.begin(ctx, opts.Timeout, true)
 	if err != nil {
 		return nil, err
@@ -75,4 +68,21 @@ func (c *Client) WaitVideo(ctx context.Context, id string, opts *WaitOptions) (*
 	})
 	state.rethrow()
 	return video, err
+}
+
+// native builds the native wait options (the poll interval); the caller frees them.
+func (opts *WaitOptions) native() (*C.TvWaitOptions, error) {
+	options := C.tv_wait_options_new()
+	if options == nil {
+		return nil, &Error{Code: CodeInternal, Message: "cannot allocate wait options"}
+	}
+	if opts.PollInterval != 0 {
+		if err := checkOption("poll interval", func() C.enum_TvResult {
+			return C.tv_wait_options_set_poll_interval_ms(options, C.int64_t(milliseconds(opts.PollInterval)))
+		}); err != nil {
+			C.tv_wait_options_free(options)
+			return nil, err
+		}
+	}
+	return options, nil
 }
