@@ -166,7 +166,7 @@ impl Client {
     /// job the server created is returned even when the journal cannot take it).
     pub(crate) fn journal_failed(&self, error: &Error) {
         self.log.emit(Level::Error, || {
-            let mut event = Event::new(Level::Error, EventKind::Cancelled);
+            let mut event = Event::new(Level::Error, EventKind::JournalFailed);
             event.reason = Some(format!("the job journal failed: {}", error.message()));
             event.error = Some(error.kind());
             event
@@ -347,7 +347,13 @@ impl Client {
             operation(&agent)
         };
         if token.is_cancelled() {
-            return Err(cancelled());
+            // Its connections were shut down: the agent is not kept. A result that arrived
+            // before the cancel is still returned (a created job's id must reach the
+            // journal); a failure is the cancel's.
+            return match result {
+                Ok(value) => Ok(value),
+                Err(_) => Err(cancelled()),
+            };
         }
         let mut spare = self.spare_agents.lock().unwrap_or_else(|e| e.into_inner());
         if spare.len() < SPARE_AGENTS {

@@ -337,8 +337,11 @@ impl Client {
         if let (Some(journal), Some(intent)) = (self.journal(), intent) {
             let recorded = match &result {
                 Ok(video) => journal.created(intent, video),
-                // An answer other than success: the server made no job.
-                Err(error) if error.http_status().is_some_and(|status| status != 408 && status < 500) => {
+                // A refusal (4xx but 408 and 429, which may follow a job made anyway): the
+                // server made no job. A 2xx whose body could not be read may have made one.
+                Err(error)
+                    if error.http_status().is_some_and(|status| (400..500).contains(&status) && status != 408 && status != 429) =>
+                {
                     journal.forget(intent)
                 }
                 Err(_) => Ok(()),

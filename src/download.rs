@@ -84,8 +84,15 @@ pub fn video_url(video: &Video) -> Result<&str, Error> {
         )));
     }
     let url = video.outputs.as_ref().and_then(|outputs| outputs.video_url.as_deref());
-    url.filter(|url| !url.is_empty())
-        .ok_or_else(|| Error::invalid(format!("video {:?} has no video_url to download", video.id)))
+    let url = url
+        .filter(|url| !url.is_empty())
+        .ok_or_else(|| Error::invalid(format!("video {:?} has no video_url to download", video.id)))?;
+    if Origin::of(url).is_none() {
+        // Only the scheme: the URL may carry credentials in its query.
+        let scheme = url.split_once(':').map_or("none", |(scheme, _)| scheme);
+        return Err(Error::decode(format!("video {:?} has a video_url that is not http(s) but {scheme}:", video.id)));
+    }
+    Ok(url)
 }
 
 impl Client {

@@ -11,7 +11,7 @@
 //! out in the order they happened, its done event last; done events are never merged.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -71,11 +71,16 @@ impl EventQueue {
     /// A new request's way into the queue.
     pub(crate) fn subscribe(self: &Arc<EventQueue>, tag: u64) -> Subscription {
         let request = self.next_request.fetch_add(1, Ordering::Relaxed);
-        Subscription { queue: Arc::clone(self), request, tag, last_status: Mutex::new(None) }
+        Subscription { queue: Arc::clone(self), request, tag, last_status: Mutex::new(None), done: AtomicBool::new(false) }
     }
 
-    fn push(&self, request: u64, event: QueuedEvent) {
+    /// Queues `event` of `request` unless `finished` (checked under the queue's lock, so
+    /// that a done event and a racing progress report are ordered) says it is too late.
+    fn push_unless(&self, request: u64, event: QueuedEvent, finished: impl FnOnce() -> bool) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if finished() {
+            return;
+        }
         let key = (request, event.kind);
         if event.kind != QueuedEventKind::Done {
             if let Some(&sequence) = state.pending.get(&key) {
@@ -134,6 +139,9 @@ pub(crate) struct Subscription {
     request: u64,
     tag: u64,
     last_status: Mutex<Option<String>>,
+    /// Its done event is queued: nothing of it may follow (a poll or a progress report
+    /// racing a cancel would come after it, and the tag may already name freed memory).
+    done: AtomicBool,
 }
 
 impl Subscription {
@@ -151,6 +159,15 @@ impl Subscription {
         }
     }
 
+    /// Queues `event` unless the request's done event is queued already.
+    fn push(&self, event: QueuedEvent) {
+        let done = event.kind == QueuedEventKind::Done;
+        self.queue.push_unless(self.request, event, || match done {
+            true => self.done.swap(true, Ordering::SeqCst),
+            false => self.done.load(Ordering::SeqCst),
+        });
+    }
+
     /// A wait polled `video`: an event when its status is not the last one seen.
     pub(crate) fn polled(&self, video: &Video) {
         let mut last = self.last_status.lock().unwrap_or_else(|e| e.into_inner());
@@ -163,7 +180,7 @@ impl Subscription {
         event.job_id = Some(video.id.clone());
         event.status = Some(video.status);
         event.status_raw = Some(video.status_raw.clone());
-        self.queue.push(self.request, event);
+        self.push(event);
     }
 
     /// A download has `received` bytes of `total`.
@@ -171,14 +188,14 @@ impl Subscription {
         let mut event = self.event(QueuedEventKind::DownloadProgress);
         event.received = received;
         event.total = total;
-        self.queue.push(self.request, event);
+        self.push(event);
     }
 
     /// The request is done, with `error` or success.
     pub(crate) fn done(&self, error: Option<ErrorKind>) {
         let mut event = self.event(QueuedEventKind::Done);
         event.error = error;
-        self.queue.push(self.request, event);
+        self.push(event);
     }
 }
 
@@ -215,8 +232,16 @@ mod tests {
         let last = queue.next(Some(Duration::ZERO)).unwrap();
         assert_eq!((last.tag, last.kind, last.error), (1, QueuedEventKind::Done, Some(ErrorKind::Timeout)));
         assert!(queue.next(Some(Duration::ZERO)).is_none());
-        // Once taken, a newer status is a new event.
+        // Nothing of a request follows its done event.
         a.polled(&video("failed"));
+        b.downloaded(1, None);
+        b.downloaded(2, None);
+        assert!(queue.next(Some(Duration::ZERO)).is_none());
+        // Once taken, a newer status is a new event.
+        let c = queue.subscribe(3);
+        c.polled(&video("queued"));
+        queue.next(Some(Duration::ZERO)).unwrap();
+        c.polled(&video("in_progress"));
         assert_eq!(queue.next(Some(Duration::ZERO)).unwrap().coalesced, 1);
     }
 

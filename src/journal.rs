@@ -13,9 +13,9 @@
 //! into a temporary file that is fsynced and renamed over it, the directory fsynced
 //! too. An advisory lock keeps a second process out. The API key is never written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -86,6 +86,11 @@ enum Record {
     Forget {
         intent: u64,
     },
+    /// Entries are numbered from here on (written first by each compaction, so that a
+    /// number is never given to two entries).
+    Next {
+        intent: u64,
+    },
 }
 
 pub(crate) struct Journal {
@@ -97,9 +102,20 @@ pub(crate) struct Journal {
 
 struct State {
     file: File,
-    /// By intent number: every job not finished, and the intents not yet answered.
-    jobs: BTreeMap<u64, JournalJob>,
+    /// The journal's length after the last whole record: a failed write is cut back to it.
+    length: u64,
+    /// Records appended since the last compaction.
+    appended: usize,
+    jobs: Jobs,
     next_intent: u64,
+}
+
+/// By intent number: every job not finished, and the intents not yet answered; indexed
+/// by job id.
+#[derive(Default)]
+struct Jobs {
+    by_intent: BTreeMap<u64, JournalJob>,
+    by_id: HashMap<String, u64>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -151,6 +167,11 @@ impl Journal {
     /// Opens (or creates) the journal at `path`, replays and compacts it, and locks it
     /// against other processes.
     pub(crate) fn open(path: &Path) -> Result<Journal, Error> {
+        if path.as_os_str().is_empty() {
+            return Err(Error::invalid("the journal's path is empty"));
+        }
+        // Absolute: the journal stays the same file whatever the working directory does.
+        let path = &std::path::absolute(path).map_err(|e| io(path, "resolve", e))?;
         // Held while the journal is open. A file of its own: compacting replaces the
         // journal's, and a lock on the replaced file would lock nothing.
         let lock_path = lock_path(path);
@@ -160,55 +181,79 @@ impl Journal {
             .write(true)
             .open(&lock_path)
             .map_err(|e| io(&lock_path, "open", e))?;
-        lock.try_lock()
-            .map_err(|_| Error::invalid(format!("journal {} is in use by another process", path.display())))?;
-        let mut jobs = BTreeMap::new();
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::invalid(format!("journal {} is in use by another client", path.display())))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path, "lock", e)),
+        }
+        let mut bytes = Vec::new();
+        match File::open(path) {
+            Ok(mut file) => {
+                file.read_to_end(&mut bytes).map_err(|e| io(path, "read", e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(path, "open", e)),
+        }
+        let mut jobs = Jobs::default();
         let mut next_intent = 0;
-        if let Ok(file) = File::open(path) {
-            for text in BufReader::new(file).lines() {
-                let Ok(text) = text else { break };
-                // A torn or damaged line: a crash while it was written. Skip it.
-                let Some(record) = parse(&text) else { continue };
-                next_intent = next_intent.max(apply(&mut jobs, record) + 1);
+        let lines: Vec<&[u8]> = bytes.split(|byte| *byte == b'\n').collect();
+        let mut damaged = false;
+        for (index, text) in lines.iter().enumerate() {
+            if text.is_empty() {
+                continue;
+            }
+            // A line that does not check out: torn by a crash (the last one) or damaged
+            // on disk. Skipped either way; the rest still counts.
+            match std::str::from_utf8(text).ok().and_then(parse) {
+                Some(record) => next_intent = next_intent.max(apply(&mut jobs, record) + 1),
+                None => damaged |= index + 1 < lines.len(),
             }
         }
-        jobs.retain(|_, job: &mut JournalJob| job.unfinished());
-        Journal::compact(path, jobs, next_intent, lock)
-    }
-
-    /// Writes the jobs still unfinished as a new log, in place of the old one.
-    fn compact(path: &Path, jobs: BTreeMap<u64, JournalJob>, next_intent: u64, lock: File) -> Result<Journal, Error> {
-        let mut temp = path.as_os_str().to_owned();
-        temp.push(".compacting");
-        let temp = PathBuf::from(temp);
-        {
-            let mut file = File::create(&temp).map_err(|e| io(&temp, "create", e))?;
-            let mut text = String::new();
-            for (intent, job) in &jobs {
-                for record in records_of(*intent, job) {
-                    text.push_str(&line(&record));
-                }
-            }
-            file.write_all(text.as_bytes()).map_err(|e| io(&temp, "write", e))?;
-            file.sync_all().map_err(|e| io(&temp, "sync", e))?;
+        if damaged {
+            // Damage inside the file, not a torn end: keep the original for inspection.
+            let mut copy = path.as_os_str().to_owned();
+            copy.push(format!(".damaged-{}", now() as u64));
+            std::fs::copy(path, PathBuf::from(copy)).map_err(|e| io(path, "keep a copy of", e))?;
         }
-        std::fs::rename(&temp, path).map_err(|e| io(path, "replace", e))?;
-        sync_directory(path);
-        let file = OpenOptions::new().append(true).open(path).map_err(|e| io(path, "open", e))?;
-        Ok(Journal { path: path.to_owned(), state: Mutex::new(State { file, jobs, next_intent }), _lock: lock })
+        let file = write_compacted(path, &jobs, next_intent)?;
+        let length = file.metadata().map_err(|e| io(path, "read", e))?.len();
+        let state = State { file, length, appended: 0, jobs, next_intent };
+        Ok(Journal { path: path.to_owned(), state: Mutex::new(state), _lock: lock })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Appends `record` and, when `durable`, waits until it is on disk.
+    /// Appends `record` and, when `durable`, waits until it is on disk. A write or sync
+    /// that fails is cut back off the file, so the next record starts on a line of its
+    /// own, and the record does not count.
     fn append(&self, state: &mut State, record: Record, durable: bool) -> Result<(), Error> {
-        state.file.write_all(line(&record).as_bytes()).map_err(|e| io(&self.path, "write", e))?;
-        if durable {
-            state.file.sync_data().map_err(|e| io(&self.path, "sync", e))?;
+        let text = line(&record);
+        let written = state.file.write_all(text.as_bytes()).and_then(|()| match durable {
+            true => state.file.sync_data(),
+            false => Ok(()),
+        });
+        if let Err(error) = written {
+            let _ = state.file.set_len(state.length);
+            return Err(io(&self.path, "write", error));
         }
+        state.length += text.len() as u64;
+        state.appended += 1;
         apply(&mut state.jobs, record);
+        // Finished jobs pile up as records: rewrite the log now and then.
+        if state.appended > 1000 && state.appended > 4 * state.jobs.by_intent.len() {
+            match write_compacted(&self.path, &state.jobs, state.next_intent) {
+                Ok(file) => {
+                    state.length = file.metadata().map_or(0, |m| m.len());
+                    state.file = file;
+                    state.appended = 0;
+                }
+                Err(error) => return Err(error),
+            }
+        }
         Ok(())
     }
 
@@ -233,7 +278,7 @@ impl Journal {
     /// application is done with. Unknown entries are fine.
     pub(crate) fn forget(&self, intent: u64) -> Result<(), Error> {
         let mut state = self.state();
-        if !state.jobs.contains_key(&intent) {
+        if !state.jobs.by_intent.contains_key(&intent) {
             return Ok(());
         }
         self.append(&mut state, Record::Forget { intent }, false)
@@ -246,7 +291,7 @@ impl Journal {
     }
 
     fn status_locked(&self, state: &mut State, video: &Video) -> Result<(), Error> {
-        let Some(job) = state.jobs.values().find(|job| job.id.as_deref() == Some(&video.id)) else { return Ok(()) };
+        let Some(job) = state.jobs.by_id(&video.id) else { return Ok(()) };
         if job.status.as_deref() == Some(video.status_raw.as_str()) {
             return Ok(());
         }
@@ -258,7 +303,7 @@ impl Journal {
     /// A download of job `id` starts to `destination`.
     pub(crate) fn downloading(&self, id: &str, destination: &Path) -> Result<(), Error> {
         let mut state = self.state();
-        if !state.jobs.values().any(|job| job.id.as_deref() == Some(id)) {
+        if state.jobs.by_id(id).is_none() {
             return Ok(());
         }
         let destination = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
@@ -268,7 +313,7 @@ impl Journal {
     /// A download of job `id` is complete, its file in place.
     pub(crate) fn downloaded(&self, id: &str) -> Result<(), Error> {
         let mut state = self.state();
-        if !state.jobs.values().any(|job| job.id.as_deref() == Some(id)) {
+        if state.jobs.by_id(id).is_none() {
             return Ok(());
         }
         self.append(&mut state, Record::Downloaded { id: id.to_owned() }, true)
@@ -276,18 +321,36 @@ impl Journal {
 
     /// The jobs that still need the application, oldest first.
     pub(crate) fn unfinished(&self) -> Vec<JournalJob> {
-        self.state().jobs.values().filter(|job| job.unfinished()).cloned().collect()
+        self.state().jobs.by_intent.values().filter(|job| job.unfinished()).cloned().collect()
     }
 
     /// Where a download of job `id` was going, if one was started.
     pub(crate) fn destination(&self, id: &str) -> Option<PathBuf> {
-        self.state().jobs.values().find(|job| job.id.as_deref() == Some(id)).and_then(|job| job.destination.clone())
+        self.state().jobs.by_id(id).and_then(|job| job.destination.clone())
     }
 }
 
-/// Applies `record` to `jobs`; returns the intent it concerns (0 when it names none).
-fn apply(jobs: &mut BTreeMap<u64, JournalJob>, record: Record) -> u64 {
-    match record {
+impl Jobs {
+    fn by_id(&self, id: &str) -> Option<&JournalJob> {
+        self.by_intent.get(self.by_id.get(id)?)
+    }
+
+    fn by_id_mut(&mut self, id: &str) -> Option<(u64, &mut JournalJob)> {
+        let intent = *self.by_id.get(id)?;
+        self.by_intent.get_mut(&intent).map(|job| (intent, job))
+    }
+
+    fn remove(&mut self, intent: u64) {
+        if let Some(id) = self.by_intent.remove(&intent).and_then(|job| job.id) {
+            self.by_id.remove(&id);
+        }
+    }
+}
+
+/// Applies `record` to `jobs` (a job that is finished by it is dropped); returns the
+/// intent it concerns (0 when it names none).
+fn apply(jobs: &mut Jobs, record: Record) -> u64 {
+    let intent = match record {
         Record::Creating { intent, model, at, request_hash } => {
             let job = JournalJob {
                 entry: intent,
@@ -299,38 +362,61 @@ fn apply(jobs: &mut BTreeMap<u64, JournalJob>, record: Record) -> u64 {
                 destination: None,
                 downloaded: false,
             };
-            jobs.insert(intent, job);
+            jobs.by_intent.insert(intent, job);
             intent
         }
         Record::Created { intent, id } => {
-            if let Some(job) = jobs.get_mut(&intent) {
-                job.id = Some(id);
+            if let Some(job) = jobs.by_intent.get_mut(&intent) {
+                job.id = Some(id.clone());
+                jobs.by_id.insert(id, intent);
             }
             intent
         }
-        Record::Status { id, status } => by_id(jobs, &id).map_or(0, |(intent, job)| {
+        Record::Status { id, status } => jobs.by_id_mut(&id).map_or(0, |(intent, job)| {
             job.status = Some(status);
             intent
         }),
-        Record::Downloading { id, destination } => by_id(jobs, &id).map_or(0, |(intent, job)| {
+        Record::Downloading { id, destination } => jobs.by_id_mut(&id).map_or(0, |(intent, job)| {
             job.destination = Some(destination);
             job.downloaded = false;
             intent
         }),
-        Record::Downloaded { id } => by_id(jobs, &id).map_or(0, |(intent, job)| {
+        Record::Downloaded { id } => jobs.by_id_mut(&id).map_or(0, |(intent, job)| {
             job.downloaded = true;
             intent
         }),
         Record::Forget { intent } => {
-            jobs.remove(&intent);
-            intent
+            jobs.remove(intent);
+            return intent;
         }
+        Record::Next { intent } => return intent.saturating_sub(1),
+    };
+    if jobs.by_intent.get(&intent).is_some_and(|job| !job.unfinished()) {
+        jobs.remove(intent);
     }
+    intent
 }
 
-/// The job with `id`, and its intent.
-fn by_id<'a>(jobs: &'a mut BTreeMap<u64, JournalJob>, id: &str) -> Option<(u64, &'a mut JournalJob)> {
-    jobs.iter_mut().find(|(_, job)| job.id.as_deref() == Some(id)).map(|(intent, job)| (*intent, job))
+/// Writes `jobs` as a new log in place of the one at `path` (temporary file, fsync,
+/// rename, directory fsync) and opens it for appending.
+fn write_compacted(path: &Path, jobs: &Jobs, next_intent: u64) -> Result<File, Error> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".compacting");
+    let temp = PathBuf::from(temp);
+    {
+        let mut file = File::create(&temp).map_err(|e| io(&temp, "create", e))?;
+        let mut text = line(&Record::Next { intent: next_intent });
+        for (intent, job) in &jobs.by_intent {
+            for record in records_of(*intent, job) {
+                text.push_str(&line(&record));
+            }
+        }
+        file.write_all(text.as_bytes()).map_err(|e| io(&temp, "write", e))?;
+        file.sync_all().map_err(|e| io(&temp, "sync", e))?;
+    }
+    std::fs::rename(&temp, path).map_err(|e| io(path, "replace", e))?;
+    sync_directory(path);
+    OpenOptions::new().append(true).open(path).map_err(|e| io(path, "open", e))
 }
 
 /// The records that rebuild `job` under `intent`.
@@ -416,6 +502,20 @@ mod tests {
         assert_eq!(jobs[1].id, None, "the unanswered create");
         assert_eq!(jobs[1].request_hash, request_hash(b"{\"x\":1}"));
         assert!(Journal::open(&path).is_err(), "locked by the first");
+        drop(journal);
+        // Damage inside the file (not a torn end): the other lines count, a copy is kept.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[5] = 0xFF; // inside the first line, the entry counter
+        std::fs::write(&path, &bytes).unwrap();
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.unfinished().len(), 2, "a bad line loses nothing of the others");
+        assert!(std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains(".damaged-")));
+        // Entry numbers are not given twice, even once the highest were compacted away.
+        let next = journal.creating("m", b"{}").unwrap();
+        journal.forget(next).unwrap();
+        drop(journal);
+        let journal = Journal::open(&path).unwrap();
+        assert!(journal.creating("m", b"{}").unwrap() > next);
         drop(journal);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -1,6 +1,7 @@
 //! What a client's requests share: a pause that a rate limit puts on all of them, and an
 //! optional cap on how many HTTP requests run at once.
 
+use std::cell::RefCell;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -52,8 +53,10 @@ impl Limits {
     }
 
     /// For a request to another host (a video download): the API's pause does not apply.
+    /// A thread that holds a slot of these limits already (a callback of its request
+    /// making a call of its own) goes ahead without another: it would wait for itself.
     pub(crate) fn slot(&self, call: Call<'_>) -> Result<Slot<'_>, Error> {
-        if self.max_concurrent == 0 {
+        if self.max_concurrent == 0 || HOLDING.with(|held| held.borrow().contains(&self.key())) {
             return Ok(Slot(None));
         }
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
@@ -64,6 +67,7 @@ impl Limits {
             }
             if *running < self.max_concurrent {
                 *running += 1;
+                HOLDING.with(|held| held.borrow_mut().push(self.key()));
                 return Ok(Slot(Some(self)));
             }
             running = self.freed.wait_timeout(running, SLOT_CHECK).unwrap_or_else(|e| e.into_inner()).0;
@@ -74,9 +78,26 @@ impl Limits {
 /// A running HTTP request's hold on one of the client's slots.
 pub(crate) struct Slot<'a>(Option<&'a Limits>);
 
+impl Limits {
+    fn key(&self) -> usize {
+        self as *const Limits as usize
+    }
+}
+
+thread_local! {
+    /// The limits (by address) this thread holds a slot of.
+    static HOLDING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
         if let Some(limits) = self.0 {
+            HOLDING.with(|held| {
+                let mut held = held.borrow_mut();
+                if let Some(at) = held.iter().position(|key| *key == limits.key()) {
+                    held.swap_remove(at);
+                }
+            });
             *limits.running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
             limits.freed.notify_one();
         }

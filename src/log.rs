@@ -12,7 +12,7 @@
 //! emitting threads count themselves in and out of a gate that `close` shuts and waits
 //! on. No lock is held while the callback runs.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
@@ -91,6 +91,8 @@ pub enum EventKind {
     Cancelled = 10,
     /// Request or response headers, or a body, capped (trace).
     HttpTrace = 11,
+    /// The job journal could not record something (error): `reason` says what.
+    JournalFailed = 12,
 }
 
 impl EventKind {
@@ -107,6 +109,7 @@ impl EventKind {
             EventKind::DownloadFinished => "download_finished",
             EventKind::Cancelled => "cancelled",
             EventKind::HttpTrace => "http_trace",
+            EventKind::JournalFailed => "journal_failed",
         }
     }
 }
@@ -179,7 +182,9 @@ impl Event {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let text = |s: &Option<String>| s.clone().unwrap_or_default();
         let _ = match self.kind {
-            EventKind::ClientCreated | EventKind::ClientFreed => write!(line, "{}", text(&self.reason)),
+            EventKind::ClientCreated | EventKind::ClientFreed | EventKind::JournalFailed => {
+                write!(line, "{}", text(&self.reason))
+            }
             EventKind::HttpAttempt => {
                 let _ = write!(line, "{} {} (attempt {})", text(&self.method), text(&self.url), self.attempt);
                 if self.status != 0 {
@@ -339,8 +344,33 @@ impl Logger {
 }
 
 thread_local! {
-    /// How many callbacks of any logger this thread is inside (see `Gate::close`).
-    static INSIDE: Cell<usize> = const { Cell::new(0) };
+    /// The gates (by address) whose callbacks this thread is inside, and how deep (see
+    /// `Gate::close`): a callback of one client may free another.
+    static INSIDE: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How deep this thread is inside callbacks of `gate`.
+fn depth(gate: &Gate) -> usize {
+    let key = gate as *const Gate as usize;
+    INSIDE.with(|inside| inside.borrow().iter().find(|(g, _)| *g == key).map_or(0, |(_, n)| *n))
+}
+
+/// Adds `change` to this thread's depth inside `gate`.
+fn change_depth(gate: &Gate, change: isize) {
+    let key = gate as *const Gate as usize;
+    INSIDE.with(|inside| {
+        let mut inside = inside.borrow_mut();
+        match inside.iter().position(|(g, _)| *g == key) {
+            Some(at) => {
+                inside[at].1 = inside[at].1.saturating_add_signed(change);
+                if inside[at].1 == 0 {
+                    inside.swap_remove(at);
+                }
+            }
+            None if change > 0 => inside.push((key, change as usize)),
+            None => {}
+        }
+    });
 }
 
 /// Counts deliveries in and out; once closed, lets none in and waits for those inside.
@@ -361,7 +391,7 @@ impl Gate {
             self.exit();
             return None;
         }
-        INSIDE.with(|n| n.set(n.get() + 1));
+        change_depth(self, 1);
         Some(Inside(self))
     }
 
@@ -374,8 +404,8 @@ impl Gate {
 
     fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
-        // This thread's own deliveries (a callback freeing its client) cannot end first.
-        let own = INSIDE.with(Cell::get);
+        // This thread's own deliveries of this logger cannot end first.
+        let own = depth(self);
         let mut lock = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         while self.inside.load(Ordering::SeqCst) > own {
             lock = self.left.wait_timeout(lock, Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
@@ -385,16 +415,17 @@ impl Gate {
 
 impl Drop for Inside<'_> {
     fn drop(&mut self) {
-        INSIDE.with(|n| n.set(n.get() - 1));
+        change_depth(self.0, -1);
         self.0.exit();
     }
 }
 
-/// A URL for a log line: its query (and fragment) replaced by `?<redacted>`.
+/// A URL for a log line or a message: its query (and fragment) replaced by
+/// `?<redacted>`, and any `user:password@` too.
 pub(crate) fn log_url(url: &str) -> String {
     match url.find(['?', '#']) {
-        Some(cut) => format!("{}?{MARK}", &url[..cut]),
-        None => url.to_owned(),
+        Some(cut) => format!("{}?{MARK}", without_userinfo(&url[..cut])),
+        None => without_userinfo(url).into_owned(),
     }
 }
 
@@ -405,42 +436,60 @@ pub(crate) fn log_origin(url: &str) -> String {
     url[..end].to_owned()
 }
 
-/// Every http(s) URL in `text` with its query replaced by `?<redacted>`: bodies carry
-/// signed video URLs. JSON's escapes are URLs too (`https:\/\/host\/v.mp4?a=1\u0026sig=2`):
-/// a backslash does not end one, and an escaped `?` starts its query. Idempotent.
+/// Every http(s) URL in `text` (the scheme in any case) with its query replaced by
+/// `?<redacted>`: bodies carry signed video URLs. JSON's escapes are URLs too
+/// (`https:\/\/host\/v.mp4?a=1\u0026sig=2`): a backslash does not end one, and an escaped
+/// `?` starts its query. Before the query, punctuation that often follows a URL in text
+/// (`,` `)` `]` `}`) ends it; inside the query only whitespace, quotes and `<` `>` do,
+/// since the rest may be part of a signature. Idempotent.
 pub(crate) fn without_queries(text: &str) -> String {
     const STARTS: [&str; 4] = ["http://", "https://", "http:\\/\\/", "https:\\/\\/"];
+    let lower = text.to_ascii_lowercase(); // same byte offsets as `text`
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = STARTS.iter().filter_map(|scheme| rest.find(scheme)).min() {
-        let url = &rest[start..];
+    let mut at = 0;
+    while let Some(start) = STARTS.iter().filter_map(|scheme| lower[at..].find(scheme)).min().map(|i| at + i) {
+        let url = &text[start..];
         let mut end = 0;
+        let mut in_query = false;
         while let Some(c) = url[end..].chars().next() {
             // `<redacted>` (a secret or query replaced already) belongs to the URL.
             if url[end..].starts_with(MARK) {
                 end += MARK.len();
                 continue;
             }
-            if c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ',' | ')' | ']' | '}') {
+            let ends_text = c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>');
+            if ends_text || (!in_query && matches!(c, ',' | ')' | ']' | '}')) {
                 break;
             }
+            in_query |= c == '?' || c == '#' || lower[start + end..].starts_with("\\u003f");
             end += c.len_utf8();
         }
         let url = &url[..end];
-        let query = [url.find(['?', '#']), url.find("\\u003f"), url.find("\\u003F")].into_iter().flatten().min();
-        out.push_str(&rest[..start]);
+        let url_lower = url.to_ascii_lowercase();
+        let query = [url.find(['?', '#']), url_lower.find("\\u003f")].into_iter().flatten().min();
+        out.push_str(&text[at..start]);
         match query {
             Some(cut) => {
-                out.push_str(&url[..cut]);
+                out.push_str(&without_userinfo(&url[..cut]));
                 out.push('?');
                 out.push_str(MARK);
             }
-            None => out.push_str(url),
+            None => out.push_str(&without_userinfo(url)),
         }
-        rest = &rest[start + end..];
+        at = start + end;
     }
-    out.push_str(rest);
+    out.push_str(&text[at..]);
     out
+}
+
+/// `url` without a `user:password@` before its host.
+fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(after_scheme) = url.find("//").map(|i| i + 2) else { return url.into() };
+    let authority_end = url[after_scheme..].find(['/', '\\']).map_or(url.len(), |i| after_scheme + i);
+    match url[after_scheme..authority_end].rfind('@') {
+        Some(at) => format!("{}{MARK}@{}", &url[..after_scheme], &url[after_scheme + at + 1..]).into(),
+        None => url.into(),
+    }
 }
 
 /// At most [`MAX_TRACE_BYTES`] of `text`, cut at a character boundary.
@@ -475,6 +524,11 @@ mod tests {
             ),
             r#"{"u":"https://cdn.x/v.mp4?<redacted>","w":"https:\/\/cdn.x\/v.mp4?<redacted>"}"#
         );
+        // Any case, commas and brackets inside the query, userinfo.
+        assert_eq!(without_queries("a HTTPS://cdn.x/v?ids=1,2&sig=S) b"), "a HTTPS://cdn.x/v?<redacted> b");
+        assert_eq!(without_queries("(see https://cdn.x/v), then"), "(see https://cdn.x/v), then");
+        assert_eq!(log_url("https://user:tok@cdn.x/v.mp4?s=1"), "https://<redacted>@cdn.x/v.mp4?<redacted>");
+        assert_eq!(without_queries("https://u:p@h/x"), "https://<redacted>@h/x");
         // A query with a secret already redacted in it goes whole; and twice is once.
         assert_eq!(without_queries("GET https://h/v?token=<redacted>&exp=1&sig=x ok"), "GET https://h/v?<redacted> ok");
         let once = without_queries("see https://h/v.mp4?a=1");

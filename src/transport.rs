@@ -89,7 +89,7 @@ fn trace(detail: String) -> Event {
 /// only to the origin the exchange started at.
 pub fn open(exchange: &Exchange<'_>) -> Result<Response<Body>, Failure> {
     let origin = Origin::of(exchange.url)
-        .ok_or_else(|| Failure::fatal(Error::invalid(format!("not an http(s) URL: {}", exchange.url))))?;
+        .ok_or_else(|| Failure::fatal(Error::invalid(format!("not an http(s) URL: {}", log_url(exchange.url)))))?;
     let mut url = Cow::Borrowed(exchange.url);
     // Where the request goes now, once a redirect has left `url`; `None`: still `origin`.
     let mut moved_to: Option<Origin> = None;

@@ -33,9 +33,11 @@ pub enum TvEventKind {
 ///
 /// At most one status event and one download progress event of a request wait in the
 /// queue: a newer one updates the waiting one in place (the latest values, `coalesced`
-/// counting the updates it stands for), so nothing but intermediate states is merged,
-/// a request's events come out in order with its done event last, and the queue holds
-/// at most three events per request in flight however slowly it is drained.
+/// counting the updates it stands for), so nothing but intermediate states is merged, a
+/// request's events come out in order with its done event last (nothing of it follows),
+/// and the queue holds at most three events per tagged request whose events were not
+/// taken yet, however slowly it is drained. Tag requests only while something takes
+/// their events: a done event waits in the queue until taken.
 #[repr(C)]
 pub struct TvEvent {
     /// `sizeof(TvEvent)` as the library was built; fields are only added at the end.
@@ -67,7 +69,8 @@ struct OwnedEvent {
 /// Only `*_start` requests made with an event tag (`tv_call_options_set_event_tag`)
 /// report here; callbacks keep working alongside. Thread-safe: several threads may take
 /// events, each event goes to one of them. Do not free the client while a thread waits
-/// here.
+/// here: a thread that must stop (before `tv_client_free`) waits with a finite timeout
+/// in a loop, since nothing but an event ends a wait of -1.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_next_event(
     client: *const TvClient,

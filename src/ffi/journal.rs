@@ -19,8 +19,12 @@ use crate::journal::JournalJob;
 /// its terminal status and its download by job id (destination, completion). After a
 /// crash or a restart, `tv_journal_unfinished` lists what is left and `tv_resume_job`
 /// finishes each. The journal is an append-only log of checksummed lines, fsynced per
-/// record, compacted when a client opens it; it never holds the API key. One client at
-/// a time may use a journal (a second, in any process, gets `TV_RESULT_INVALID_ARGUMENT`
+/// record, compacted when a client opens it and as records pile up; it never holds the
+/// API key. A journal that cannot record something (a full disk) does not fail the
+/// call: a created job is still returned, and the log callback gets an error event
+/// (`TV_LOG_EVENT_KIND_JOURNAL_FAILED`). A damaged line inside the file is skipped and
+/// the file kept as `<path>.damaged-<time>`. A relative `path` is resolved against the
+/// working directory when the client is created. One client at a time may use a journal (a second, in any process, gets `TV_RESULT_INVALID_ARGUMENT`
 /// from `tv_client_new_with_options`); `<path>.lock` beside it holds the lock.
 #[no_mangle]
 pub unsafe extern "C" fn tv_client_options_set_journal(options: *mut TvClientOptions, path: *const c_char) -> TvResult {

@@ -52,6 +52,9 @@ pub enum TvLogEventKind {
     Cancelled = 10,
     /// Request or response headers, or a body (trace): `detail`, capped at 4 KiB.
     HttpTrace = 11,
+    /// The job journal could not record something (error): `reason` says what; the call
+    /// went on (a created job is still returned), but the journal may miss it.
+    JournalFailed = 12,
 }
 
 /// One event, valid only during the callback: copy what you keep. Text fields are NULL
@@ -228,5 +231,6 @@ fn kind(kind: EventKind) -> TvLogEventKind {
         EventKind::DownloadFinished => TvLogEventKind::DownloadFinished,
         EventKind::Cancelled => TvLogEventKind::Cancelled,
         EventKind::HttpTrace => TvLogEventKind::HttpTrace,
+        EventKind::JournalFailed => TvLogEventKind::JournalFailed,
     }
 }

@@ -74,26 +74,26 @@ pub unsafe extern "C" fn tv_client_stats(client: *const TvClient, out_stats: *mu
         }
         let snapshot = client.inner.stats();
         let [r1, r2, r3, r4, r5] = snapshot.responses;
-        let mut stats = TvClientStats {
-            size: 0,
-            requests: snapshot.requests,
-            attempts: snapshot.attempts,
-            retries_rate_limited: snapshot.retries_rate_limited,
-            retries_server: snapshot.retries_server,
-            retries_connection: snapshot.retries_connection,
-            retries_timeout: snapshot.retries_timeout,
-            responses_1xx: r1,
-            responses_2xx: r2,
-            responses_3xx: r3,
-            responses_4xx: r4,
-            responses_5xx: r5,
-            bytes_sent: snapshot.bytes_sent,
-            bytes_received: snapshot.bytes_received,
-            connections_opened: snapshot.connections_opened,
-            connections_reused: snapshot.connections_reused,
-            requests_in_flight: snapshot.requests_in_flight,
-            errors: std::array::from_fn(|code| snapshot.errors.get(code).copied().unwrap_or(0)),
-        };
+        // SAFETY: TvClientStats is integers only, for which all-zero bytes are a value.
+        // Zeroed, then set field by field, its padding stays zero for the byte copy below.
+        let mut stats: TvClientStats = unsafe { std::mem::zeroed() };
+        stats.requests = snapshot.requests;
+        stats.attempts = snapshot.attempts;
+        stats.retries_rate_limited = snapshot.retries_rate_limited;
+        stats.retries_server = snapshot.retries_server;
+        stats.retries_connection = snapshot.retries_connection;
+        stats.retries_timeout = snapshot.retries_timeout;
+        stats.responses_1xx = r1;
+        stats.responses_2xx = r2;
+        stats.responses_3xx = r3;
+        stats.responses_4xx = r4;
+        stats.responses_5xx = r5;
+        stats.bytes_sent = snapshot.bytes_sent;
+        stats.bytes_received = snapshot.bytes_received;
+        stats.connections_opened = snapshot.connections_opened;
+        stats.connections_reused = snapshot.connections_reused;
+        stats.requests_in_flight = snapshot.requests_in_flight;
+        stats.errors = std::array::from_fn(|code| snapshot.errors.get(code).copied().unwrap_or(0));
         let filled = size.min(std::mem::size_of::<TvClientStats>());
         stats.size = filled as u32;
         // SAFETY: the caller's struct has `size` writable bytes (its contract), and

@@ -251,6 +251,11 @@ typedef enum TvLogEventKind {
    * Request or response headers, or a body (trace): `detail`, capped at 4 KiB.
    */
   TV_LOG_EVENT_KIND_HTTP_TRACE = 11,
+  /**
+   * The job journal could not record something (error): `reason` says what; the call
+   * went on (a created job is still returned), but the journal may miss it.
+   */
+  TV_LOG_EVENT_KIND_JOURNAL_FAILED = 12,
 } TvLogEventKind;
 
 /**
@@ -461,9 +466,11 @@ typedef int (*TvWriteCallback)(void *user_data, const uint8_t *data, size_t leng
  *
  * At most one status event and one download progress event of a request wait in the
  * queue: a newer one updates the waiting one in place (the latest values, `coalesced`
- * counting the updates it stands for), so nothing but intermediate states is merged,
- * a request's events come out in order with its done event last, and the queue holds
- * at most three events per request in flight however slowly it is drained.
+ * counting the updates it stands for), so nothing but intermediate states is merged, a
+ * request's events come out in order with its done event last (nothing of it follows),
+ * and the queue holds at most three events per tagged request whose events were not
+ * taken yet, however slowly it is drained. Tag requests only while something takes
+ * their events: a done event waits in the queue until taken.
  */
 typedef struct TvEvent {
   /**
@@ -1233,7 +1240,8 @@ const char *tv_last_error_message(void);
  * Only `*_start` requests made with an event tag (`tv_call_options_set_event_tag`)
  * report here; callbacks keep working alongside. Thread-safe: several threads may take
  * events, each event goes to one of them. Do not free the client while a thread waits
- * here.
+ * here: a thread that must stop (before `tv_client_free`) waits with a finite timeout
+ * in a loop, since nothing but an event ends a wait of -1.
  */
 enum TvResult tv_client_next_event(const struct TvClient *client,
                                    int64_t timeout_ms,
@@ -1250,11 +1258,16 @@ void tv_event_free(struct TvEvent *event);
  * its terminal status and its download by job id (destination, completion). After a
  * crash or a restart, `tv_journal_unfinished` lists what is left and `tv_resume_job`
  * finishes each. The journal is an append-only log of checksummed lines, fsynced per
- * record, compacted when a client opens it; it never holds the API key. One client at
- * a time may use a journal (a second, in any process, gets `TV_RESULT_INVALID_ARGUMENT`
+ * record, compacted when a client opens it and as records pile up; it never holds the
+ * API key. A journal that cannot record something (a full disk) does not fail the
+ * call: a created job is still returned, and the log callback gets an error event
+ * (`TV_LOG_EVENT_KIND_JOURNAL_FAILED`). A damaged line inside the file is skipped and
+ * the file kept as `<path>.damaged-<time>`. A relative `path` is resolved against the
+ * working directory when the client is created. One client at a time may use a journal (a second, in any process, gets `TV_RESULT_INVALID_ARGUMENT`
  * from `tv_client_new_with_options`); `<path>.lock` beside it holds the lock.
  */
-enum TvResult tv_client_options_set_journal(struct TvClientOptions *options, const char *path);
+enum TvResult tv_client_options_set_journal(struct TvClientOptions *options,
+                                            const char *path);
 
 /**
  * Writes to `*out_jobs` the journal's entries that still need the application: jobs
