@@ -155,6 +155,15 @@ if jobs:
     lines.append(f"| second polls of jobs started together, 10th to 90th percentile | {jobs['p10_p90_ms']:.0f} ms apart | "
                  f"spread out (polls come up to 20% past the interval, at random) | {verdict(jobs['p10_p90_ms'] > 100)} |")
     lines.append("")
+    bindings = extras.get("many_bindings", [])
+    if bindings:
+        lines.append("The same from the bindings (bindings/go/togethervideo/many_waits_test.go, "
+                     "bindings/csharp/bench/ManyWaits.cs): each wait is also a goroutine or a task of the caller's.\n")
+        lines.append("| caller | concurrent waits | OS threads while they wait | resident memory per wait |")
+        lines.append("|---|---|---|---|")
+        for row in bindings:
+            lines.append(f"| {row['language']} | {row['waits']:,} | {row['threads_waiting']} | {row['kib_per_wait']:.2f} KiB |")
+        lines.append("")
 
 csharp = extras.get("csharp_async")
 if csharp:

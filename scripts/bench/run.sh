@@ -57,6 +57,15 @@ cc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude -o "$out/many_jobs" scripts/benc
 many_jobs=$(scripts/with-mock.sh target/release/tv-mock --api-key bench-key -- \
   sh -c "'$out/many_jobs' \$TV_MOCK_URL 10000 4000")
 echo "$many_jobs"
+many_go=$(scripts/with-mock.sh target/release/tv-mock --api-key bench-key -- sh -c \
+  'cd bindings/go/togethervideo && TV_BENCH_URL=$TV_MOCK_URL TV_BENCH_KEY=bench-key go test -count=1 -run TestManyWaitsFigures -v .' \
+  | grep '^{"')
+echo "$many_go"
+mcs -langversion:7.2 -nologo -target:exe -out:"$out/ManyWaits.exe" -r:target/csharp/TogetherVideo.dll bindings/csharp/bench/ManyWaits.cs
+cp target/csharp/TogetherVideo.dll "$out/"
+many_csharp=$(scripts/with-mock.sh target/release/tv-mock --api-key bench-key -- sh -c \
+  "TV_BENCH_URL=\$TV_MOCK_URL TV_BENCH_KEY=bench-key LD_LIBRARY_PATH='$top/target/release' mono '$out/ManyWaits.exe'")
+echo "$many_csharp"
 echo "== C over TLS"
 for round in 1 2 3; do
   for contender in library curl; do
@@ -112,9 +121,9 @@ cc -O2 -Iinclude -o "$out/static_get_video" examples/get_video.c -Wl,--gc-sectio
   -lpthread -ldl -lm -lrt -lutil -lgcc_s
 strip "$out/static_get_video"
 python3 - "$out/extras.json" "$library_ir" "$curl_ir" "$rss" "$out/libtogether_video.stripped.so" "$out/static_get_video" \
-  "$log_info_ir" "$log_trace_ir" "$many_jobs" <<PY
+  "$log_info_ir" "$log_trace_ir" "$many_jobs" "$many_go" "$many_csharp" <<PY
 import json, os, platform, subprocess, sys
-path, library_ir, curl_ir, rss, so, static, log_info_ir, log_trace_ir, many_jobs = sys.argv[1:10]
+path, library_ir, curl_ir, rss, so, static, log_info_ir, log_trace_ir, many_jobs, many_go, many_csharp = sys.argv[1:12]
 rss = json.loads(rss)
 def version(command):
     try:
@@ -138,6 +147,7 @@ json.dump({
     "rss": {"calls": rss["calls"], "warm_kib": rss["rss_kib_warm"], "after_kib": rss["rss_kib_after"]},
     "sizes": {"so": os.path.getsize(so), "static": os.path.getsize(static)},
     "many_jobs": json.loads(many_jobs),
+    "many_bindings": [json.loads(many_go), json.loads(many_csharp)],
     "csharp_async": [json.loads(line) for line in open("$out/csharp_async.jsonl") if line.strip()],
     "target_sizes": {
         "Linux arm64 (libtogether_video.so)": os.path.getsize("$out/arm64.stripped.so"),
