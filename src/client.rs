@@ -377,7 +377,11 @@ impl Client {
             let mut retry = 0;
             loop {
                 call.check()?;
-                let slot = self.limits.admit(call)?;
+                // A rate limit's pause is waited out as a retry's delay is; waiting for a free
+                // slot counts against the attempt's timeout, as connecting would.
+                let admission = Instant::now() + self.timeout;
+                let bounded = Call { deadline: Some(call.deadline.map_or(admission, |d| d.min(admission))), ..call };
+                let slot = self.limits.admit(call, bounded)?;
                 let attempt_deadline = Instant::now() + self.timeout;
                 let exchange = Exchange {
                     agent,

@@ -340,7 +340,9 @@ impl Client {
                 // A refusal (4xx but 408 and 429, which may follow a job made anyway): the
                 // server made no job. A 2xx whose body could not be read may have made one.
                 Err(error)
-                    if error.http_status().is_some_and(|status| (400..500).contains(&status) && status != 408 && status != 429) =>
+                    if error
+                        .http_status()
+                        .is_some_and(|status| (400..500).contains(&status) && status != 408 && status != 429) =>
                 {
                     journal.forget(intent)
                 }

@@ -71,7 +71,13 @@ impl EventQueue {
     /// A new request's way into the queue.
     pub(crate) fn subscribe(self: &Arc<EventQueue>, tag: u64) -> Subscription {
         let request = self.next_request.fetch_add(1, Ordering::Relaxed);
-        Subscription { queue: Arc::clone(self), request, tag, last_status: Mutex::new(None), done: AtomicBool::new(false) }
+        Subscription {
+            queue: Arc::clone(self),
+            request,
+            tag,
+            last_status: Mutex::new(None),
+            done: AtomicBool::new(false),
+        }
     }
 
     /// Queues `event` of `request` unless `finished` (checked under the queue's lock, so

@@ -510,7 +510,11 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let journal = Journal::open(&path).unwrap();
         assert_eq!(journal.unfinished().len(), 2, "a bad line loses nothing of the others");
-        assert!(std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains(".damaged-")));
+        assert!(std::fs::read_dir(&dir).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".damaged-")));
         // Entry numbers are not given twice, even once the highest were compacted away.
         let next = journal.creating("m", b"{}").unwrap();
         journal.forget(next).unwrap();

@@ -43,13 +43,13 @@ impl Limits {
         paused.map(|until| until.saturating_duration_since(Instant::now())).filter(|left| !left.is_zero())
     }
 
-    /// For a request to the API: waits out a pause, then for a slot; the slot is the
-    /// request's until dropped.
-    pub(crate) fn admit(&self, call: Call<'_>) -> Result<Slot<'_>, Error> {
+    /// For a request to the API: waits out a pause (within `call`), then for a slot
+    /// (within `slot_call`); the slot is the request's until dropped.
+    pub(crate) fn admit(&self, call: Call<'_>, slot_call: Call<'_>) -> Result<Slot<'_>, Error> {
         while let Some(left) = self.pause_left() {
             call.sleep(left)?;
         }
-        self.slot(call)
+        self.slot(slot_call)
     }
 
     /// For a request to another host (a video download): the API's pause does not apply.

@@ -325,8 +325,12 @@ impl Logger {
         match &self.callback {
             Some(callback) => {
                 // A panicking callback must not unwind into the library's threads: the
-                // event is dropped and the call goes on.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&event)));
+                // event is dropped and the call goes on. Counted as a callback of the
+                // caller's, so that what it calls (a wait, freeing a client) does not block
+                // the way it may on the caller's own threads.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::request::in_callback(|| callback(&event))
+                }));
             }
             None => {
                 let line = format!("together-video {} {}: {}\n", level.name(), event.kind.name(), event.message);

@@ -361,7 +361,7 @@ fn run_completion(callback: Callback) {
 
 /// Runs a caller's callback, counted for `inside_callback`. (Progress and write
 /// callbacks run inside their job, whose panic boundary ends the request.)
-fn in_callback<T>(callback: impl FnOnce() -> T) -> T {
+pub(crate) fn in_callback<T>(callback: impl FnOnce() -> T) -> T {
     struct Depth;
     impl Drop for Depth {
         fn drop(&mut self) {

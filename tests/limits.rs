@@ -137,3 +137,32 @@ fn polls_keep_the_interval_and_spread_out() {
     let (shortest, longest) = (gaps.iter().min().unwrap(), gaps.iter().max().unwrap());
     assert!(*longest - *shortest > Duration::from_millis(2), "the polls kept in step: {gaps:?}");
 }
+
+/// Waiting for a free slot counts against the client's timeout, as connecting would: a
+/// call with no deadline of its own does not wait for ever behind a stalled request.
+#[test]
+fn waiting_for_a_slot_counts_against_the_clients_timeout() {
+    let server = MockServer::start();
+    let client = Client::new(&ClientConfig {
+        api_key: Some(DEFAULT_API_KEY.into()),
+        base_url: Some(server.base_url()),
+        proxy: ProxySetting::Direct,
+        timeout: Duration::from_millis(300),
+        max_retries: 0,
+        max_concurrent_requests: 1,
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let client = Arc::new(client);
+    let holder = {
+        let client = Arc::clone(&client);
+        std::thread::spawn(move || client.get_video("stall").unwrap_err())
+    };
+    while server.hits("stall") == 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let error = client.get_video("vid_completed").unwrap_err();
+    assert_eq!(error.kind(), together_video::ErrorKind::Timeout, "{error}");
+    assert_eq!(server.hits("vid_completed"), 0);
+    assert_eq!(holder.join().unwrap().kind(), together_video::ErrorKind::Timeout);
+}

@@ -49,27 +49,3 @@ fn a_hundred_requests_polled_from_one_thread_on_a_small_pool() {
     client.shutdown();
     assert_eq!(library_threads(), 0, "shutdown joins the client's threads");
 }
-
-/// A burst started while one library thread is idle gets more threads: a request to a
-/// server that stopped answering, taken by the idle thread, does not hold up the rest.
-#[test]
-fn a_burst_behind_a_stalled_request_gets_threads_of_its_own() {
-    let server = MockServer::start();
-    let config = ClientConfig {
-        api_key: Some(DEFAULT_API_KEY.into()),
-        base_url: Some(server.base_url()),
-        proxy: ProxySetting::Direct,
-        worker_threads: 4,
-        ..ClientConfig::default()
-    };
-    let client = Arc::new(Client::new(&config).unwrap());
-    let warm = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-    assert!(warm.wait(None));
-    std::thread::sleep(Duration::from_millis(50)); // its thread is idle again by now
-    let stalled: Vec<_> = (0..1).map(|_| client.get_video_start("stall", &CallOptions::default()).unwrap()).collect();
-    let quick = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-    assert!(quick.wait(None));
-    assert!(matches!(quick.outcome(), Some(Ok(Outcome::Video(_)))));
-    assert!(stalled.iter().all(|request| !request.is_done()), "the quick request waited for a stalled one to end");
-    client.shutdown();
-}

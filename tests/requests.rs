@@ -226,3 +226,20 @@ fn tagged_requests_report_to_the_clients_event_queue() {
     );
     assert_eq!(client.next_event(Some(Duration::from_millis(50))), None, "untagged requests do not report");
 }
+
+/// A burst started while one library thread is idle gets more threads: a request to a
+/// server that stopped answering, taken by the idle thread, does not hold up the rest.
+#[test]
+fn a_burst_behind_a_stalled_request_gets_threads_of_its_own() {
+    let server = MockServer::start();
+    let client = client(&server, 4);
+    let warm = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+    assert!(warm.wait(None));
+    std::thread::sleep(Duration::from_millis(50)); // its thread is idle again by now
+    let stalled: Vec<_> = (0..1).map(|_| client.get_video_start("stall", &CallOptions::default()).unwrap()).collect();
+    let quick = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+    assert!(quick.wait(None));
+    assert!(matches!(quick.outcome(), Some(Ok(Outcome::Video(_)))));
+    assert!(stalled.iter().all(|request| !request.is_done()), "the quick request waited for a stalled one to end");
+    client.shutdown();
+}

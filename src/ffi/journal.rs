@@ -156,7 +156,13 @@ pub unsafe extern "C" fn tv_resume_job_start(
     start(out_request, out_error, || {
         // SAFETY: NULL or live handles and strings (shared contract).
         let (client, id, path, wait, call) = unsafe {
-            (handle(client, "client")?, str_arg(id, "id")?, optional_str_arg(path, "path")?, wait.as_ref(), call.as_ref())
+            (
+                handle(client, "client")?,
+                str_arg(id, "id")?,
+                optional_str_arg(path, "path")?,
+                wait.as_ref(),
+                call.as_ref(),
+            )
         };
         let wait = TvWaitOptions::of(wait);
         client.inner.resume_job_start(id, path.map(PathBuf::from), wait, &TvCallOptions::of(call))

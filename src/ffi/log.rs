@@ -101,7 +101,9 @@ pub struct TvLogEvent {
 /// It runs on the thread where the event happened: the caller's thread for blocking
 /// calls, a library thread for non-blocking ones, the cancelling thread for a cancel.
 /// It may run on several threads at once, so it must be thread-safe. It may call any
-/// library function except `tv_client_free` on the client it logs for. It holds no lock
+/// library function except `tv_client_free` on the client it logs for; as inside any
+/// callback of the library, `tv_request_wait` there does not block, and freeing another
+/// client does not wait for that client's threads. It holds no lock
 /// of the library while it runs, but the call that logs waits for it: keep it short
 /// (hand events to a queue). It is never called after `tv_client_free` returns.
 pub type TvLogCallback = Option<unsafe extern "C" fn(user_data: *mut c_void, event: *const TvLogEvent)>;
