@@ -517,7 +517,7 @@ class Client {
     auto text = [](const char *s) { return s ? std::optional<std::string>(s) : std::nullopt; };
     std::vector<JournalJob> jobs;
     for (std::size_t i = 0; i < native->count; i++) {
-      const TvJournalJob &job = native->jobs[i];
+      const TvJournalJob &job = *tv_journal_jobs_get(native, i);
       jobs.push_back({job.entry, text(job.id), job.model, job.created_at, job.request_hash, text(job.status_raw),
                       text(job.destination)});
     }

@@ -4,7 +4,7 @@ use std::ffi::{c_char, CString};
 use std::path::PathBuf;
 use std::ptr;
 
-use super::boundary::{assign, c_string, free, handle, optional_str_arg, str_arg, Out};
+use super::boundary::{assign, c_string, free, handle, optional_str_arg, run_infallible, str_arg, Out};
 use super::call::TvCallOptions;
 use super::client::{set, TvClient, TvClientOptions};
 use super::error::{run, TvError};
@@ -37,9 +37,15 @@ pub unsafe extern "C" fn tv_client_options_set_journal(options: *mut TvClientOpt
     }
 }
 
-/// One entry of the journal. Strings live as long as the list they came in.
+/// One entry of the journal, from `tv_journal_jobs_get`. Strings live as long as the
+/// list they came in.
+///
+/// ABI: fields are only ever added at the end; `size` is `sizeof(TvJournalJob)` as the
+/// library was built, so read a field added later only when `size` covers it. (Hence
+/// the accessor: an array indexed with the caller's `sizeof` would break when it grows.)
 #[repr(C)]
 pub struct TvJournalJob {
+    pub size: u32,
     /// The journal's number for the entry, for `tv_journal_forget`.
     pub entry: u64,
     /// The job's id; NULL for a create that was sent but whose answer never came (the
@@ -56,12 +62,11 @@ pub struct TvJournalJob {
     pub destination: *const c_char,
 }
 
-/// What `tv_journal_unfinished` returns: `count` entries at `jobs`, oldest first. Free
-/// it with `tv_journal_jobs_free`.
+/// What `tv_journal_unfinished` returns: `count` entries, oldest first, each read with
+/// `tv_journal_jobs_get`. Free it with `tv_journal_jobs_free`.
 #[repr(C)]
 pub struct TvJournalJobs {
     pub count: usize,
-    pub jobs: *const TvJournalJob,
 }
 
 /// The list and what it points into; callers get the address of `list`, the first field.
@@ -83,6 +88,18 @@ pub unsafe extern "C" fn tv_journal_unfinished(client: *const TvClient, out_jobs
         let jobs = client.inner.journal_unfinished()?;
         out_jobs.write(Box::into_raw(native(jobs)).cast::<TvJournalJobs>());
         Ok(())
+    })
+}
+
+/// Entry `index` (0 to `count - 1`) of `jobs`, valid as long as the list; NULL for NULL
+/// `jobs` or an index out of range. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tv_journal_jobs_get(jobs: *const TvJournalJobs, index: usize) -> *const TvJournalJob {
+    run_infallible(ptr::null(), || {
+        // SAFETY: NULL or from `tv_journal_unfinished`, which gave out a boxed OwnedJobs at
+        // the address of its first field, not freed (shared contract).
+        let Some(owned) = (unsafe { jobs.cast::<OwnedJobs>().as_ref() }) else { return ptr::null() };
+        owned.jobs.get(index).map_or(ptr::null(), |job| job as *const TvJournalJob)
     })
 }
 
@@ -183,6 +200,7 @@ fn native(jobs: Vec<JournalJob>) -> Box<OwnedJobs> {
     let native: Vec<TvJournalJob> = jobs
         .iter()
         .map(|job| TvJournalJob {
+            size: std::mem::size_of::<TvJournalJob>() as u32,
             entry: job.entry,
             id: text(job.id.as_deref()),
             model: text(Some(&job.model)),
@@ -192,7 +210,7 @@ fn native(jobs: Vec<JournalJob>) -> Box<OwnedJobs> {
             destination: text(job.destination.as_ref().map(|path| path.to_string_lossy()).as_deref()),
         })
         .collect();
-    let list = TvJournalJobs { count: native.len(), jobs: native.as_ptr() };
-    // Moving a Vec or a CString moves only its pointer: what `list` points to stays put.
+    let list = TvJournalJobs { count: native.len() };
+    // Moving a Vec or a CString moves only its pointer: the entries and their text stay put.
     Box::new(OwnedJobs { list, jobs: native, strings })
 }

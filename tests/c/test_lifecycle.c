@@ -586,11 +586,14 @@ static void test_journal(void) {
   CHECK(tv_client_new_with_options(options, &second, NULL) == TV_RESULT_OK);
   CHECK(tv_journal_unfinished(second, &jobs) == TV_RESULT_OK && jobs != NULL);
   if (jobs != NULL) {
-    CHECK(jobs->count == 1);
-    if (jobs->count == 1) {
-      CHECK(jobs->jobs[0].id != NULL && strcmp(jobs->jobs[0].id, id) == 0);
-      CHECK(strcmp(jobs->jobs[0].model, "m") == 0 && jobs->jobs[0].created_at > 1.0e9);
-      CHECK(jobs->jobs[0].destination == NULL && jobs->jobs[0].request_hash != NULL);
+    const TvJournalJob *job = tv_journal_jobs_get(jobs, 0);
+    CHECK(jobs->count == 1 && job != NULL && tv_journal_jobs_get(jobs, 1) == NULL);
+    CHECK(tv_journal_jobs_get(NULL, 0) == NULL);
+    if (job != NULL) {
+      CHECK(job->size == sizeof *job);
+      CHECK(job->id != NULL && strcmp(job->id, id) == 0);
+      CHECK(strcmp(job->model, "m") == 0 && job->created_at > 1.0e9);
+      CHECK(job->destination == NULL && job->request_hash != NULL);
     }
   }
   tv_journal_jobs_free(jobs);

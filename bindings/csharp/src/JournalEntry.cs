@@ -62,8 +62,6 @@ namespace TogetherVideo
                 + (Destination != null ? " -> " + Destination : "");
         }
 
-        private static readonly int EntrySize = Marshal.SizeOf(typeof(TvJournalJob));
-
         /// <summary>Copies a native list from tv_journal_unfinished (which the caller frees).</summary>
         internal static JournalEntry[] FromNative(IntPtr list)
         {
@@ -73,7 +71,9 @@ namespace TogetherVideo
             var entries = new JournalEntry[(int)count];
             for (int i = 0; i < entries.Length; i++)
             {
-                var job = (TvJournalJob)Marshal.PtrToStructure(new IntPtr(native.jobs.ToInt64() + (long)i * EntrySize), typeof(TvJournalJob));
+                var pointer = Native.tv_journal_jobs_get(list, new UIntPtr((uint)i));
+                if (pointer == IntPtr.Zero) throw new TogetherVideoException(ResultCode.Internal, "the journal's entry " + i + " is missing", 0, null);
+                var job = (TvJournalJob)Marshal.PtrToStructure(pointer, typeof(TvJournalJob));
                 var statusRaw = Utf8.FromNative(job.status_raw);
                 entries[i] = new JournalEntry
                 {

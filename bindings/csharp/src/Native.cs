@@ -87,6 +87,7 @@ namespace TogetherVideo
     [StructLayout(LayoutKind.Sequential)]
     internal struct TvJournalJob
     {
+        public uint size;
         public ulong entry;
         public IntPtr id;
         public IntPtr model;
@@ -96,12 +97,12 @@ namespace TogetherVideo
         public IntPtr destination;
     }
 
-    /// <summary>TvJournalJobs, field for field: <c>count</c> entries at <c>jobs</c>.</summary>
+    /// <summary>TvJournalJobs, field for field: <c>count</c> entries, read with
+    /// tv_journal_jobs_get.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct TvJournalJobs
     {
         public UIntPtr count;
-        public IntPtr jobs;
     }
 
     /// <summary>TvClientStats, field for field; <c>size</c> is set to its size before the
@@ -338,6 +339,7 @@ namespace TogetherVideo
         // The list is a plain pointer, copied out and freed by the caller at once.
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_journal_unfinished(ClientHandle client, out IntPtr jobs);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_journal_jobs_free(IntPtr jobs);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_journal_jobs_get(IntPtr jobs, UIntPtr index);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_journal_forget(ClientHandle client, ulong entry);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_resume_job(ClientHandle client, byte[] id, byte[] path, WaitOptionsHandle wait, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_resume_job_start(ClientHandle client, byte[] id, byte[] path, WaitOptionsHandle wait, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);

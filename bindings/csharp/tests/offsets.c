@@ -44,12 +44,12 @@ int main(void) {
   FIELD(TvEvent, total); FIELD(TvEvent, result); FIELD(TvEvent, coalesced);
   SIZE(TvEvent);
 
-  FIELD(TvJournalJob, entry); FIELD(TvJournalJob, id); FIELD(TvJournalJob, model);
+  FIELD(TvJournalJob, size); FIELD(TvJournalJob, entry); FIELD(TvJournalJob, id); FIELD(TvJournalJob, model);
   FIELD(TvJournalJob, created_at); FIELD(TvJournalJob, request_hash);
   FIELD(TvJournalJob, status_raw); FIELD(TvJournalJob, destination);
   SIZE(TvJournalJob);
 
-  FIELD(TvJournalJobs, count); FIELD(TvJournalJobs, jobs);
+  FIELD(TvJournalJobs, count);
   SIZE(TvJournalJobs);
   return 0;
 }

@@ -142,7 +142,11 @@ func (c *Client) UnfinishedJobs() ([]JournalEntry, error) {
 	if list.count == 0 {
 		return entries, nil
 	}
-	for _, job := range unsafe.Slice(list.jobs, int(list.count)) {
+	for i := 0; i < int(list.count); i++ {
+		job := C.tv_journal_jobs_get(list, C.size_t(i))
+		if job == nil {
+			break
+		}
 		entries = append(entries, JournalEntry{
 			Entry:       uint64(job.entry),
 			ID:          text(job.id),

@@ -489,9 +489,23 @@ typedef struct TvEvent {
 } TvEvent;
 
 /**
- * One entry of the journal. Strings live as long as the list they came in.
+ * What `tv_journal_unfinished` returns: `count` entries, oldest first, each read with
+ * `tv_journal_jobs_get`. Free it with `tv_journal_jobs_free`.
+ */
+typedef struct TvJournalJobs {
+  size_t count;
+} TvJournalJobs;
+
+/**
+ * One entry of the journal, from `tv_journal_jobs_get`. Strings live as long as the
+ * list they came in.
+ *
+ * ABI: fields are only ever added at the end; `size` is `sizeof(TvJournalJob)` as the
+ * library was built, so read a field added later only when `size` covers it. (Hence
+ * the accessor: an array indexed with the caller's `sizeof` would break when it grows.)
  */
 typedef struct TvJournalJob {
+  uint32_t size;
   /**
    * The journal's number for the entry, for `tv_journal_forget`.
    */
@@ -519,15 +533,6 @@ typedef struct TvJournalJob {
    */
   const char *destination;
 } TvJournalJob;
-
-/**
- * What `tv_journal_unfinished` returns: `count` entries at `jobs`, oldest first. Free
- * it with `tv_journal_jobs_free`.
- */
-typedef struct TvJournalJobs {
-  size_t count;
-  const struct TvJournalJob *jobs;
-} TvJournalJobs;
 
 /**
  * One event, valid only during the callback: copy what you keep. Text fields are NULL
@@ -1277,6 +1282,12 @@ enum TvResult tv_client_options_set_journal(struct TvClientOptions *options,
  * `TV_RESULT_INVALID_ARGUMENT` when the client has no journal. Thread-safe.
  */
 enum TvResult tv_journal_unfinished(const struct TvClient *client, struct TvJournalJobs **out_jobs);
+
+/**
+ * Entry `index` (0 to `count - 1`) of `jobs`, valid as long as the list; NULL for NULL
+ * `jobs` or an index out of range. Thread-safe.
+ */
+const struct TvJournalJob *tv_journal_jobs_get(const struct TvJournalJobs *jobs, size_t index);
 
 /**
  * Frees a list from `tv_journal_unfinished`. NULL is fine.
