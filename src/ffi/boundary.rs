@@ -41,6 +41,23 @@ pub fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\\0")).expect("NUL bytes were replaced")
 }
 
+/// C strings kept for as long as the struct that points into them: a struct handed to C
+/// (an event, a list) holds one beside its fields.
+#[derive(Default)]
+pub struct CStrings(Vec<CString>);
+
+impl CStrings {
+    /// `text` as a C string kept here, or NULL for `None`. The pointer stays valid while
+    /// this lives, even when it moves (moving a CString moves only its pointer).
+    pub fn keep(&mut self, text: Option<&str>) -> *const c_char {
+        let Some(text) = text else { return ptr::null() };
+        let kept = c_string(text);
+        let pointer = kept.as_ptr();
+        self.0.push(kept);
+        pointer
+    }
+}
+
 /// A borrowed, NUL-checked, UTF-8-checked string argument.
 ///
 /// # Safety

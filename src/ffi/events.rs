@@ -1,10 +1,10 @@
 //! The client's event queue: `tv_client_next_event` and `TvEvent`.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::ptr;
 use std::time::Duration;
 
-use super::boundary::{c_string, free, handle, Out};
+use super::boundary::{free, handle, CStrings, Out};
 use super::client::TvClient;
 use super::error::run;
 use super::result::TvResult;
@@ -58,7 +58,7 @@ pub struct TvEvent {
 #[repr(C)]
 struct OwnedEvent {
     event: TvEvent,
-    strings: Vec<CString>,
+    strings: CStrings,
 }
 
 /// Takes the next event of `client`'s queue into `*out_event` (free it with
@@ -106,18 +106,9 @@ pub unsafe extern "C" fn tv_event_free(event: *mut TvEvent) {
 }
 
 fn native(event: QueuedEvent) -> Box<OwnedEvent> {
-    let mut strings = Vec::new();
-    let mut text = |value: Option<String>| match value {
-        Some(value) => {
-            let c = c_string(&value);
-            let pointer = c.as_ptr();
-            strings.push(c);
-            pointer
-        }
-        None => ptr::null(),
-    };
-    let job_id = text(event.job_id);
-    let status_raw = text(event.status_raw);
+    let mut strings = CStrings::default();
+    let job_id = strings.keep(event.job_id.as_deref());
+    let status_raw = strings.keep(event.status_raw.as_deref());
     let event = TvEvent {
         size: std::mem::size_of::<TvEvent>() as u32,
         kind: match event.kind {
@@ -134,6 +125,5 @@ fn native(event: QueuedEvent) -> Box<OwnedEvent> {
         result: event.error.map_or(TvResult::Ok, TvResult::from),
         coalesced: event.coalesced,
     };
-    // Moving a CString moves only its pointer: the text stays where the fields point.
     Box::new(OwnedEvent { event, strings })
 }

@@ -1,10 +1,10 @@
 //! The job journal from C: setting it, listing what is unfinished, resuming a job.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::path::PathBuf;
 use std::ptr;
 
-use super::boundary::{assign, c_string, free, handle, optional_str_arg, run_infallible, str_arg, Out};
+use super::boundary::{assign, free, handle, optional_str_arg, run_infallible, str_arg, CStrings, Out};
 use super::call::TvCallOptions;
 use super::client::{set, TvClient, TvClientOptions};
 use super::error::{run, TvError};
@@ -74,7 +74,7 @@ pub struct TvJournalJobs {
 struct OwnedJobs {
     list: TvJournalJobs,
     jobs: Vec<TvJournalJob>,
-    strings: Vec<CString>,
+    strings: CStrings,
 }
 
 /// Writes to `*out_jobs` the journal's entries that still need the application: jobs
@@ -187,27 +187,18 @@ pub unsafe extern "C" fn tv_resume_job_start(
 }
 
 fn native(jobs: Vec<JournalJob>) -> Box<OwnedJobs> {
-    let mut strings = Vec::new();
-    let mut text = |value: Option<&str>| match value {
-        Some(value) => {
-            let c = c_string(value);
-            let pointer = c.as_ptr();
-            strings.push(c);
-            pointer
-        }
-        None => ptr::null(),
-    };
+    let mut strings = CStrings::default();
     let native: Vec<TvJournalJob> = jobs
         .iter()
         .map(|job| TvJournalJob {
             size: std::mem::size_of::<TvJournalJob>() as u32,
             entry: job.entry,
-            id: text(job.id.as_deref()),
-            model: text(Some(&job.model)),
+            id: strings.keep(job.id.as_deref()),
+            model: strings.keep(Some(&job.model)),
             created_at: job.created_at,
-            request_hash: text(Some(&job.request_hash)),
-            status_raw: text(job.status.as_deref()),
-            destination: text(job.destination.as_ref().map(|path| path.to_string_lossy()).as_deref()),
+            request_hash: strings.keep(Some(&job.request_hash)),
+            status_raw: strings.keep(job.status.as_deref()),
+            destination: strings.keep(job.destination.as_ref().map(|path| path.to_string_lossy()).as_deref()),
         })
         .collect();
     let list = TvJournalJobs { count: native.len() };

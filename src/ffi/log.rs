@@ -1,9 +1,9 @@
 //! The log callback: `TvLogEvent` for each event of a client, at the levels its host asks.
 
-use std::ffi::{c_char, c_int, c_void, CString};
-use std::ptr;
+use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 
+use super::boundary::CStrings;
 use super::client::{set, TvClientOptions};
 use super::result::TvResult;
 use crate::error::Error;
@@ -168,44 +168,34 @@ unsafe impl Sync for SharedUserData {}
 /// A `TvLogEvent` and the C strings it points into.
 struct NativeEvent {
     event: TvLogEvent,
-    _strings: Vec<CString>,
+    _strings: CStrings,
 }
 
 impl NativeEvent {
     fn of(event: &Event) -> NativeEvent {
-        let mut strings = Vec::new();
-        let mut text = |value: Option<&str>| match value {
-            Some(value) => {
-                let c = super::boundary::c_string(value);
-                let pointer = c.as_ptr();
-                strings.push(c);
-                pointer
-            }
-            None => ptr::null(),
-        };
+        let mut strings = CStrings::default();
         let native = TvLogEvent {
             size: std::mem::size_of::<TvLogEvent>() as u32,
             level: level(event.level),
             kind: kind(event.kind),
-            message: text(Some(&event.message)),
-            method: text(event.method.as_deref()),
-            url: text(event.url.as_deref()),
+            message: strings.keep(Some(&event.message)),
+            method: strings.keep(event.method.as_deref()),
+            url: strings.keep(event.url.as_deref()),
             attempt: event.attempt,
             status: event.status,
             duration_us: u64::try_from(event.duration.as_micros()).unwrap_or(u64::MAX),
-            request_id: text(event.request_id.as_deref()),
+            request_id: strings.keep(event.request_id.as_deref()),
             bytes: event.bytes,
-            reason: text(event.reason.as_deref()),
+            reason: strings.keep(event.reason.as_deref()),
             delay_ms: u64::try_from(event.delay.as_millis()).unwrap_or(u64::MAX),
             delay_from_server: event.delay_from_server,
-            job_id: text(event.job_id.as_deref()),
-            job_status: text(event.job_status.as_deref()),
+            job_id: strings.keep(event.job_id.as_deref()),
+            job_status: strings.keep(event.job_status.as_deref()),
             offset: event.offset,
             total: event.total.and_then(|t| i64::try_from(t).ok()).unwrap_or(-1),
             result: event.error.map_or(TvResult::Ok, TvResult::from),
-            detail: text(event.detail.as_deref()),
+            detail: strings.keep(event.detail.as_deref()),
         };
-        // Moving a CString moves only its pointer: the text stays where `native` points.
         NativeEvent { event: native, _strings: strings }
     }
 }
