@@ -7,13 +7,21 @@ use std::time::Duration;
 use together_video::{CallOptions, Client, ClientConfig, Outcome, ProxySetting, Request};
 use tv_mock::{MockServer, DEFAULT_API_KEY};
 
-/// The library threads of this process now alive.
+/// The library threads of this process now alive. A thread that is exiting is not
+/// counted: `pthread_join` returns once the kernel has cleared the thread's id, a moment
+/// before the task leaves `/proc` (CI once caught a joined worker there), and the kernel
+/// marks it `PF_EXITING` before either.
 fn library_threads() -> usize {
+    const PF_EXITING: u64 = 0x4;
     std::fs::read_dir("/proc/self/task")
         .unwrap()
         .filter(|task| {
-            let comm = task.as_ref().unwrap().path().join("comm");
-            std::fs::read_to_string(comm).unwrap_or_default().starts_with("together-video")
+            let task = task.as_ref().unwrap().path();
+            let named = std::fs::read_to_string(task.join("comm")).unwrap_or_default().starts_with("together-video");
+            // `stat` is "pid (comm) state ppid pgrp session tty_nr tpgid flags ...".
+            let stat = std::fs::read_to_string(task.join("stat")).unwrap_or_default();
+            let flags = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(6)?.parse::<u64>().ok());
+            named && flags.is_some_and(|flags| flags & PF_EXITING == 0)
         })
         .count()
 }
