@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use together_video::{CallOptions, Client, ClientConfig, ProxySetting};
+use together_video::{CallOptions, Client, ClientConfig, ProxySetting, Source};
 use tv_mock::{MockServer, DEFAULT_API_KEY};
 
 fn client_with(server: &MockServer, max_concurrent_requests: usize) -> Arc<Client> {
@@ -139,7 +139,10 @@ fn polls_keep_the_interval_and_spread_out() {
 }
 
 /// Waiting for a free slot counts against the client's timeout, as connecting would: a
-/// call with no deadline of its own does not wait for ever behind a stalled request.
+/// call with no deadline of its own does not wait for ever behind a request that holds
+/// the only slot. The holder is a download of a file the mock trickles for about 800 ms
+/// (it keeps its slot while the body streams, bounded per read, not in all), so it holds
+/// the slot well past the waiting call's 200 ms whenever that call starts.
 #[test]
 fn waiting_for_a_slot_counts_against_the_clients_timeout() {
     let server = MockServer::start();
@@ -147,22 +150,23 @@ fn waiting_for_a_slot_counts_against_the_clients_timeout() {
         api_key: Some(DEFAULT_API_KEY.into()),
         base_url: Some(server.base_url()),
         proxy: ProxySetting::Direct,
-        timeout: Duration::from_millis(300),
+        timeout: Duration::from_millis(200),
         max_retries: 0,
         max_concurrent_requests: 1,
         ..ClientConfig::default()
     })
     .unwrap();
     let client = Arc::new(client);
-    let holder = {
-        let client = Arc::clone(&client);
-        std::thread::spawn(move || client.get_video("stall").unwrap_err())
-    };
-    while server.hits("stall") == 0 {
+    let path = std::env::temp_dir().join(format!("tv-limits-slot-{}.mp4", std::process::id()));
+    let url = format!("{}/files/slow-slot.mp4", server.origin());
+    let holder = client.download_to_path_start(Source::Url(url), path.clone(), &CallOptions::default(), None).unwrap();
+    while server.hits("/files/slow-slot.mp4") == 0 {
         std::thread::sleep(Duration::from_millis(5));
     }
     let error = client.get_video("vid_completed").unwrap_err();
     assert_eq!(error.kind(), together_video::ErrorKind::Timeout, "{error}");
     assert_eq!(server.hits("vid_completed"), 0);
-    assert_eq!(holder.join().unwrap().kind(), together_video::ErrorKind::Timeout);
+    assert!(!holder.is_done(), "the download ended before the call gave up: the slot was free");
+    holder.cancel();
+    let _ = std::fs::remove_file(&path);
 }
