@@ -63,6 +63,9 @@ struct State {
     /// Undoes what the job left behind (a download's temporary file) if it is cancelled.
     cleanup: Option<Callback>,
     observer: Option<Observer>,
+    /// Threads waiting on `changed` now: with none, a change wakes nobody (and makes no
+    /// system call).
+    sleepers: usize,
     /// Told how it ended once it is done (after its completion callback): the client's
     /// event queue, whose reader may read the result at once.
     announcer: Option<Observer>,
@@ -129,16 +132,14 @@ impl Request {
         let until = timeout.map(|timeout| Instant::now() + timeout);
         let mut state = self.state();
         while !state.done_for(me) {
-            state = match until {
-                None => self.inner.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
-                Some(until) => {
-                    let left = until.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return false;
-                    }
-                    self.inner.changed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
-                }
+            let left = match until {
+                None => None,
+                Some(until) => match until.saturating_duration_since(Instant::now()) {
+                    left if left.is_zero() => return false,
+                    left => Some(left),
+                },
             };
+            state = self.sleep(state, left);
         }
         true
     }
@@ -147,6 +148,13 @@ impl Request {
     pub fn outcome(&self) -> Option<Result<Outcome, Error>> {
         let state = self.state();
         state.done_for(current()).then(|| state.outcome.clone()).flatten()
+    }
+
+    /// Runs `read` on the outcome, under the request's lock, once done (and, to its
+    /// completion callback, while it runs): `outcome` without the copy.
+    pub(crate) fn read_outcome<T>(&self, read: impl FnOnce(&Result<Outcome, Error>) -> T) -> Option<T> {
+        let state = self.state();
+        state.done_for(current()).then(|| state.outcome.as_ref().map(read)).flatten()
     }
 
     /// Cancels the request. A request not yet done is done from now on with `Cancelled`:
@@ -238,18 +246,20 @@ impl Request {
         if let Some((observer, error)) = observed {
             observer(error);
         }
-        let announced = loop {
+        let (announced, sleepers) = loop {
             let mut state = self.state();
             let Some(callback) = state.callback.take() else {
                 state.completing = None;
                 state.done = true;
                 let error = state.outcome.as_ref().and_then(|outcome| outcome.as_ref().err()).map(Error::kind);
-                break state.announcer.take().map(|announcer| (announcer, error));
+                break (state.announcer.take().map(|announcer| (announcer, error)), state.sleepers);
             };
             drop(state);
             run_completion(callback);
         };
-        self.inner.changed.notify_all();
+        if sleepers > 0 {
+            self.inner.changed.notify_all();
+        }
         if let Some((announcer, error)) = announced {
             announcer(error);
         }
@@ -282,8 +292,11 @@ impl Request {
                 if let Some(index) = state.running.iter().position(|thread| *thread == self.1) {
                     state.running.swap_remove(index);
                 }
+                let sleepers = state.sleepers;
                 drop(state);
-                self.0.inner.changed.notify_all();
+                if sleepers > 0 {
+                    self.0.inner.changed.notify_all();
+                }
             }
         }
         let me = current();
@@ -298,6 +311,17 @@ impl Request {
         Some(in_callback(callback))
     }
 
+    /// Waits on `changed` (for up to `timeout`), counted in `sleepers`.
+    fn sleep<'a>(&'a self, mut state: MutexGuard<'a, State>, timeout: Option<Duration>) -> MutexGuard<'a, State> {
+        state.sleepers += 1;
+        let mut state = match timeout {
+            None => self.inner.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+            Some(timeout) => self.inner.changed.wait_timeout(state, timeout).unwrap_or_else(|e| e.into_inner()).0,
+        };
+        state.sleepers -= 1;
+        state
+    }
+
     /// Waits until no other thread runs a callback of this request, unless that thread
     /// is (through other requests' cancels) waiting for this one: then waiting would
     /// deadlock, and this returns at once.
@@ -307,7 +331,7 @@ impl Request {
             if !waits::begin(me, other) {
                 return;
             }
-            state = self.inner.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+            state = self.sleep(state, None);
             waits::end(me);
         }
     }

@@ -50,7 +50,7 @@ impl TvCallOptions {
     pub(super) fn wait_progress(options: Option<&TvCallOptions>) -> Option<WaitProgressFn> {
         let (callback, user_data) = options?.wait_progress?;
         Some(Box::new(move |video: &Video| {
-            let Ok(view) = TvVideo::allocate(video.clone()) else { return true };
+            let Ok(view) = TvVideo::allocate(video) else { return true };
             // SAFETY: the caller gave this callback and user_data for exactly this use, and
             // `view` is a live TvVideo freed right after the call.
             let verdict = unsafe { callback(user_data.get(), view) };

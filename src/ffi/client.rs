@@ -134,7 +134,7 @@ pub unsafe extern "C" fn tv_get_video(
             (handle(client, "client")?, str_arg(id, "id")?, call.as_ref(), Out::new(out_video, "out_video")?)
         };
         let options = TvCallOptions::of(call);
-        out_video.write(TvVideo::allocate(client.inner.get_video_with(id, options.call())?)?);
+        out_video.write(TvVideo::allocate(&client.inner.get_video_with(id, options.call())?)?);
         Ok(())
     })
 }

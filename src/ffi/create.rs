@@ -393,7 +393,7 @@ pub unsafe extern "C" fn tv_create_video(
             (handle(client, "client")?, handle(params, "params")?, call.as_ref(), Out::new(out_video, "out_video")?)
         };
         let options = TvCallOptions::of(call);
-        out_video.write(TvVideo::allocate(client.inner.create_video(&params.params, options.call())?)?);
+        out_video.write(TvVideo::allocate(&client.inner.create_video(&params.params, options.call())?)?);
         Ok(())
     })
 }
@@ -436,7 +436,7 @@ pub unsafe extern "C" fn tv_create_video_json(
             )
         };
         let options = TvCallOptions::of(call);
-        out_video.write(TvVideo::allocate(client.inner.create_video_json(body, options.call())?)?);
+        out_video.write(TvVideo::allocate(&client.inner.create_video_json(body, options.call())?)?);
         Ok(())
     })
 }

@@ -152,7 +152,7 @@ pub unsafe extern "C" fn tv_resume_job(
         let options = TvCallOptions::of(call);
         let wait = TvWaitOptions::of(wait);
         let video = client.inner.resume_job(id, path.map(std::path::Path::new), &wait, options.call())?;
-        out_video.write(TvVideo::allocate(video)?);
+        out_video.write(TvVideo::allocate(&video)?);
         Ok(())
     })
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::boundary::{handle, run_infallible, Out, UserData};
 use super::error::{run, TvError};
 use super::result::TvResult;
-use super::video::TvVideo;
+use super::video::{tv_video_free, TvVideo};
 use crate::error::Error;
 use crate::request::{Outcome, Request};
 
@@ -156,10 +156,22 @@ pub unsafe extern "C" fn tv_request_result(
     run(out_error, || {
         // SAFETY: NULL or a live request (shared contract).
         let request = unsafe { handle(request, "request") }?;
-        let outcome = request.request.outcome().ok_or_else(|| Error::invalid("the request is still pending"))?;
-        if let Outcome::Video(video) = outcome? {
+        // The copy for C is made from the request's own outcome, under its lock.
+        let copied = request.request.read_outcome(|outcome| match outcome {
+            Ok(Outcome::Video(video)) => TvVideo::allocate(video).map(Some),
+            Ok(Outcome::Downloaded(_)) => Ok(None),
+            Err(error) => Err(error.clone()),
+        });
+        if let Some(video) = copied.ok_or_else(|| Error::invalid("the request is still pending"))?? {
             // SAFETY: NULL or writable storage for one pointer (shared contract).
-            unsafe { Out::new(out_video, "out_video") }?.write(TvVideo::allocate(*video)?);
+            match unsafe { Out::new(out_video, "out_video") } {
+                Ok(out) => out.write(video),
+                Err(error) => {
+                    // SAFETY: `video` came from `TvVideo::allocate` and reached no one.
+                    unsafe { tv_video_free(video) };
+                    return Err(error);
+                }
+            }
         }
         Ok(())
     })

@@ -92,8 +92,8 @@ impl Drop for VideoAllocation {
 }
 
 impl TvVideo {
-    /// Moves a decoded video into one C allocation. Free it with `tv_video_free`.
-    pub(super) fn allocate(video: Video) -> Result<*mut TvVideo, Error> {
+    /// Copies a decoded video into one C allocation. Free it with `tv_video_free`.
+    pub(super) fn allocate(video: &Video) -> Result<*mut TvVideo, Error> {
         let (error_code, error_message) =
             video.error.as_ref().map_or((None, None), |e| (e.code.as_deref(), e.message.as_deref()));
         let video_url = video.outputs.as_ref().and_then(|o| o.video_url.as_deref());
@@ -177,7 +177,7 @@ pub unsafe extern "C" fn tv_video_from_json(
     run(out_error, || {
         // SAFETY: NULL or a NUL-terminated string and writable out-parameter (shared contract).
         let (json, out_video) = unsafe { (str_arg(json, "json")?, Out::new(out_video, "out_video")?) };
-        out_video.write(TvVideo::allocate(Video::from_json(json.as_bytes().to_vec())?)?);
+        out_video.write(TvVideo::allocate(&Video::from_json(json.as_bytes().to_vec())?)?);
         Ok(())
     })
 }

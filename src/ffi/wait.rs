@@ -86,7 +86,7 @@ pub unsafe extern "C" fn tv_wait_video(
         let (options, mut progress) = (TvCallOptions::of(call), TvCallOptions::wait_progress(call));
         let progress = progress.as_mut().map(|p| &mut **p as crate::wait::Progress<'_>);
         let wait = wait.map(|wait| wait.options).unwrap_or_default();
-        out_video.write(TvVideo::allocate(client.inner.wait_video(id, &wait, options.call(), progress)?)?);
+        out_video.write(TvVideo::allocate(&client.inner.wait_video(id, &wait, options.call(), progress)?)?);
         Ok(())
     })
 }
