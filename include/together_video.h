@@ -1373,8 +1373,14 @@ void tv_request_cancel(const struct TvRequest *request);
  * it finishes by itself, on the thread calling `tv_request_cancel` when that ends it, or
  * before this function returns when it is done already. Replaces an earlier callback
  * that has not run; NULL removes it. Inside the callback the request already counts as
- * done: `tv_request_result` gives its result and `tv_request_free` may free it. Keep the
- * callback short: other threads waiting on the request wait for it to return.
+ * done: `tv_request_result` gives its result and `tv_request_free` may free it.
+ *
+ * Keep the callback short: it holds one of the client's worker threads, and threads
+ * waiting on the request, cancelling it or freeing the client wait for it to return. A
+ * request started from inside it runs on the same thread once it returns, with no
+ * hand-off to another thread (a chain of requests, each started by the last one's
+ * callback, runs on one thread); if the callback waits for that request instead, an idle
+ * worker thread takes it within a millisecond.
  */
 enum TvResult tv_request_on_complete(const struct TvRequest *request,
                                      TvRequestCallback callback,

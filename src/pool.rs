@@ -7,16 +7,36 @@
 //! thousand waits need no more threads than one. `shutdown` cancels what is left and
 //! joins the threads (`tv_client_free` does); otherwise they end once the pool is
 //! dropped and the queue is empty.
+//!
+//! A job queued from inside a completion callback by one of the pool's threads wakes no
+//! other thread while one is idle: the callback's thread takes it once the callback
+//! returns. A chain of calls, each started from the last one's completion (a C#
+//! continuation, say), so runs on one thread with no hand-off between threads. Should
+//! the callback not return, an idle thread on standby, looking at the queue every
+//! `STANDBY_TICK` for a while after such a job, takes it.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::cancel::{cancelled, Call, CallOptions};
 use crate::error::{Error, ErrorKind};
-use crate::request::{current, inside_callback, Outcome, Request, ThreadId, WeakRequest};
+use crate::request::{current, inside_callback, inside_completion, Outcome, Request, ThreadId, WeakRequest};
+
+/// How often an idle thread on standby looks at the queue: the longest a job queued from
+/// inside a completion callback that does not return waits while a thread is idle.
+const STANDBY_TICK: Duration = Duration::from_millis(1);
+/// How long after the last such job a thread stays on standby (then it waits to be
+/// woken, using no CPU).
+const STANDBY_FOR: Duration = Duration::from_millis(50);
+
+thread_local! {
+    /// On a pool's thread: that pool.
+    static SERVING: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+}
 
 /// A unit of work: runs once and may ask to run again later.
 pub(crate) trait Job: Send {
@@ -68,6 +88,10 @@ struct PoolState {
     queue: BinaryHeap<Scheduled>,
     threads: usize,
     idle: usize,
+    /// Idle threads on standby, waking every `STANDBY_TICK`.
+    standby: usize,
+    /// When a job was last queued from inside a completion callback without a wake.
+    handed_over_at: Option<Instant>,
     /// No new threads; run what is queued at once (it is cancelled) and end.
     closing: bool,
     sequence: u64,
@@ -120,11 +144,10 @@ impl Pool {
     pub(crate) fn submit(&self, request: &Request, job: Box<dyn Job>) {
         {
             // Lock order: the pool, then a request; never the other way round.
-            let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut state = self.shared.lock();
             if !state.closing {
                 state.requests.push(request);
-                drop(state);
-                Shared::schedule(&self.shared, Duration::ZERO, job);
+                Shared::schedule_locked(&self.shared, state, Duration::ZERO, job);
                 return;
             }
         }
@@ -170,10 +193,25 @@ impl Shared {
     /// a thread while the pool has none, nothing could ever run the queue: its jobs end
     /// with the error instead of staying pending for ever.
     fn schedule(shared: &Arc<Shared>, delay: Duration, job: Box<dyn Job>) {
-        let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        Shared::schedule_locked(shared, shared.lock(), delay, job);
+    }
+
+    /// `schedule`, with the pool's lock held already.
+    fn schedule_locked(shared: &Arc<Shared>, mut state: MutexGuard<'_, PoolState>, delay: Duration, job: Box<dyn Job>) {
         state.sequence += 1;
         let sequence = state.sequence;
         state.queue.push(Scheduled { due: Instant::now() + delay, sequence, job });
+        if !state.closing && state.idle > 0 && shared.completing_here() {
+            // This thread takes the job once its callback returns (see the module's doc).
+            state.handed_over_at = Some(Instant::now());
+            let wake = state.standby == 0;
+            drop(state);
+            if wake {
+                // The thread woken takes the job or, finding it taken, goes on standby.
+                shared.work.notify_one();
+            }
+            return;
+        }
         // More jobs waiting than threads idle to take them: one more thread, so that a job
         // on a server that stopped answering cannot hold up a burst queued behind it.
         if state.queue.len() > state.idle && state.threads < shared.max_threads && !state.closing {
@@ -205,12 +243,29 @@ impl Shared {
                 Err(_) => {}
             }
         }
+        // Only idle threads wait on `work`: with none, a wake would be a wasted system call.
+        let wake = state.idle > 0;
         drop(state);
-        shared.work.notify_one();
+        if wake {
+            shared.work.notify_one();
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the calling thread is one of this pool's, inside a completion callback.
+    fn completing_here(self: &Arc<Shared>) -> bool {
+        inside_completion()
+            && SERVING
+                .try_with(|serving| serving.borrow().as_ref().is_some_and(|pool| Arc::ptr_eq(pool, self)))
+                .unwrap_or(false)
     }
 
     fn serve(self: Arc<Shared>) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = SERVING.try_with(|serving| *serving.borrow_mut() = Some(Arc::clone(&self)));
+        let mut state = self.lock();
         loop {
             let now = Instant::now();
             match state.queue.peek().map(|next| next.due) {
@@ -221,19 +276,28 @@ impl Shared {
                     if let Some((delay, again)) = job.run() {
                         Shared::schedule(&self, delay, again);
                     }
-                    state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                    state = self.lock();
                 }
                 next => {
                     if state.closing && next.is_none() {
                         state.threads -= 1;
                         return;
                     }
+                    let standby = state.standby == 0
+                        && state.handed_over_at.is_some_and(|at| now.duration_since(at) < STANDBY_FOR);
+                    let wake_at = match (next, standby) {
+                        (Some(due), true) => Some(due.min(now + STANDBY_TICK)),
+                        (None, true) => Some(now + STANDBY_TICK),
+                        (next, false) => next,
+                    };
                     state.idle += 1;
-                    state = match next {
-                        Some(due) => self.work.wait_timeout(state, due - now).unwrap_or_else(|e| e.into_inner()).0,
+                    state.standby += usize::from(standby);
+                    state = match wake_at {
+                        Some(at) => self.work.wait_timeout(state, at - now).unwrap_or_else(|e| e.into_inner()).0,
                         None => self.work.wait(state).unwrap_or_else(|e| e.into_inner()),
                     };
                     state.idle -= 1;
+                    state.standby -= usize::from(standby);
                 }
             }
         }

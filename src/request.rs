@@ -377,9 +377,27 @@ pub(crate) fn inside_callback() -> bool {
     CALLBACK_DEPTH.try_with(Cell::get).unwrap_or(0) > 0
 }
 
+thread_local! {
+    /// How many completion callbacks this thread is inside.
+    static COMPLETION_DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// True on a thread that is running a completion callback now.
+pub(crate) fn inside_completion() -> bool {
+    COMPLETION_DEPTH.try_with(Cell::get).unwrap_or(0) > 0
+}
+
 /// Runs a completion callback. A panicking Rust callback is contained here: it must not
 /// take a library thread, or the request's `done`, with it.
 fn run_completion(callback: Callback) {
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            let _ = COMPLETION_DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
+        }
+    }
+    let _ = COMPLETION_DEPTH.try_with(|depth| depth.set(depth.get() + 1));
+    let _leave = Leave;
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| in_callback(callback)));
 }
 

@@ -234,3 +234,58 @@ fn a_download_cancelled_as_it_ends_has_its_file_or_nothing() {
     assert!(ok > 0 && cancelled > 0, "both outcomes were exercised: {ok} OK, {cancelled} cancelled");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A call started from inside a completion callback is left for the callback's thread
+/// (no other thread is woken for it): should the callback wait for that call instead of
+/// returning, an idle thread takes it. Rounds after the first find that thread on
+/// standby, which nothing wakes.
+#[test]
+fn a_completion_callback_may_wait_for_a_call_it_started_while_a_thread_is_idle() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    without_deadlock(move || {
+        for _ in 0..20 {
+            let first = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            let (sender, received) = mpsc::channel();
+            let inner = Arc::clone(&client);
+            first.on_complete(Box::new(move || {
+                let second = inner.get_video_start("vid_queued", &CallOptions::default()).unwrap();
+                let (done, finished) = mpsc::channel();
+                let its = second.clone();
+                // The outcome as its own completion callback sees it (done to it alone).
+                second.on_complete(Box::new(move || done.send(its.outcome()).unwrap()));
+                sender.send(finished.recv().unwrap()).unwrap();
+            }));
+            let Some(Ok(Outcome::Video(video))) = received.recv().unwrap() else { panic!("the second call failed") };
+            assert_eq!(video.id, "vid_queued");
+            assert!(first.wait(None));
+        }
+    });
+}
+
+/// A chain of calls, each started from the last one's completion callback, runs to its
+/// end: the job queued from inside a callback (which wakes no thread) is taken once the
+/// callback returns.
+#[test]
+fn a_chain_of_calls_started_from_completion_callbacks_runs_to_its_end() {
+    let server = MockServer::start();
+    let client = client(&server, 4);
+    without_deadlock(move || {
+        fn next(client: Arc<together_video::Client>, left: usize, done: mpsc::Sender<usize>) {
+            let request = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            let this = request.clone();
+            request.on_complete(Box::new(move || {
+                assert!(matches!(this.outcome(), Some(Ok(Outcome::Video(_)))), "{:?}", this.outcome());
+                if left == 0 {
+                    done.send(0).unwrap();
+                } else {
+                    next(client, left - 1, done);
+                }
+            }));
+        }
+        let (done, finished) = mpsc::channel();
+        next(Arc::clone(&client), 200, done);
+        assert_eq!(finished.recv().unwrap(), 0);
+        assert_eq!(server.hits("vid_completed"), 201);
+    });
+}

@@ -528,6 +528,58 @@ static void test_callback_lifetimes(TvClient *client) {
   }
 }
 
+/* A completion callback may wait for a request it started while another worker thread
+ * is idle: the request is left for the callback's thread, and the idle one takes it when
+ * the callback does not return. */
+struct chained {
+  TvClient *client;
+  atomic_int inner_result; /* -1 until the inner request's callback ran */
+  atomic_int outer_done;
+};
+
+static void inner_done(void *user_data) {
+  struct chained *state = user_data;
+  atomic_store(&state->inner_result, 0);
+}
+
+static void outer_done(void *user_data) {
+  struct chained *state = user_data;
+  TvRequest *inner = NULL;
+  CHECK(tv_get_video_start(state->client, "vid_queued", NULL, &inner, NULL) == TV_RESULT_OK);
+  CHECK(tv_request_on_complete(inner, inner_done, state) == TV_RESULT_OK);
+  /* Blocks this library thread until the other request's callback ran (up to 20 s: a
+   * request left for this thread alone fails the check instead of hanging). */
+  for (int i = 0; i < 20000 && atomic_load(&state->inner_result) != 0; i++) sleep_ms(1);
+  CHECK(atomic_load(&state->inner_result) == 0);
+  TvVideo *video = NULL;
+  CHECK(tv_request_result(inner, &video, NULL) == TV_RESULT_OK);
+  CHECK(video != NULL && strcmp(video->id, "vid_queued") == 0);
+  tv_video_free(video);
+  tv_request_free(inner);
+  atomic_store(&state->outer_done, 1);
+}
+
+static void test_blocking_completion(void) {
+  TvClientOptions *options = tv_client_options_new();
+  TvClient *client = NULL;
+  CHECK(tv_client_options_set_base_url(options, mock_url) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_api_key(options, "test-key") == TV_RESULT_OK);
+  CHECK(tv_client_options_set_proxy(options, "") == TV_RESULT_OK);
+  CHECK(tv_client_options_set_worker_threads(options, 2) == TV_RESULT_OK);
+  CHECK(tv_client_new_with_options(options, &client, NULL) == TV_RESULT_OK);
+  tv_client_options_free(options);
+  for (int round = 0; round < 3; round++) {
+    struct chained state = {client, -1, 0};
+    TvRequest *outer = NULL;
+    CHECK(tv_get_video_start(client, "vid_completed", NULL, &outer, NULL) == TV_RESULT_OK);
+    CHECK(tv_request_on_complete(outer, outer_done, &state) == TV_RESULT_OK);
+    CHECK(tv_request_wait(outer, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+    CHECK(atomic_load(&state.outer_done) == 1);
+    tv_request_free(outer);
+  }
+  tv_client_free(client);
+}
+
 /* The client's event queue: tagged requests report there, untagged ones do not; a done
  * event means the request's result can be read at once. */
 static void test_event_queue(TvClient *client) {
@@ -639,6 +691,7 @@ int main(void) {
   test_download(client);
   test_non_blocking(client);
   test_callback_lifetimes(client);
+  test_blocking_completion();
   test_event_queue(client);
   test_journal();
   /* Joins the library's threads, those of the cancelled requests on "stall" included:
