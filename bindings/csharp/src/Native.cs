@@ -170,6 +170,29 @@ namespace TogetherVideo
     {
         private GCHandle logSink;
 
+        private int inlineLimit;
+        private int inline;
+
+        /// <summary>How many Tasks may end on the client's library threads at once, their
+        /// continuations running there (set once, before the handle is shared): one fewer
+        /// than the worker threads, so that one always serves the calls, whatever those
+        /// continuations do; 0 ends every Task on the thread pool.</summary>
+        public void LimitInlineContinuations(int limit) { inlineLimit = limit; }
+
+        /// <summary>Whether any Task may end with its continuations on a library thread.</summary>
+        public bool MayEndTasksInline { get { return inlineLimit > 0; } }
+
+        /// <summary>Claims a place for a Task to end on this thread, or says there is none.</summary>
+        public bool TryEnterInline()
+        {
+            if (Interlocked.Increment(ref inline) <= inlineLimit) return true;
+            Interlocked.Decrement(ref inline);
+            return false;
+        }
+
+        /// <summary>Gives back the place TryEnterInline claimed.</summary>
+        public void ExitInline() { Interlocked.Decrement(ref inline); }
+
         /// <summary>Keeps <paramref name="sink"/>, the log callback's user_data, until the
         /// client is freed. Called once, before the handle is shared.</summary>
         public void KeepLogSink(GCHandle sink) { logSink = sink; }

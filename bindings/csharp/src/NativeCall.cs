@@ -295,18 +295,31 @@ namespace TogetherVideo
     /// <summary>A non-blocking call: starts the library's request and ends a Task with it,
     /// through the request's completion callback. Per call: this object, its Task, one
     /// GCHandle; the delegates are static. The request is freed in its completion callback
-    /// (the library allows it), so no thread-pool work item follows a call.</summary>
+    /// (the library allows it).
+    ///
+    /// A request that ends by itself ends its Task right there, on the library thread, so
+    /// continuations that run synchronously (an await without a SynchronizationContext,
+    /// ConfigureAwait(false)) run on that thread too: no thread-pool hop, and a call the
+    /// continuation starts is taken by that same thread once it returns. At most
+    /// WorkerThreads - 1 Tasks of a client end so at once (ClientHandle counts them), so
+    /// one library thread always serves the calls, even while continuations block on
+    /// other calls' Tasks. The others, and Tasks ended by a cancel (a CancellationToken,
+    /// Dispose: that thread must not run the caller's code inside the library), end in the
+    /// callback too, so that the client's done event comes after, but their await
+    /// continuations go to the thread pool (see Finish). A client with
+    /// RunContinuationsAsynchronously makes its Tasks with that option instead.</summary>
     internal abstract class AsyncCall<T> : NativeCall
     {
         private static readonly Action<object> CancelRequest = call => ((AsyncCall<T>)call).Cancel();
 
-        // Continuations never run on the library's thread: a caller's slow continuation
-        // would hold one of its few threads (ContinueWith(ExecuteSynchronously) included).
-        private readonly TaskCompletionSource<T> completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Made by Begin, as the client says.
+        private TaskCompletionSource<T> completion;
         private readonly string paramName;
         private readonly CancellationToken cancellationToken;
         private RequestHandle request;
         private CancellationTokenRegistration registration;
+        // The client, which says whether the Task may end inline.
+        private ClientHandle owner;
         // 0: running; 1: a cancel is calling into the library; 2: completed.
         private int cancelState;
 
@@ -338,6 +351,9 @@ namespace TogetherVideo
         public Task<T> Begin(ClientHandle client, TimeSpan? timeout, string timeoutParam, long? eventTag = null)
         {
             if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
+            owner = client;
+            completion = new TaskCompletionSource<T>(client.MayEndTasksInline
+                ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
             RequestHandle started = null;
             ErrorHandle error = null;
             int code;
@@ -380,14 +396,14 @@ namespace TogetherVideo
             {
                 // No completion callback is set: end the request here, and the Task with e.
                 Native.tv_request_cancel(request);
-                Finish(default(T), e, false);
+                Finish(default(T), e, false, true); // the Task is not out yet: nothing runs inline
                 return completion.Task;
             }
             if (registered != Native.Ok)
             {
                 // Only a library bug gets here: end the request without its callback.
                 Native.tv_request_cancel(request);
-                Finish(default(T), Errors.From(registered, null, paramName), false);
+                Finish(default(T), Errors.From(registered, null, paramName), false, true);
             }
             return completion.Task;
         }
@@ -415,11 +431,12 @@ namespace TogetherVideo
             T result = default(T);
             Exception failure = null;
             bool cancelled = false;
+            int code = Native.Ok;
             try
             {
                 VideoHandle video;
                 ErrorHandle error;
-                int code = Native.tv_request_result(request, out video, out error);
+                code = Native.tv_request_result(request, out video, out error);
                 if (code == Native.Ok)
                 {
                     error.Dispose();
@@ -441,24 +458,71 @@ namespace TogetherVideo
             {
                 failure = e;
             }
-            Finish(result, failure, cancelled);
+            Finish(result, failure, cancelled, code != (int)ResultCode.Cancelled);
         }
 
-        /// <summary>Releases what the call holds, then ends its Task.</summary>
-        private void Finish(T result, Exception failure, bool cancelled)
+        /// <summary>Releases what the call holds, then ends its Task, before returning (so
+        /// that the client's done event comes after). Its continuations run here only when
+        /// <paramref name="mayInline"/>, no cancel is in progress and the client has room;
+        /// otherwise its await continuations go to the thread pool.</summary>
+        private void Finish(T result, Exception failure, bool cancelled, bool mayInline)
         {
             Unpin(); // no callback of the request runs any more
             // With no cancel in progress (and none to come: it sees 2), the registration is
             // disposed here. Otherwise the token has fired and holds it no longer; disposing
             // would wait for the cancel, which waits for this callback to return.
-            if (Interlocked.Exchange(ref cancelState, 2) == 0) registration.Dispose();
+            bool cancelling = Interlocked.Exchange(ref cancelState, 2) != 0;
+            if (!cancelling) registration.Dispose();
             // Freed now, or once a cancel in progress on another thread is out of the
             // library: the SafeHandle counts that call.
             request.Dispose();
+            if (!owner.MayEndTasksInline)
+            {
+                End(result, failure, cancelled); // RunContinuationsAsynchronously: its continuations go to the thread pool
+                return;
+            }
+            if (mayInline && !cancelling && owner.TryEnterInline())
+            {
+                try
+                {
+                    End(result, failure, cancelled);
+                }
+                finally
+                {
+                    owner.ExitInline();
+                }
+                return;
+            }
+            // An await continuation runs inline only on a thread whose SynchronizationContext
+            // is none or the base class (Task's IsValidLocationForInlining): under this one it
+            // is queued to the thread pool. (A ContinueWith with ExecuteSynchronously still
+            // runs here, as that option asks; .NET's guidance applies: keep those short.)
+            var previous = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(NoInlining.Instance);
+            try
+            {
+                End(result, failure, cancelled);
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(previous);
+            }
+        }
+
+        private void End(T result, Exception failure, bool cancelled)
+        {
             if (failure != null) completion.TrySetException(failure);
             else if (cancelled) completion.TrySetCanceled(cancellationToken);
             else completion.TrySetResult(result);
         }
+    }
+
+    /// <summary>Installed while a Task ends whose await continuations must not run on the
+    /// ending thread; never posted to (a continuation that captured a context of its own
+    /// goes there).</summary>
+    internal sealed class NoInlining : SynchronizationContext
+    {
+        public static readonly NoInlining Instance = new NoInlining();
     }
 
     /// <summary>An asynchronous call whose result is a video (get, create, wait).</summary>

@@ -32,6 +32,11 @@ namespace TogetherVideo
     /// which one loop drains for all of them: <see cref="PumpEvents"/> from a game's
     /// <c>Update</c>, <see cref="TryGetEvent"/> without waiting, <see cref="WaitForEvent"/>
     /// on a worker thread.</para>
+    /// <para>Threads: an asynchronous call's Task usually ends on the library thread that
+    /// finished the call, so its synchronous continuations run there, with no thread-pool
+    /// hop (see <see cref="TogetherVideoClientOptions.RunContinuationsAsynchronously"/>
+    /// for when, and how to turn it off); a Task ended by a cancel or by
+    /// <see cref="Dispose"/> ends on the thread pool.</para>
     /// <para>Surviving restarts: a client given a
     /// <see cref="TogetherVideoClientOptions.JournalPath"/> records its jobs on disk; the
     /// next client on that journal lists what is left with <see cref="GetUnfinishedJobs"/>
@@ -96,6 +101,8 @@ namespace TogetherVideo
                         throw Errors.From(code, error, nameof(options));
                     }
                     error.Dispose();
+                    client.LimitInlineContinuations(options.RunContinuationsAsynchronously
+                        ? 0 : (options.WorkerThreads ?? TogetherVideoClientOptions.DefaultWorkerThreads) - 1);
                     if (pin.IsAllocated)
                     {
                         logSink = (LogSink)pin.Target;
@@ -127,8 +134,9 @@ namespace TogetherVideo
         }
 
         /// <summary>Cancels the client's asynchronous calls in flight (they fail with
-        /// <see cref="RequestCancelledException"/>), waits for the library's threads to end,
-        /// and frees the client; a blocking call still running on another thread keeps it
+        /// <see cref="RequestCancelledException"/>), waits for the library's threads to end
+        /// (continuations running on them included: see
+        /// <see cref="TogetherVideoClientOptions.RunContinuationsAsynchronously"/>), and frees the client; a blocking call still running on another thread keeps it
         /// until that call returns. Once this returns, <see cref="TogetherVideoClientOptions.Log"/>
         /// is not running and receives nothing more. Disposing twice is fine. Called from
         /// inside the Log action, it returns at once and frees the client on a thread-pool

@@ -31,9 +31,34 @@ namespace TogetherVideo
         public bool UseSystemRoots { get; set; }
         /// <summary>A proxy URL; "" connects directly; null reads HTTPS_PROXY and friends.</summary>
         public string Proxy { get; set; }
-        /// <summary>The library threads that run asynchronous calls, default 4. A wait holds
-        /// none of them between polls, so a thousand waits need no more threads than one.</summary>
+        /// <summary>The library threads that run asynchronous calls, default 4
+        /// (<see cref="DefaultWorkerThreads"/>). A wait holds none of them between polls, so
+        /// a thousand waits need no more threads than one.</summary>
         public int? WorkerThreads { get; set; }
+
+        /// <summary>The library's default for <see cref="WorkerThreads"/>
+        /// (tv_client_options_new's; a test checks the two agree).</summary>
+        public const int DefaultWorkerThreads = 4;
+        /// <summary>False, the default: a Task of an asynchronous call that ends by itself
+        /// ends on the library thread that finished the call, and continuations that run
+        /// synchronously (an await without a SynchronizationContext, ConfigureAwait(false))
+        /// run there: no thread-pool hop, and a call such a continuation starts runs on
+        /// that same thread. True: every Task of the client ends on the thread pool, as with
+        /// <see cref="System.Threading.Tasks.TaskCreationOptions.RunContinuationsAsynchronously"/>.</summary>
+        /// <remarks>
+        /// <para>At most <see cref="WorkerThreads"/> - 1 Tasks end on library threads at
+        /// once; the others end on the thread pool. So one library thread always serves the
+        /// client's calls, and a continuation may block, even on another call's Task. With
+        /// one worker thread every Task ends on the thread pool. An await under a
+        /// SynchronizationContext (Unity's main thread, a UI thread) is posted to that
+        /// context either way.</para>
+        /// <para>Keep long synchronous work after an await off library threads (Task.Run),
+        /// or set this to true: such work holds one of the few threads that run the client's
+        /// calls, and <see cref="TogetherVideoClient.Dispose"/> waits for the library's
+        /// threads, and so for a continuation running on one. True costs a thread-pool hop
+        /// per call.</para>
+        /// </remarks>
+        public bool RunContinuationsAsynchronously { get; set; }
         /// <summary>Caps how many HTTP requests of the client run at once, API calls and
         /// download transfers alike: 0 to 1024, default 0 (no cap). A request over the cap
         /// waits for a slot, and still notices its CancellationToken or timeout. (Whatever
