@@ -34,6 +34,17 @@ pub fn call_timeout_ms(ms: i64) -> Result<Option<Duration>, Error> {
     timeout_ms("timeout", ms).map(Some)
 }
 
+/// How long to wait for a client's next event: -1 for no limit, else 0 (just look) up to
+/// one day.
+pub fn event_wait_ms(ms: i64) -> Result<Option<Duration>, Error> {
+    let max = MAX_TIMEOUT.as_millis();
+    match ms {
+        -1 => Ok(None),
+        ms if ms >= 0 && (ms as u128) <= max => Ok(Some(Duration::from_millis(ms as u64))),
+        _ => Err(Error::invalid(format!("timeout_ms must be -1 (no limit), 0 or up to {max}, not {ms}"))),
+    }
+}
+
 /// Retries after the first attempt: 0 to [`MAX_RETRIES_LIMIT`].
 pub fn max_retries(count: i64) -> Result<u32, Error> {
     match u32::try_from(count) {
@@ -198,6 +209,24 @@ mod tests {
         assert_eq!(
             worker_threads(i64::MIN).unwrap_err().message(),
             format!("worker threads must be from 1 to 64, not {}", i64::MIN)
+        );
+        assert_eq!(event_wait_ms(-1).unwrap(), None);
+        assert_eq!(event_wait_ms(0).unwrap(), Some(Duration::ZERO));
+        assert_eq!(event_wait_ms(86_400_000).unwrap(), Some(MAX_TIMEOUT));
+        assert_eq!(
+            event_wait_ms(-2).unwrap_err().message(),
+            "timeout_ms must be -1 (no limit), 0 or up to 86400000, not -2"
+        );
+        assert!(event_wait_ms(86_400_001).is_err() && event_wait_ms(i64::MIN).is_err());
+        assert_eq!(crate::create::OutputFormat::parse("webm").unwrap(), crate::create::OutputFormat::Webm);
+        assert_eq!(
+            crate::create::OutputFormat::parse("avi").unwrap_err().message(),
+            "output format must be MP4 or WEBM, not \"avi\""
+        );
+        assert_eq!(crate::log::Level::from_number(5).unwrap(), crate::log::Level::Trace);
+        assert_eq!(
+            crate::log::Level::from_number(0).unwrap_err().message(),
+            "max_level must be from 1 (TV_LOG_LEVEL_ERROR) to 5 (TV_LOG_LEVEL_TRACE), not 0"
         );
     }
 

@@ -86,6 +86,17 @@ pub enum OutputFormat {
     Webm,
 }
 
+impl OutputFormat {
+    /// "MP4" or "WEBM", in any case.
+    pub fn parse(text: &str) -> Result<OutputFormat, Error> {
+        match text.to_ascii_uppercase().as_str() {
+            "MP4" => Ok(OutputFormat::Mp4),
+            "WEBM" => Ok(OutputFormat::Webm),
+            _ => Err(Error::invalid(format!("output format must be MP4 or WEBM, not {text:?}"))),
+        }
+    }
+}
+
 /// Where a frame image goes on the timeline.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FramePosition {

@@ -63,6 +63,13 @@ impl Level {
     pub(crate) fn from_u8(n: u8) -> Option<Level> {
         [Level::Error, Level::Warn, Level::Info, Level::Debug, Level::Trace].into_iter().find(|l| *l as u8 == n)
     }
+
+    /// The level numbered `n`, 1 (error) to 5 (trace), or why not.
+    pub fn from_number(n: i64) -> Result<Level, crate::error::Error> {
+        u8::try_from(n).ok().and_then(Level::from_u8).ok_or_else(|| {
+            crate::error::Error::invalid(format!("max_level must be from 1 (TV_LOG_LEVEL_ERROR) to 5 (TV_LOG_LEVEL_TRACE), not {n}"))
+        })
+    }
 }
 
 /// What happened.

@@ -246,12 +246,7 @@ pub unsafe extern "C" fn tv_create_params_set_output_format(
     // SAFETY: shared contract.
     unsafe {
         set(params, |p| {
-            let format = match optional_str_arg(format, "format")?.map(str::to_ascii_uppercase).as_deref() {
-                None => None,
-                Some("MP4") => Some(OutputFormat::Mp4),
-                Some("WEBM") => Some(OutputFormat::Webm),
-                Some(other) => return Err(Error::invalid(format!("output format must be MP4 or WEBM, not {other:?}"))),
-            };
+            let format = optional_str_arg(format, "format")?.map(OutputFormat::parse).transpose()?;
             assign(&mut p.output_format, format)
         })
     }

@@ -2,14 +2,12 @@
 
 use std::ffi::c_char;
 use std::ptr;
-use std::time::Duration;
 
 use super::boundary::{free, handle, CStrings, Out};
 use super::client::TvClient;
 use super::error::run;
 use super::result::TvResult;
 use super::video::TvVideoStatus;
-use crate::error::Error;
 use crate::events::{QueuedEvent, QueuedEventKind};
 
 /// What a `TvEvent` reports. New kinds may be added in a minor release: skip those you
@@ -80,14 +78,7 @@ pub unsafe extern "C" fn tv_client_next_event(
     run(ptr::null_mut(), || {
         // SAFETY: NULL or a live client and out-parameter (shared contract).
         let (client, out_event) = unsafe { (handle(client, "client")?, Out::new(out_event, "out_event")?) };
-        let timeout = match timeout_ms {
-            -1 => None,
-            ms => {
-                Some(Duration::from_millis(u64::try_from(ms).ok().filter(|ms| *ms <= 86_400_000).ok_or_else(|| {
-                    Error::invalid(format!("timeout_ms must be -1 (no limit), 0 or up to 86400000, not {timeout_ms}"))
-                })?))
-            }
-        };
+        let timeout = crate::config::event_wait_ms(timeout_ms)?;
         let event = client
             .inner
             .next_event(timeout)

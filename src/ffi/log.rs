@@ -6,7 +6,6 @@ use std::sync::Arc;
 use super::boundary::CStrings;
 use super::client::{set, TvClientOptions};
 use super::result::TvResult;
-use crate::error::Error;
 use crate::log::{Event, EventKind, Level, LogConfig};
 
 /// How much an event says; each level includes the ones before it.
@@ -128,11 +127,7 @@ pub unsafe extern "C" fn tv_client_options_set_log_callback(
             config.log = None;
             return Ok(());
         };
-        let level = u8::try_from(max_level).ok().and_then(Level::from_u8).ok_or_else(|| {
-            Error::invalid(format!(
-                "max_level must be from 1 (TV_LOG_LEVEL_ERROR) to 5 (TV_LOG_LEVEL_TRACE), not {max_level}"
-            ))
-        })?;
+        let level = Level::from_number(i64::from(max_level))?;
         let user_data = SharedUserData(user_data);
         let deliver = move |event: &Event| {
             let native = NativeEvent::of(event);
