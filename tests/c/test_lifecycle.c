@@ -580,6 +580,75 @@ static void test_blocking_completion(void) {
   tv_client_free(client);
 }
 
+/* From inside a request's own completion callback: freeing it, cancelling it, freeing the
+ * client. Each returns at once (no callback waits for itself), and nothing leaks. */
+struct inside {
+  TvClient *client;
+  TvRequest *request;
+  TvRequest *stalled; /* in flight when the client is freed */
+  atomic_int done;
+};
+
+static void free_own_request(void *user_data) {
+  struct inside *state = user_data;
+  tv_request_free(state->request);
+  atomic_store(&state->done, 1);
+}
+
+static void cancel_own_request(void *user_data) {
+  struct inside *state = user_data;
+  tv_request_cancel(state->request);
+  atomic_store(&state->done, 1);
+}
+
+static void free_the_client(void *user_data) {
+  struct inside *state = user_data;
+  tv_client_free(state->client);
+  atomic_store(&state->done, 1);
+}
+
+static void await_flag(atomic_int *flag) {
+  for (int i = 0; i < 20000 && !atomic_load(flag); i++) sleep_ms(1);
+  CHECK(atomic_load(flag) == 1);
+}
+
+static void test_inside_own_callback(void) {
+  TvClient *client = new_client();
+  struct inside freed = {client, NULL, NULL, 0};
+  struct inside cancelled = {client, NULL, NULL, 0};
+  struct inside closing = {NULL, NULL, NULL, 0};
+
+  CHECK(tv_get_video_start(client, "vid_completed", NULL, &freed.request, NULL) == TV_RESULT_OK);
+  CHECK(tv_request_on_complete(freed.request, free_own_request, &freed) == TV_RESULT_OK);
+  await_flag(&freed.done); /* the request is freed: not touched again */
+
+  CHECK(tv_get_video_start(client, "vid_completed", NULL, &cancelled.request, NULL) == TV_RESULT_OK);
+  CHECK(tv_request_on_complete(cancelled.request, cancel_own_request, &cancelled) == TV_RESULT_OK);
+  await_flag(&cancelled.done);
+  CHECK(tv_request_wait(cancelled.request, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+  {
+    TvVideo *video = NULL; /* done before the cancel, which changed nothing */
+    CHECK(tv_request_result(cancelled.request, &video, NULL) == TV_RESULT_OK);
+    CHECK(video != NULL && strcmp(video->id, "vid_completed") == 0);
+    tv_video_free(video);
+  }
+  tv_request_free(cancelled.request);
+  tv_client_free(client);
+
+  /* The client freed from a completion callback, with another request stuck on a server
+   * that does not answer: that one ends cancelled, and its handle stays usable. */
+  closing.client = new_client();
+  CHECK(tv_get_video_start(closing.client, "stall", NULL, &closing.stalled, NULL) == TV_RESULT_OK);
+  CHECK(tv_get_video_start(closing.client, "vid_completed", NULL, &closing.request, NULL) == TV_RESULT_OK);
+  CHECK(tv_request_on_complete(closing.request, free_the_client, &closing) == TV_RESULT_OK);
+  await_flag(&closing.done);
+  CHECK(tv_request_wait(closing.request, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+  CHECK(tv_request_wait(closing.stalled, UINT64_MAX) == TV_REQUEST_STATE_DONE);
+  CHECK(tv_request_result(closing.stalled, NULL, NULL) == TV_RESULT_CANCELLED);
+  tv_request_free(closing.request);
+  tv_request_free(closing.stalled);
+}
+
 /* The client's event queue: tagged requests report there, untagged ones do not; a done
  * event means the request's result can be read at once. */
 static void test_event_queue(TvClient *client) {
@@ -692,6 +761,7 @@ int main(void) {
   test_non_blocking(client);
   test_callback_lifetimes(client);
   test_blocking_completion();
+  test_inside_own_callback();
   test_event_queue(client);
   test_journal();
   /* Joins the library's threads, those of the cancelled requests on "stall" included:
