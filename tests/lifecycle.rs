@@ -422,6 +422,26 @@ fn a_resume_that_would_splice_another_file_starts_over_instead() {
     assert_eq!(sink.0.len(), VIDEO_SIZE / 2, "nothing of the other file was written");
 }
 
+/// Without an ETag, `Last-Modified` is the validator: the same date resumes with it in
+/// `If-Range`; another date means another file, which is taken whole, never spliced.
+#[test]
+fn last_modified_vouches_for_a_resume_when_there_is_no_etag() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let (result, bytes, _) = download_file(&client, "lastmod-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64);
+    assert!(bytes == video_bytes("lastmod-a.mp4"));
+    let resume = server.requests().into_iter().filter(|r| r.target == "/files/lastmod-a.mp4").nth(1).unwrap();
+    assert_eq!(resume.header("range"), Some(format!("bytes={}-", VIDEO_SIZE / 2).as_str()));
+    assert_eq!(resume.header("if-range"), Some("Mon, 30 Nov 2026 08:00:00 GMT"));
+
+    let (result, bytes, _) = download_file(&client, "lastmod-changed-a.mp4");
+    assert_eq!(result.unwrap(), VIDEO_SIZE as u64);
+    assert!(bytes == tv_mock::changed_video_bytes("lastmod-changed-a.mp4"), "the whole new file, not a splice");
+    let whole = server.requests().into_iter().filter(|r| r.target == "/files/lastmod-changed-a.mp4");
+    assert_eq!(whole.filter(|r| r.header("range").is_none()).count(), 2, "asked for whole twice");
+}
+
 #[test]
 fn a_weak_etag_is_no_proof_so_the_download_starts_over() {
     let server = MockServer::start();

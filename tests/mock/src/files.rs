@@ -10,6 +10,8 @@
 //! | `changed-*.mp4` | like `drop-`, but later requests get another file (`ETag: "v2"`, [`changed_video_bytes`]) and ranges of it, whatever `If-Range` says |
 //! | `resized-*.mp4` | like `drop-`, but later requests get a file 1000 bytes longer under the same `ETag` |
 //! | `weak-*.mp4` | like `drop-`, with a weak `ETag` (`W/"v1"`) and no `Last-Modified` |
+//! | `lastmod-*.mp4` | like `drop-`, with `Last-Modified` and no `ETag` |
+//! | `lastmod-changed-*.mp4` | like `changed-`, with `Last-Modified` (a later date for the other file) and no `ETag` |
 //! | `unasked-206-*.mp4` | a request without `Range` gets 206 with the first half only; ranges are served |
 //! | `overlong-*.mp4` | like `drop-`, but the resumed 206 carries 100 bytes more than its `Content-Range` |
 //! | `gone-416-*.mp4` | like `drop-`, but the first resume gets 416; later requests are served |
@@ -86,7 +88,7 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         }
     }
     let again = hits > 0;
-    let (bytes, etag) = if name.starts_with("changed-") && again {
+    let (bytes, etag) = if (name.starts_with("changed-") || name.starts_with("lastmod-changed-")) && again {
         (changed_video_bytes(name), "\"v2\"")
     } else if name.starts_with("resized-") && again {
         let mut bytes = video_bytes(name);
@@ -106,7 +108,13 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         .and_then(|range| range.strip_suffix('-'))
         .and_then(|start| start.parse::<usize>().ok())
         .filter(|start| *start < bytes.len());
-    let mut headers = vec![("content-type".into(), kind.into()), ("etag".into(), etag.into())];
+    let validator = if name.starts_with("lastmod-") {
+        let date = if etag == "\"v2\"" { "Tue, 01 Dec 2026 08:00:00 GMT" } else { "Mon, 30 Nov 2026 08:00:00 GMT" };
+        ("last-modified".to_owned(), date.to_owned())
+    } else {
+        ("etag".to_owned(), etag.to_owned())
+    };
+    let mut headers = vec![("content-type".into(), kind.into()), validator];
     if ranges {
         headers.push(("accept-ranges".into(), "bytes".into()));
     }
@@ -147,6 +155,7 @@ pub(crate) fn serve(shared: &Shared, request: &Request, name: &str) -> Action {
         "changed-",
         "resized-",
         "weak-",
+        "lastmod-",
         "overlong-",
         "gone-416-",
         "star-resume-",
