@@ -132,15 +132,19 @@ check: test-rust test-c
 	@echo "== the fast suites passed (make test runs everything)"
 
 ABI_BASELINE := packaging/together_video.abi
+ABI_TYPES_BASELINE := packaging/together_video.types.abi
 ABIDW := abidw --no-corpus-path --no-show-locs
 
 deps-abi:
 	@scripts/install-deps.sh abidw:abigail-tools
 
-# The exported ABI against the committed baseline (libabigail). The library carries no
-# debug information, so the ABI compared is its symbols and their version node; the
-# types are the header's, which the header drift test and the C and C++ suites guard.
-# Removing or renaming a symbol without bumping the SONAME fails; adding one is fine.
+# The exported ABI against the committed baselines (libabigail): the library's symbols
+# and their version node (it carries no debug information), and the header's types, as
+# a probe compiled with -g sees them (scripts/abi-types.sh). Removing or renaming a
+# symbol, or changing a parameter, a struct's layout or an enumerator's value, without
+# bumping the SONAME fails; adding a function or an enumerator is fine. (A deliberate
+# compatible change, such as a size-prefixed struct growing at its end: rerun
+# make abi-baseline and say why in the commit.)
 abi-check: build deps-abi
 	@mkdir -p target/abi
 	$(ABIDW) --out-file target/abi/current.abi $(LIB_SO)
@@ -156,11 +160,19 @@ abi-check: build deps-abi
 	  elif [ $$((status & 3)) -ne 0 ]; then \
 	    echo "abidiff failed ($$status)"; exit 1; \
 	  fi
-	@echo "abi-check: 1 passed, 0 failed"
+	scripts/abi-types.sh $(LIB_SO) target/abi/types.abi
+	@status=0; abidiff $(ABI_TYPES_BASELINE) target/abi/types.abi > target/abi/types-diff.txt || status=$$?; \
+	  cat target/abi/types-diff.txt; \
+	  if [ $$((status & 3)) -ne 0 ]; then echo "abidiff failed ($$status)"; exit 1; fi; \
+	  if grep -Eq 'changes summary: ([1-9][0-9]*) Removed|, ([1-9][0-9]*) Changed' target/abi/types-diff.txt; then \
+	    echo "the header's types changed incompatibly without a SONAME bump (see above)"; exit 1; \
+	  fi
+	@echo "abi-check: 2 passed, 0 failed"
 
 # Records the current ABI as the baseline (after a SONAME bump, or to accept additions).
 abi-baseline: build deps-abi
 	$(ABIDW) --out-file $(ABI_BASELINE) $(LIB_SO)
+	scripts/abi-types.sh $(LIB_SO) $(ABI_TYPES_BASELINE)
 
 # Unit tests (including header drift: src/ffi/mod.rs), and the core and the C ABI
 # against the mock (tests/*.rs).
