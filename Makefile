@@ -17,7 +17,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect,possible \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
-.PHONY: cross deps-cross dist test-dist test-cross check-other-targets
+.PHONY: cross deps-cross dist test-dist test-cross
 .PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-go-link test-csharp deps-csharp csharp csharp-package test-csharp-package bench bench-go deps-c abi-check abi-baseline deps-abi clean
 .DEFAULT_GOAL := all
 
