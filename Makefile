@@ -338,11 +338,15 @@ deps-cross:
 	  echo "$$installed" | grep -qx $$target || rustup target add $$target; done
 
 # The library for every target this machine builds (the native one by `make build`).
+# Windows: the DLL, its MinGW import library, and together_video.def beside them, from
+# which MSVC users make their own import library (`lib /def`); scripts/dist.sh ships it.
+WINDOWS_RELEASE := target/x86_64-pc-windows-gnu/release
 cross: build deps-cross
 	$(CROSS_ENV) $(CARGO) build --release -p together-video $(addprefix --target ,$(CROSS_TARGETS))
 	@# The arm64 shared library as it ships: symbol-versioned, with its SONAME (as `build`).
 	scripts/relink.sh aarch64-linux-gnu-gcc target/aarch64-unknown-linux-gnu/release/libtogether_video.a \
 	  target/aarch64-unknown-linux-gnu/release/libtogether_video.so libtogether_video.so.$(SOVERSION)
+	scripts/windows-def.sh $(WINDOWS_RELEASE)/together_video.dll $(WINDOWS_RELEASE)/together_video.def
 
 # One archive per target in target/dist (scripts/dist.sh), and their SHA256SUMS.
 dist: cross

@@ -93,15 +93,14 @@ lib/libunwind.a is LLVM's libunwind as Rust ships it (Apache-2.0 WITH LLVM-excep
     mkdir -p "$stage/bin"
     cp "$release/together_video.dll" "$stage/bin/"
     cp "$release/libtogether_video.dll.a" "$release/libtogether_video.a" "$stage/lib/"
-    # A .def of the DLL's exports, from which MSVC users make an import library.
-    {
-      echo "LIBRARY together_video.dll"
-      echo "EXPORTS"
-      x86_64-w64-mingw32-objdump -p "$release/together_video.dll" \
-        | awk '/\[Ordinal\/Name Pointer\] Table/{on=1; next} on && /^[ \t]*\[/{print "    " $NF; next} on && NF==0{on=0}' \
-        | grep -E '^    tv_' | sort
-    } > "$stage/lib/together_video.def"
-    grep -q "tv_version" "$stage/lib/together_video.def" || { echo "no exports found for the .def" >&2; exit 1; }
+    # The .def of the DLL's exports, from which MSVC users make an import library: written
+    # beside the DLL by `make cross` (scripts/windows-def.sh), so it must not be older.
+    def=$release/together_video.def
+    if [ ! -f "$def" ] || [ "$release/together_video.dll" -nt "$def" ]; then
+      echo "$def is missing or older than the DLL: run make cross" >&2
+      exit 1
+    fi
+    cp "$def" "$stage/lib/"
     how="MinGW: x86_64-w64-mingw32-gcc app.c -Iinclude -Llib -ltogether_video   (ship bin/together_video.dll beside app.exe)
 MSVC:  lib /def:lib\\together_video.def /machine:x64 /out:lib\\together_video.lib, then link together_video.lib
 Static (MinGW only): lib/libtogether_video.a -lws2_32 -luserenv -lntdll -lbcrypt -lkernel32"
