@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # Usage: scripts/cross-test.sh TARGET
 #
-# Builds the C test suites (tests/c) for TARGET into target/cross/TARGET/ against the
-# library already built for it (target/TARGET/release, `make cross`) and runs each
-# against the mock of Together's API (target/release/tv-mock, native) on loopback:
+# Builds the C test suites (tests/c), the README's C quick start and every C example
+# (examples/*.c) for TARGET into target/cross/TARGET/ against the library already built
+# for it (target/TARGET/release, `make cross`) and runs each against the mock of
+# Together's API (target/release/tv-mock, native) on loopback. The quick start and the
+# examples are run and checked by scripts/run-examples.sh, as natively.
 #
 #   x86_64-pc-windows-gnu      MinGW, linked with the DLL's import library, under Wine,
 #                              with the DLL and the test-only ProcessPrng shim
 #                              (tests/windows/processprng.c) beside the programs; also
-#                              the README's C quick start and examples/get_video.c
-#   aarch64-unknown-linux-gnu  linked with the .so and with the .a, under qemu-aarch64
+#                              checks that the .def `make cross` wrote names every
+#                              function of the header, and links the quick start again
+#                              through an import library made from that .def (dlltool)
+#   aarch64-unknown-linux-gnu  the suites linked with the .so and with the .a, the
+#                              examples with the .so, under qemu-aarch64
 #   x86_64-unknown-linux-musl  fully static (musl-gcc -static, the .a and Rust's
-#                              unwinder), checked with ldd
+#                              unwinder), the suites checked with ldd
 #
 # Prints each suite's "N passed, N failed" line, then "cross-test TARGET: N passed,
-# N failed", counting programs run (and the static check); exits non-zero on any
-# failure. Wine runs in a prefix of its own, target/cross/wine, made on first use.
-# Environment: MINGW_CC, AARCH64_CC, AARCH64_SYSROOT (/usr/aarch64-linux-gnu), MUSL_CC,
-# CROSS_TEST_TIMEOUT (seconds per program, 600).
+# N failed", counting programs run (each example once, and the static and .def checks);
+# exits non-zero on any failure. Wine runs in a prefix of its own, target/cross/wine,
+# made on first use.
+# Environment: MINGW_CC, MINGW_DLLTOOL, AARCH64_CC, AARCH64_SYSROOT
+# (/usr/aarch64-linux-gnu), MUSL_CC, CROSS_TEST_TIMEOUT (seconds per program, 600).
 set -euo pipefail
 
 target=${1:-}
@@ -33,6 +39,8 @@ limit=${CROSS_TEST_TIMEOUT:-600}
 passed=0
 failed=0
 started=$SECONDS
+suffix=  # of the programs' file names: .exe on Windows
+runner=() # what runs a program built for the target
 
 case $target in
   x86_64-pc-windows-gnu | aarch64-unknown-linux-gnu | x86_64-unknown-linux-musl) ;;
@@ -98,22 +106,28 @@ case $target in
       build "$suite" "$cc" "${windows[@]}" -pthread -o "$out/$suite.exe" "tests/c/$suite.c" "$import_lib" || continue
       run "$suite" sh -c "cd '$out' && exec wine $suite.exe"
     done
-    # The README's quick start (extracted as `make test-c` does) and an example, as users build them.
-    awk '/^## C quick start/{on=1} on&&/^```c/{grab=1;next} grab&&/^```/{exit} grab' README.md \
-      > "$out/readme_quick_start.c"
-    # shellcheck disable=SC2016 # expanded by the sh -c below, where TV_MOCK_URL is set
-    as_user='TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1'
-    if build readme_quick_start "$cc" "${windows[@]}" -o "$out/readme_quick_start.exe" \
-      "$out/readme_quick_start.c" "$import_lib"; then
-      # It looks up video_abc123, which the mock does not have: it must say so, and exit 0.
-      run readme_quick_start sh -c "cd '$out' && $as_user wine readme_quick_start.exe > readme_quick_start.out 2>&1 \
-        && grep -q 'video_abc123' readme_quick_start.out || { cat readme_quick_start.out >&2; exit 1; }"
+    need "$lib/together_video.def"
+    # The .def `make cross` wrote (scripts/windows-def.sh) names exactly the header's functions.
+    if diff <(grep -oE '\btv_[a-z0-9_]+ *\(' include/together_video.h | tr -d ' (' | sort -u) \
+      <(sed -n 's/^    //p' "$lib/together_video.def") > "$out/def.diff"; then
+      pass
+    else
+      fail together_video.def "does not name the header's functions (< header, > .def):
+$(cat "$out/def.diff")"
     fi
-    if build get_video "$cc" "${windows[@]}" -o "$out/get_video.exe" examples/get_video.c "$import_lib"; then
-      run get_video sh -c "cd '$out' && $as_user wine get_video.exe vid_completed vid_failed > get_video.out 2>&1 \
-        && grep -q 'status    completed' get_video.out && grep -q 'content_policy_violation' get_video.out \
-        || { cat get_video.out >&2; exit 1; }"
-    fi
+    # The quick start linked through an import library made from the .def, as an MSVC
+    # user's `lib /def` makes one (here dlltool's), beside its own copy of the DLL.
+    mkdir -p "$out/def"
+    cp "$lib/together_video.dll" "$out/def/"
+    wine_prepare "$out/def"
+    link_def() { # name source
+      ${MINGW_DLLTOOL:-x86_64-w64-mingw32-dlltool} -d "$lib/together_video.def" -l "$out/def/together_video.lib" &&
+        "$cc" "${windows[@]}" -o "$out/def/$1.exe" "$2" "$out/def/together_video.lib"
+    }
+    # Every example as users build them, and how they run.
+    link_example() { "$cc" "${windows[@]}" -pthread -o "$out/$1.exe" "$2" "$import_lib"; }
+    suffix=.exe
+    runner=(wine)
     ;;
 
   aarch64-unknown-linux-gnu)
@@ -136,6 +150,9 @@ case $target in
         run "$suite static" qemu-aarch64 -L "$sysroot" "$out/${suite}_static"
       fi
     done
+    # shellcheck disable=SC2016 # $ORIGIN is for the dynamic linker, not the shell
+    link_example() { "$cc" "${strict[@]}" -pthread -o "$out/$1" "$2" -L"$lib" -ltogether_video -Wl,-rpath,'$ORIGIN/lib'; }
+    runner=(qemu-aarch64 -L "$sysroot")
     ;;
 
   x86_64-unknown-linux-musl)
@@ -154,8 +171,28 @@ case $target in
       esac
       run "$suite" "$out/$suite"
     done
+    link_example() { "$cc" -static "${strict[@]}" -pthread -o "$out/$1" "$2" "$lib/libtogether_video.a" "$unwind"; }
+    runner=()
     ;;
 esac
+
+# The README's quick start (extracted as `make test-c` does) and every C example, built
+# for the target as its users build them (link_example above) and run under its runner
+# (runner above) by scripts/run-examples.sh, which holds each one's arguments and checks.
+awk '/^## C quick start/{on=1} on&&/^```c/{grab=1;next} grab&&/^```/{exit} grab' README.md \
+  > "$out/readme_quick_start.c"
+programs=(readme_quick_start)
+for source in examples/*.c; do programs+=("$(basename "$source" .c)"); done
+for program in "${programs[@]}"; do
+  source=examples/$program.c
+  [ "$program" = readme_quick_start ] && source=$out/readme_quick_start.c
+  build "$program" link_example "$program" "$source" || continue
+  run "$program" scripts/run-examples.sh -q -C "$out" -s "$suffix" "$program" -- "${runner[@]}"
+done
+if [ "$target" = x86_64-pc-windows-gnu ] &&
+  build "readme_quick_start (.def)" link_def readme_quick_start "$out/readme_quick_start.c"; then
+  run "readme_quick_start (.def)" scripts/run-examples.sh -q -C "$out/def" -s .exe readme_quick_start -- wine
+fi
 
 echo "cross-test $target: took $((SECONDS - started)) s"
 echo "cross-test $target: $passed passed, $failed failed"
