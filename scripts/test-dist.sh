@@ -2,7 +2,8 @@
 # Uses each release archive as a user would, against the mock on loopback:
 # - Linux x86_64: the C++ wrapper's test built with CMake's find_package, shared and static;
 # - Linux arm64: the same, cross-built with CMake, run under qemu-aarch64;
-# - musl: examples/get_video.c linked fully static with the archive's pkg-config file;
+# - musl: examples/get_video.c linked fully static, once with the archive's pkg-config
+#   file and once by a C project of CMake's through find_package(TogetherVideo);
 # - Windows: the C++ journey (create, wait, download) built with MinGW, run under Wine.
 # Usage: scripts/test-dist.sh VERSION   (after `make dist`)
 set -euo pipefail
@@ -60,6 +61,31 @@ musl-gcc -static -std=c11 -Wall -Wextra -Werror -o "$work/get_video_static" exam
 check "musl static" sh -c "ldd '$work/get_video_static' 2>&1 | grep -q 'not a dynamic executable'"
 check "musl get_video" with_mock sh -c "TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=\$TV_MOCK_URL NO_PROXY=127.0.0.1 \
   '$work/get_video_static' vid_completed vid_failed > /dev/null"
+
+# musl through CMake: a C project (CC=musl-gcc) that finds the archive with
+# find_package(TogetherVideo), links TogetherVideo::together_video_static with -static,
+# and runs. C, not the C++ test the glibc archives get: a C++ program needs a C++
+# standard library built for musl, and Debian has no musl C++ toolchain (musl-gcc wraps
+# gcc for C only; g++ would bring glibc's libstdc++, which cannot link against musl).
+musl_cmake=$work/musl-cmake
+mkdir -p "$musl_cmake"
+cat > "$musl_cmake/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(together_video_musl_static C)
+find_package(TogetherVideo 0.2 REQUIRED)
+add_executable(get_video ${EXAMPLE})
+set_target_properties(get_video PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON)
+target_compile_options(get_video PRIVATE -Wall -Wextra -Wpedantic -Werror)
+target_link_libraries(get_video PRIVATE TogetherVideo::together_video_static)
+target_link_options(get_video PRIVATE -static)
+CMAKE
+CC=musl-gcc cmake -S "$musl_cmake" -B "$musl_cmake/build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DEXAMPLE="$top/examples/get_video.c" -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build "$musl_cmake/build" > /dev/null
+check "musl cmake found the archive" grep -qx "TogetherVideo_DIR:PATH=$prefix/lib/cmake/TogetherVideo" \
+  "$musl_cmake/build/CMakeCache.txt"
+check "musl cmake static" sh -c "ldd '$musl_cmake/build/get_video' 2>&1 | grep -q 'not a dynamic executable'"
+check "musl cmake get_video" with_mock scripts/run-examples.sh -q -C "$musl_cmake/build" get_video
 
 # Windows: the C++ journey from the archive, under Wine.
 prefix=$(unpack x86_64-pc-windows-gnu)
