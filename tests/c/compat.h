@@ -11,6 +11,20 @@
  *                              separator: /tmp, or GetTempPath's on Windows
  *   process_id()               the process id, to name scratch files
  *
+ * Paths in UTF-8, as the library takes them (on Windows through the wide-character
+ * API, so that a name outside ASCII reaches the file system as it is spelled, not in
+ * the ANSI code page; the test's own directories, from temp_dir, are ASCII):
+ *
+ *   fopen_utf8(path, mode)     fopen
+ *   make_dir_utf8(path)        make_dir
+ *   remove_utf8(path)          remove
+ *   remove_dir_utf8(path)      rmdir: fails unless the directory is empty
+ *   list_dir_utf8(path, names, size)
+ *                              the number of entries in a directory ("." and ".."
+ *                              left out), -1 if it cannot be read; their names in
+ *                              UTF-8 go to names, each followed by '\n' (cut short
+ *                              when size is too small)
+ *
  * Threads are pthreads everywhere: mingw-w64's winpthreads (-pthread) on Windows.
  * Include it after the C library's headers, with _POSIX_C_SOURCE 200809L defined
  * before them. Paths are joined with '/', which Windows accepts as well. */
@@ -20,12 +34,20 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Adds name and a '\n' to the names list_dir_utf8 writes. */
+static inline void compat_add_name(char *names, size_t size, const char *name) {
+  size_t used = strlen(names);
+  if (used < size) snprintf(names + used, size - used, "%s\n", name);
+}
 
 #ifdef _WIN32
 
 #include <direct.h> /* _mkdir, rmdir */
 #include <io.h>     /* unlink */
 #include <process.h>
+#include <wchar.h>  /* wcscmp, _wfopen, _wmkdir, _wremove, _wrmdir */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -60,8 +82,80 @@ static inline void temp_dir(char *buffer, size_t size) {
 
 static inline long process_id(void) { return (long)_getpid(); }
 
+/* A new wide copy of UTF-8 text (free it), NULL if it is not valid UTF-8. */
+static inline wchar_t *compat_wide(const char *text) {
+  int length = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, NULL, 0);
+  wchar_t *wide;
+  if (length <= 0) return NULL;
+  wide = malloc((size_t)length * sizeof *wide);
+  if (wide != NULL && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, wide, length) != length) {
+    free(wide);
+    wide = NULL;
+  }
+  return wide;
+}
+
+static inline FILE *fopen_utf8(const char *path, const char *mode) {
+  wchar_t *wide_path = compat_wide(path), *wide_mode = compat_wide(mode);
+  FILE *file = wide_path != NULL && wide_mode != NULL ? _wfopen(wide_path, wide_mode) : NULL;
+  free(wide_path);
+  free(wide_mode);
+  return file;
+}
+
+static inline int make_dir_utf8(const char *path) {
+  wchar_t *wide = compat_wide(path);
+  int result = wide != NULL ? _wmkdir(wide) : -1;
+  free(wide);
+  return result;
+}
+
+static inline int remove_utf8(const char *path) {
+  wchar_t *wide = compat_wide(path);
+  int result = wide != NULL ? _wremove(wide) : -1;
+  free(wide);
+  return result;
+}
+
+static inline int remove_dir_utf8(const char *path) {
+  wchar_t *wide = compat_wide(path);
+  int result = wide != NULL ? _wrmdir(wide) : -1;
+  free(wide);
+  return result;
+}
+
+static inline int list_dir_utf8(const char *path, char *names, size_t size) {
+  size_t length = strlen(path);
+  char *pattern = malloc(length + 3);
+  wchar_t *wide;
+  WIN32_FIND_DATAW found;
+  HANDLE search;
+  int count = 0;
+  if (size > 0) names[0] = '\0';
+  if (pattern == NULL) return -1;
+  snprintf(pattern, length + 3, "%s/*", path);
+  wide = compat_wide(pattern);
+  free(pattern);
+  if (wide == NULL) return -1;
+  search = FindFirstFileW(wide, &found);
+  free(wide);
+  if (search == INVALID_HANDLE_VALUE) return -1;
+  do {
+    char name[4 * MAX_PATH];
+    if (wcscmp(found.cFileName, L".") == 0 || wcscmp(found.cFileName, L"..") == 0) continue;
+    if (WideCharToMultiByte(CP_UTF8, 0, found.cFileName, -1, name, (int)sizeof name, NULL, NULL) == 0) {
+      snprintf(name, sizeof name, "(not convertible to UTF-8)");
+    }
+    compat_add_name(names, size, name);
+    count++;
+  } while (FindNextFileW(search, &found));
+  FindClose(search);
+  return count;
+}
+
 #else /* POSIX */
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -83,6 +177,30 @@ static inline int make_dir(const char *path) { return mkdir(path, 0700); }
 static inline void temp_dir(char *buffer, size_t size) { snprintf(buffer, size, "/tmp"); }
 
 static inline long process_id(void) { return (long)getpid(); }
+
+/* POSIX paths are bytes: UTF-8 goes to the file system as it is. */
+static inline FILE *fopen_utf8(const char *path, const char *mode) { return fopen(path, mode); }
+
+static inline int make_dir_utf8(const char *path) { return make_dir(path); }
+
+static inline int remove_utf8(const char *path) { return remove(path); }
+
+static inline int remove_dir_utf8(const char *path) { return rmdir(path); }
+
+static inline int list_dir_utf8(const char *path, char *names, size_t size) {
+  DIR *dir = opendir(path);
+  struct dirent *entry;
+  int count = 0;
+  if (size > 0) names[0] = '\0';
+  if (dir == NULL) return -1;
+  while ((entry = readdir(dir)) != NULL) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+    compat_add_name(names, size, entry->d_name);
+    count++;
+  }
+  closedir(dir);
+  return count;
+}
 
 #endif
 

@@ -275,6 +275,164 @@ static void test_threads(TvClient *client) {
   }
 }
 
+/* tv_last_error_message is per thread: threads that fail at the same time each read
+ * their own message, a thread that has not failed reads NULL, and the main thread's
+ * message outlives theirs. Each thread records what it saw; the main thread checks. */
+enum { ERROR_THREADS = 4 };
+
+struct own_error {
+  TvClient *client;
+  pthread_barrier_t *all_failed;
+  int index;
+  int fresh_was_null;                  /* NULL before the thread's first failure */
+  char expected[256], seen[256];       /* its TvError's message; tv_last_error_message */
+  char expected_arg[128], seen_arg[128];
+};
+
+static void *fail_on_own_thread(void *arg) {
+  static const char *ids[ERROR_THREADS] = {"status-400", "status-403", "status-404", "status-409"};
+  struct own_error *own = arg;
+  TvCallOptions *call = tv_call_options_new();
+  TvVideo *video = NULL;
+  TvError *error = NULL;
+  const char *last;
+
+  own->fresh_was_null = tv_last_error_message() == NULL;
+  if (tv_get_video(own->client, ids[own->index], NULL, &video, &error) != TV_RESULT_OK && error != NULL) {
+    snprintf(own->expected, sizeof own->expected, "%s", tv_error_message(error));
+  }
+  tv_error_free(error);
+  tv_video_free(video);
+  pthread_barrier_wait(own->all_failed); /* every thread has failed: now each reads */
+  last = tv_last_error_message();
+  snprintf(own->seen, sizeof own->seen, "%s", last ? last : "(null)");
+  pthread_barrier_wait(own->all_failed);
+
+  /* Again with an argument refused at once, the value naming the thread. */
+  tv_call_options_set_timeout_ms(call, -1 - own->index);
+  snprintf(own->expected_arg, sizeof own->expected_arg, "timeout must be from 1 to 86400000 ms, not %d",
+           -1 - own->index);
+  pthread_barrier_wait(own->all_failed);
+  last = tv_last_error_message();
+  snprintf(own->seen_arg, sizeof own->seen_arg, "%s", last ? last : "(null)");
+  tv_call_options_free(call);
+  return NULL;
+}
+
+static void test_last_error_per_thread(TvClient *client) {
+  static const char *statuses[ERROR_THREADS] = {"HTTP 400", "HTTP 403", "HTTP 404", "HTTP 409"};
+  struct own_error own[ERROR_THREADS];
+  pthread_t threads[ERROR_THREADS];
+  pthread_barrier_t all_failed;
+  TvCallOptions *call = tv_call_options_new();
+  int started = 0;
+
+  CHECK(tv_call_options_set_timeout_ms(call, -100) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK_TEXT(tv_last_error_message(), "timeout must be from 1 to 86400000 ms, not -100");
+  CHECK(pthread_barrier_init(&all_failed, NULL, ERROR_THREADS) == 0);
+  memset(own, 0, sizeof own);
+  for (int i = 0; i < ERROR_THREADS; i++) {
+    own[i].client = client;
+    own[i].all_failed = &all_failed;
+    own[i].index = i;
+    if (pthread_create(&threads[i], NULL, fail_on_own_thread, &own[i]) == 0) started++;
+  }
+  CHECK(started == ERROR_THREADS);
+  for (int i = 0; i < started; i++) CHECK(pthread_join(threads[i], NULL) == 0);
+  pthread_barrier_destroy(&all_failed);
+  for (int i = 0; i < ERROR_THREADS; i++) {
+    CHECK(own[i].fresh_was_null);
+    CHECK(strstr(own[i].expected, statuses[i]) != NULL);
+    CHECK_TEXT(own[i].seen, own[i].expected);
+    CHECK_TEXT(own[i].seen_arg, own[i].expected_arg);
+  }
+  /* The threads' failures did not touch this thread's message. */
+  CHECK_TEXT(tv_last_error_message(), "timeout must be from 1 to 86400000 ms, not -100");
+  tv_call_options_free(call);
+}
+
+/* The variables a client whose proxy is left to the environment reads. */
+static const char *const proxy_variables[] = {"ALL_PROXY",  "all_proxy",  "HTTPS_PROXY", "https_proxy",
+                                              "HTTP_PROXY", "http_proxy", "NO_PROXY",    "no_proxy"};
+
+static void clear_proxy_environment(void) {
+  for (size_t i = 0; i < sizeof proxy_variables / sizeof proxy_variables[0]; i++) unsetenv(proxy_variables[i]);
+}
+
+/* Gets vid_completed from the mock with a new client, its proxy left to the environment
+ * (proxy NULL) or set to proxy; no retries. The error's message goes to message. */
+static TvResult get_with_proxy(const char *proxy, char *message, size_t size) {
+  TvClientOptions *options = tv_client_options_new();
+  TvClient *client = NULL;
+  TvVideo *video = NULL;
+  TvError *error = NULL;
+  TvResult result;
+  CHECK(tv_client_options_set_base_url(options, mock_url) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_api_key(options, "test-key") == TV_RESULT_OK);
+  CHECK(tv_client_options_set_max_retries(options, 0) == TV_RESULT_OK);
+  if (proxy != NULL) CHECK(tv_client_options_set_proxy(options, proxy) == TV_RESULT_OK);
+  result = tv_client_new_with_options(options, &client, &error);
+  tv_client_options_free(options);
+  if (result == TV_RESULT_OK) {
+    result = tv_get_video(client, "vid_completed", NULL, &video, &error);
+    if (result == TV_RESULT_OK) CHECK(video != NULL && strcmp(video->id, "vid_completed") == 0);
+  }
+  snprintf(message, size, "%s", error ? tv_error_message(error) : "");
+  tv_error_free(error);
+  tv_video_free(video);
+  tv_client_free(client);
+  return result;
+}
+
+/* Proxy variables are read from the process environment when a client is created: each
+ * of ALL_PROXY, HTTPS_PROXY and HTTP_PROXY (and http_proxy) sends the request to the
+ * proxy it names. The proxy here is the mock itself, which answers the proxy's CONNECT
+ * with 404: the call fails with a connection error that says the proxy refused it, so
+ * the proxy was reached. NO_PROXY (or no_proxy) naming the host, or a client set to
+ * connect directly, goes around it. On Windows the variables' names are not case
+ * sensitive, so http_proxy and HTTP_PROXY are the same variable there. */
+static void test_proxy_environment(void) {
+  static const char *const proxies[] = {"ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "http_proxy"};
+  char message[512];
+
+  clear_proxy_environment();
+  CHECK(get_with_proxy(NULL, message, sizeof message) == TV_RESULT_OK); /* no proxy: direct */
+  for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++) {
+    TvResult result;
+    clear_proxy_environment();
+    setenv(proxies[i], origin, 1);
+    result = get_with_proxy(NULL, message, sizeof message);
+    if (result != TV_RESULT_CONNECTION || strstr(message, "proxy") == NULL) {
+      fprintf(stderr, "%s=%s: got %d (%s)\n", proxies[i], origin, (int)result, message);
+    }
+    CHECK(result == TV_RESULT_CONNECTION);
+    CHECK(strstr(message, "proxy refused the connection") != NULL);
+  }
+
+  /* HTTP_PROXY set, and the host in NO_PROXY or no_proxy: direct. */
+  clear_proxy_environment();
+  setenv("HTTP_PROXY", origin, 1);
+  setenv("NO_PROXY", "127.0.0.1", 1);
+  CHECK(get_with_proxy(NULL, message, sizeof message) == TV_RESULT_OK);
+  unsetenv("NO_PROXY");
+  setenv("no_proxy", "localhost,127.0.0.1", 1);
+  CHECK(get_with_proxy(NULL, message, sizeof message) == TV_RESULT_OK);
+  unsetenv("no_proxy");
+  /* A NO_PROXY for other hosts leaves the proxy in use. */
+  setenv("NO_PROXY", "example.com", 1);
+  CHECK(get_with_proxy(NULL, message, sizeof message) == TV_RESULT_CONNECTION);
+  unsetenv("NO_PROXY");
+
+  /* Set to "" (direct), the client ignores the environment. */
+  CHECK(get_with_proxy("", message, sizeof message) == TV_RESULT_OK);
+
+  /* A SOCKS proxy in the environment is refused, not gone around. */
+  setenv("ALL_PROXY", "socks5://127.0.0.1:1080", 1);
+  CHECK(get_with_proxy(NULL, message, sizeof message) == TV_RESULT_INVALID_ARGUMENT);
+  CHECK(strstr(message, "SOCKS") != NULL);
+  clear_proxy_environment();
+}
+
 int main(void) {
   TvClient *client;
   const char *url = getenv("TV_MOCK_URL"), *path;
@@ -289,11 +447,13 @@ int main(void) {
 
   test_version();
   test_environment();
+  test_proxy_environment();
   client = client_with("test-key", 10000, 2);
   test_jobs(client);
   test_errors(client);
   test_bad_arguments(client);
   test_threads(client);
+  test_last_error_per_thread(client);
   test_call_options(client);
   tv_client_free(client);
   return finish("test_get_video");

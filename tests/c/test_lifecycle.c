@@ -339,6 +339,158 @@ static void test_download(TvClient *client) {
   tv_call_options_free(call);
 }
 
+/* Names outside ASCII, in UTF-8 (escaped, so the source's encoding does not matter):
+ * "vidéos-日本" and "clïp-ж-🎬.mp4" (🎬 is outside the Basic Multilingual Plane: a
+ * surrogate pair in Windows' UTF-16). */
+#define UTF8_DIR "vid\xc3\xa9os-\xe6\x97\xa5\xe6\x9c\xac"
+#define UTF8_FILE "cl\xc3\xafp-\xd0\xb6-\xf0\x9f\x8e\xac.mp4"
+#define OLD_CONTENTS "the file the download replaces\n"
+
+/* A file's size, read through the UTF-8 path (the wide API on Windows); -1 when absent. */
+static long utf8_file_size(const char *path) {
+  FILE *file = fopen_utf8(path, "rb");
+  long size;
+  if (file == NULL) return -1;
+  size = fseek(file, 0, SEEK_END) == 0 ? ftell(file) : -1;
+  fclose(file);
+  return size;
+}
+
+/* A line of list_dir_utf8's names that starts with prefix and ends with suffix. */
+static int has_name(const char *names, const char *prefix, const char *suffix) {
+  while (*names != '\0') {
+    const char *end = strchr(names, '\n');
+    size_t length = end ? (size_t)(end - names) : strlen(names);
+    if (length >= strlen(prefix) + strlen(suffix) && strncmp(names, prefix, strlen(prefix)) == 0 &&
+        strncmp(names + length - strlen(suffix), suffix, strlen(suffix)) == 0) {
+      return 1;
+    }
+    names += length + (end != NULL);
+  }
+  return 0;
+}
+
+/* What the destination's directory holds while the download is under way: at the first
+ * progress callback, after the first bytes were written. */
+struct beside {
+  const char *dir, *path;
+  int calls, stop;
+  int entries;      /* in dir */
+  long path_size;   /* of the destination */
+  char names[2048]; /* of the entries */
+};
+
+static int look_beside(void *user_data, uint64_t received, int64_t total) {
+  struct beside *seen = user_data;
+  (void)received;
+  (void)total;
+  if (seen->calls++ == 0) {
+    seen->entries = list_dir_utf8(seen->dir, seen->names, sizeof seen->names);
+    seen->path_size = utf8_file_size(seen->path);
+  }
+  return seen->stop;
+}
+
+/* Paths are UTF-8: a download into a directory and to a file named outside ASCII, which
+ * replaces the file there only once complete, through a temporary file beside it
+ * (.NAME.PID-N.part) that is gone afterwards, cancelled or not. On Windows the names
+ * must reach the file system as wide strings: the test reads them back through the
+ * wide API (compat.h), so a name mangled through the ANSI code page is not found. */
+static void test_utf8_paths(TvClient *client) {
+  TvCallOptions *call = tv_call_options_new();
+  struct beside seen;
+  char dir[512], path[640], other[640], missing[640], names[2048], temp_prefix[640];
+  uint64_t bytes = 0;
+  TvError *error = NULL;
+  FILE *file;
+  unsigned char head[8];
+
+  snprintf(dir, sizeof dir, "%s/%s", workdir, UTF8_DIR);
+  snprintf(path, sizeof path, "%s/%s", dir, UTF8_FILE);
+  snprintf(temp_prefix, sizeof temp_prefix, ".%s.%ld-", UTF8_FILE, process_id());
+  CHECK(make_dir_utf8(dir) == 0);
+
+  /* The destination exists: a regular file with other contents. */
+  file = fopen_utf8(path, "wb");
+  CHECK(file != NULL);
+  if (file) {
+    fputs(OLD_CONTENTS, file);
+    fclose(file);
+  }
+  CHECK(utf8_file_size(path) == (long)strlen(OLD_CONTENTS));
+
+  memset(&seen, 0, sizeof seen);
+  seen.dir = dir;
+  seen.path = path;
+  CHECK(tv_call_options_set_download_progress(call, look_beside, &seen) == TV_RESULT_OK);
+  CHECK(tv_download_video_to_file(client, "video-at-clip.mp4", path, call, &bytes, &error) == TV_RESULT_OK);
+  if (error) fprintf(stderr, "UTF-8 download: %s\n", tv_error_message(error));
+  tv_error_free(error);
+  error = NULL;
+  CHECK(bytes == VIDEO_SIZE);
+  /* Under way: the old file untouched, and the temporary file beside it. */
+  CHECK(seen.calls > 0);
+  CHECK(seen.entries == 2);
+  CHECK(seen.path_size == (long)strlen(OLD_CONTENTS));
+  CHECK(has_name(seen.names, UTF8_FILE, ""));
+  CHECK(has_name(seen.names, temp_prefix, ".part"));
+  if (!has_name(seen.names, temp_prefix, ".part")) fprintf(stderr, "beside the destination:\n%s", seen.names);
+  /* Done: the video replaced the file, and only it is left. */
+  CHECK(utf8_file_size(path) == VIDEO_SIZE);
+  file = fopen_utf8(path, "rb");
+  CHECK(file != NULL && fread(head, 1, 8, file) == 8 && memcmp(head + 4, "ftyp", 4) == 0);
+  if (file) fclose(file);
+  CHECK(list_dir_utf8(dir, names, sizeof names) == 1);
+  CHECK(has_name(names, UTF8_FILE, "") && strlen(names) == strlen(UTF8_FILE "\n"));
+
+  /* Replaced again, by URL this time, without a progress callback. */
+  CHECK(tv_call_options_set_download_progress(call, NULL, NULL) == TV_RESULT_OK);
+  {
+    TvVideo *video = NULL;
+    CHECK(tv_get_video(client, "video-at-clip.webm", NULL, &video, NULL) == TV_RESULT_OK);
+    CHECK(video != NULL && tv_download_url_to_file(client, video->video_url, path, call, &bytes, NULL) == TV_RESULT_OK);
+    tv_video_free(video);
+  }
+  file = fopen_utf8(path, "rb");
+  CHECK(file != NULL && fread(head, 1, 4, file) == 4 && memcmp(head, "\x1a\x45\xdf\xa3", 4) == 0);
+  if (file) fclose(file);
+  CHECK(list_dir_utf8(dir, names, sizeof names) == 1);
+
+  /* Cancelled by its progress callback mid-transfer: neither the new file nor a
+   * temporary file is left, and the existing one is untouched. */
+  snprintf(other, sizeof other, "%s/%s", dir, "\xc3\xb1-" UTF8_FILE);
+  memset(&seen, 0, sizeof seen);
+  seen.dir = dir;
+  seen.path = other;
+  seen.stop = 1;
+  CHECK(tv_call_options_set_download_progress(call, look_beside, &seen) == TV_RESULT_OK);
+  CHECK(tv_download_video_to_file(client, "video-at-clip.mp4", other, call, NULL, NULL) == TV_RESULT_CANCELLED);
+  CHECK(seen.entries == 2 && has_name(seen.names, ".\xc3\xb1-" UTF8_FILE ".", ".part"));
+  CHECK(list_dir_utf8(dir, names, sizeof names) == 1);
+  CHECK(has_name(names, UTF8_FILE, "") && utf8_file_size(other) == -1);
+  CHECK(utf8_file_size(path) == VIDEO_SIZE);
+
+  /* A directory that is not there: the error names the path as given, in UTF-8. */
+  snprintf(missing, sizeof missing, "%s/n\xc3\xb6-such-dir/%s", dir, UTF8_FILE);
+  CHECK(tv_download_video_to_file(client, "video-at-clip.mp4", missing, NULL, NULL, &error) ==
+        TV_RESULT_FILE_SYSTEM);
+  CHECK(error != NULL && strstr(tv_error_message(error), "n\xc3\xb6-such-dir") != NULL);
+  if (error && strstr(tv_error_message(error), "n\xc3\xb6-such-dir") == NULL) {
+    fprintf(stderr, "missing directory: %s\n", tv_error_message(error));
+  }
+  tv_error_free(error);
+  /* A path that is not UTF-8 is refused before anything is written. */
+  snprintf(missing, sizeof missing, "%s/clip-\xff.mp4", dir);
+  CHECK(tv_download_video_to_file(client, "video-at-clip.mp4", missing, NULL, NULL, NULL) ==
+        TV_RESULT_INVALID_ARGUMENT);
+  CHECK(list_dir_utf8(dir, names, sizeof names) == 1);
+
+  CHECK(remove_utf8(path) == 0);
+  CHECK(remove_dir_utf8(dir) == 0); /* only if empty: nothing else was left there */
+  CHECK(files_in_workdir() == 0);
+  tv_call_options_free(call);
+}
+
 static atomic_int completions;
 
 static void on_done(void *user_data) {
@@ -758,6 +910,7 @@ int main(void) {
   test_create(client);
   test_wait(client);
   test_download(client);
+  test_utf8_paths(client);
   test_non_blocking(client);
   test_callback_lifetimes(client);
   test_blocking_completion();
