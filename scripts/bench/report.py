@@ -1,6 +1,12 @@
-"""Turns target/bench/results.jsonl into docs/benchmarks.md and docs/benchmarks.png."""
+"""Turns target/bench/results.jsonl into docs/benchmarks.md and docs/benchmarks.png, and
+rewrites the size table of docs/platforms.md (between its sizes:begin and sizes:end
+markers) from the same measurement, so the two documents cannot disagree.
+
+Usage: report.py RESULTS EXTRAS OUT_MD OUT_PNG [PLATFORMS_MD]
+PLATFORMS_MD defaults to platforms.md beside OUT_MD."""
 import json
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 results_file, extras_file, out_md, out_png = map(Path, sys.argv[1:5])
+platforms_md = Path(sys.argv[5]) if len(sys.argv) > 5 else out_md.with_name("platforms.md")
+SIZES_BEGIN, SIZES_END = "<!-- sizes:begin", "<!-- sizes:end -->"
 runs = [json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
 # Best run of each contender, threads and TLS (run.sh repeats the C pairs).
 best = {}
@@ -213,7 +221,31 @@ for name, contender, key in (("no callback", lib, "library"),
                  f"{ir.get(key, 0) / ir['library']:.2f}x |")
 lines.append("")
 lines.append("![calls per second](benchmarks.png)\n")
+
+
+def size_table():
+    """The stripped shared library of each target, as measured above, as a Markdown table."""
+    sizes = [("Linux x86_64", "libtogether_video.so", extras["sizes"]["so"])]
+    for name, size in extras.get("target_sizes", {}).items():
+        target, _, file = name.partition(" (")  # "Linux arm64 (libtogether_video.so)"
+        sizes.append((target, file.rstrip(")"), size))
+    table = ["| target | file | size |", "|---|---|---|"]
+    table += [f"| {target} | `{file}` | {size / 1e6:.1f} MB |" for target, file, size in sizes]
+    return "\n".join(table)
+
+
+def with_sizes(path):
+    """PATH's text with what lies between its size markers replaced by size_table()."""
+    text = path.read_text()
+    pattern = re.compile("(" + re.escape(SIZES_BEGIN) + r"[^\n]*-->\n).*?(\n" + re.escape(SIZES_END) + ")", re.S)
+    if not pattern.search(text):
+        sys.exit(f"{path} has no {SIZES_BEGIN} ... --> / {SIZES_END} markers around its size table")
+    return pattern.sub(lambda match: match.group(1) + size_table() + match.group(2), text, count=1)
+
+
+platforms_text = with_sizes(platforms_md)  # checked before anything is written
 out_md.write_text("\n".join(lines) + "\n")
+platforms_md.write_text(platforms_text)
 
 labels, values = [], []
 for row in rows:
@@ -234,4 +266,4 @@ right.set_ylabel("calls per second")
 right.legend()
 figure.tight_layout()
 figure.savefig(out_png, dpi=110)
-print(f"wrote {out_md} and {out_png}")
+print(f"wrote {out_md}, {out_png} and the size table of {platforms_md}")
