@@ -1377,10 +1377,10 @@ void tv_request_cancel(const struct TvRequest *request);
  *
  * Keep the callback short: it holds one of the client's worker threads, and threads
  * waiting on the request, cancelling it or freeing the client wait for it to return. A
- * request started from inside it runs on the same thread once it returns, with no
- * hand-off to another thread (a chain of requests, each started by the last one's
- * callback, runs on one thread); if the callback waits for that request instead, an idle
- * worker thread takes it within a millisecond.
+ * request started from inside it while other worker threads are idle wakes none of them:
+ * it usually runs on the same thread once the callback returns (a chain of requests,
+ * each started by the last one's callback, runs without hand-offs between threads); if
+ * the callback waits for it instead, an idle worker thread takes it within a millisecond.
  */
 enum TvResult tv_request_on_complete(const struct TvRequest *request,
                                      TvRequestCallback callback,

@@ -164,7 +164,12 @@ impl Pool {
             state.closing = true;
             (state.requests.take(), std::mem::take(&mut state.handles))
         };
-        for request in requests.iter().filter_map(WeakRequest::upgrade) {
+        // Pending requests first: a completion callback still running (a C# continuation,
+        // say) may be waiting for one of them, and cancelling its own request first would
+        // wait for that callback for as long as the pending request lasts.
+        let mut live: Vec<Request> = requests.iter().filter_map(WeakRequest::upgrade).collect();
+        live.sort_by_key(Request::has_outcome);
+        for request in &live {
             request.cancel();
         }
         self.shared.work.notify_all();
@@ -201,7 +206,9 @@ impl Shared {
         state.sequence += 1;
         let sequence = state.sequence;
         state.queue.push(Scheduled { due: Instant::now() + delay, sequence, job });
-        if !state.closing && state.idle > 0 && shared.completing_here() {
+        // Every queued job has an idle thread to take it, this one too (an idle thread may
+        // have been woken for another already).
+        if !state.closing && state.queue.len() <= state.idle && shared.completing_here() {
             // This thread takes the job once its callback returns (see the module's doc).
             state.handed_over_at = Some(Instant::now());
             let wake = state.standby == 0;

@@ -150,6 +150,11 @@ impl Request {
         state.done_for(current()).then(|| state.outcome.clone()).flatten()
     }
 
+    /// Whether the request has its outcome (it may still be running its completion callback).
+    pub(crate) fn has_outcome(&self) -> bool {
+        self.state().outcome.is_some()
+    }
+
     /// Runs `read` on the outcome, under the request's lock, once done (and, to its
     /// completion callback, while it runs): `outcome` without the copy.
     pub(crate) fn read_outcome<T>(&self, read: impl FnOnce(&Result<Outcome, Error>) -> T) -> Option<T> {

@@ -289,3 +289,46 @@ fn a_chain_of_calls_started_from_completion_callbacks_runs_to_its_end() {
         assert_eq!(server.hits("vid_completed"), 201);
     });
 }
+
+/// Shutting the client down while a completion callback waits for another request of the
+/// client (a C# continuation blocking on a Task does) cancels that request first, which
+/// frees the callback, instead of waiting for the callback while the request runs on.
+#[test]
+fn shutdown_cancels_the_request_a_running_callback_waits_for_first() {
+    let server = MockServer::start();
+    let client = Arc::new(
+        together_video::Client::new(&together_video::ClientConfig {
+            api_key: Some(tv_mock::DEFAULT_API_KEY.into()),
+            base_url: Some(server.base_url()),
+            proxy: together_video::ProxySetting::Direct,
+            timeout: Duration::from_secs(600),
+            worker_threads: 2,
+            ..together_video::ClientConfig::default()
+        })
+        .unwrap(),
+    );
+    without_deadlock(move || {
+        let first = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+        let (waiting, inside) = mpsc::channel();
+        let (report, reported) = mpsc::channel();
+        let inner = Arc::clone(&client);
+        first.on_complete(Box::new(move || {
+            let stalled = inner.get_video_start("stall", &CallOptions::default()).unwrap();
+            let (done, ended) = mpsc::channel();
+            let its = stalled.clone();
+            stalled.on_complete(Box::new(move || done.send(its.outcome()).unwrap()));
+            waiting.send(()).unwrap();
+            report.send(ended.recv().unwrap()).unwrap();
+        }));
+        inside.recv().unwrap();
+        while server.hits("stall") == 0 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // The stalled request would wait on the server for minutes (the mock closes it after
+        // 30 s, then it is retried): shutdown cancels it rather than wait for it.
+        client.shutdown();
+        assert!(first.is_done());
+        let outcome = reported.recv().unwrap();
+        assert!(matches!(outcome, Some(Err(ref e)) if e.kind() == ErrorKind::Cancelled), "{outcome:?}");
+    });
+}
