@@ -302,8 +302,8 @@ namespace TogetherVideo
     /// ConfigureAwait(false)) run on that thread too: no thread-pool hop, and a call the
     /// continuation starts is taken by that same thread once it returns. At most
     /// WorkerThreads - 1 Tasks of a client end so at once (ClientHandle counts them), so
-    /// one library thread always serves the calls, even while continuations block on
-    /// other calls' Tasks. The others, and Tasks ended by a cancel (a CancellationToken,
+    /// such continuations never hold every library thread, even while they block on other
+    /// calls' Tasks. The others, and Tasks ended by a cancel (a CancellationToken,
     /// Dispose: that thread must not run the caller's code inside the library), end in the
     /// callback too, so that the client's done event comes after, but their await
     /// continuations go to the thread pool (see Finish). A client with
@@ -311,6 +311,8 @@ namespace TogetherVideo
     internal abstract class AsyncCall<T> : NativeCall
     {
         private static readonly Action<object> CancelRequest = call => ((AsyncCall<T>)call).Cancel();
+
+        private static readonly WaitCallback Rethrow = thrown => ((ExceptionDispatchInfo)thrown).Throw();
 
         // Made by Begin, as the client says.
         private TaskCompletionSource<T> completion;
@@ -487,6 +489,12 @@ namespace TogetherVideo
                 {
                     End(result, failure, cancelled);
                 }
+                catch (Exception e)
+                {
+                    // A continuation that threw (a custom awaiter's, say): thrown on the
+                    // thread pool, where it would have run before, not lost in the callback.
+                    ThreadPool.UnsafeQueueUserWorkItem(Rethrow, ExceptionDispatchInfo.Capture(e));
+                }
                 finally
                 {
                     owner.ExitInline();
@@ -518,8 +526,9 @@ namespace TogetherVideo
     }
 
     /// <summary>Installed while a Task ends whose await continuations must not run on the
-    /// ending thread; never posted to (a continuation that captured a context of its own
-    /// goes there).</summary>
+    /// ending thread: only its type matters (Task inlines an await continuation only where
+    /// the context is none or the base class). Code that captures it posts to the thread
+    /// pool, as the base class does.</summary>
     internal sealed class NoInlining : SynchronizationContext
     {
         public static readonly NoInlining Instance = new NoInlining();

@@ -33,10 +33,10 @@ namespace TogetherVideo
     /// <c>Update</c>, <see cref="TryGetEvent"/> without waiting, <see cref="WaitForEvent"/>
     /// on a worker thread.</para>
     /// <para>Threads: an asynchronous call's Task usually ends on the library thread that
-    /// finished the call, so its synchronous continuations run there, with no thread-pool
-    /// hop (see <see cref="TogetherVideoClientOptions.RunContinuationsAsynchronously"/>
-    /// for when, and how to turn it off); a Task ended by a cancel or by
-    /// <see cref="Dispose"/> ends on the thread pool.</para>
+    /// finished the call, so an await continues there, with no thread-pool hop (see
+    /// <see cref="TogetherVideoClientOptions.RunContinuationsAsynchronously"/> for when,
+    /// and how to turn it off); a Task ended by a cancel or by <see cref="Dispose"/> ends
+    /// on the cancelling thread, and its awaits continue on the thread pool.</para>
     /// <para>Surviving restarts: a client given a
     /// <see cref="TogetherVideoClientOptions.JournalPath"/> records its jobs on disk; the
     /// next client on that journal lists what is left with <see cref="GetUnfinishedJobs"/>

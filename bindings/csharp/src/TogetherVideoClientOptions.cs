@@ -46,12 +46,14 @@ namespace TogetherVideo
         /// that same thread. True: every Task of the client ends on the thread pool, as with
         /// <see cref="System.Threading.Tasks.TaskCreationOptions.RunContinuationsAsynchronously"/>.</summary>
         /// <remarks>
-        /// <para>At most <see cref="WorkerThreads"/> - 1 Tasks end on library threads at
-        /// once; the others end on the thread pool. So one library thread always serves the
-        /// client's calls, and a continuation may block, even on another call's Task. With
-        /// one worker thread every Task ends on the thread pool. An await under a
-        /// SynchronizationContext (Unity's main thread, a UI thread) is posted to that
-        /// context either way.</para>
+        /// <para>At most <see cref="WorkerThreads"/> - 1 Tasks end with their continuations
+        /// on library threads at once; the others continue on the thread pool. So such
+        /// continuations never hold every library thread, and an await continuation may
+        /// block, even on another call's Task. (A ContinueWith with
+        /// TaskContinuationOptions.ExecuteSynchronously runs wherever the Task ends, as .NET
+        /// documents: keep it short, or set this option.) With one worker thread every await
+        /// continues on the thread pool. An await under a SynchronizationContext (Unity's
+        /// main thread, a UI thread) is posted to that context either way.</para>
         /// <para>Keep long synchronous work after an await off library threads (Task.Run),
         /// or set this to true: such work holds one of the few threads that run the client's
         /// calls, and <see cref="TogetherVideoClient.Dispose"/> waits for the library's

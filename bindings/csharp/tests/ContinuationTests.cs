@@ -55,9 +55,7 @@ namespace TogetherVideo.Tests
                         // Each waits for a call that needs a library thread: with one worker
                         // thread it runs on the thread pool, else on a library thread while
                         // another serves the call.
-                        var inner = Within(client.GetVideoAsync("vid_completed").ContinueWith(
-                            done => Tuple.Create(Thread.CurrentThread.IsThreadPoolThread, client.GetVideoAsync("vid_queued").Result.Id),
-                            TaskContinuationOptions.ExecuteSynchronously), "a continuation blocking on a call");
+                        var inner = Within(WhereBlockingAfterAwait(client), "a continuation blocking on a call");
                         Equal("vid_queued", inner.Item2, workers + " threads: the inner call's job");
                         Equal(workers == 1, inner.Item1, workers + " threads: on a thread-pool thread");
                         // As many awaits as threads, each then blocking on a call: all but one
@@ -65,10 +63,8 @@ namespace TogetherVideo.Tests
                         var all = Enumerable.Range(0, workers).Select(n => BlockAfterAwait(client)).ToArray();
                         foreach (var task in all) Equal("vid_queued", Within(task, workers + " continuations blocking at once"), "their jobs");
                         // A blocking call inside a continuation runs on its thread.
-                        var status = Within(client.GetVideoAsync("vid_queued").ContinueWith(
-                            done => client.GetVideo("vid_completed").Status, TaskContinuationOptions.ExecuteSynchronously),
-                            "a continuation making a blocking call");
-                        Equal(VideoStatus.Completed, status, "the blocking call's job");
+                        Equal(VideoStatus.Completed, Within(BlockingCallAfterAwait(client), "a continuation making a blocking call"),
+                            "the blocking call's job");
                     }
                 }
             }
@@ -155,6 +151,21 @@ namespace TogetherVideo.Tests
                 release.Set();
                 Check(!Within(holding, "the held continuation"), "the held continuation ran on a library thread");
             }
+        }
+
+        /// <summary>Awaits a call, then blocks on another: where it continued, and the
+        /// other's job.</summary>
+        private static async Task<Tuple<bool, string>> WhereBlockingAfterAwait(TogetherVideoClient client)
+        {
+            await client.GetVideoAsync("vid_completed").ConfigureAwait(false);
+            return Tuple.Create(Thread.CurrentThread.IsThreadPoolThread, client.GetVideoAsync("vid_queued").Result.Id);
+        }
+
+        /// <summary>Awaits a call, then makes a blocking one.</summary>
+        private static async Task<VideoStatus> BlockingCallAfterAwait(TogetherVideoClient client)
+        {
+            await client.GetVideoAsync("vid_queued").ConfigureAwait(false);
+            return client.GetVideo("vid_completed").Status;
         }
 
         /// <summary>Awaits a call, then blocks on another.</summary>
