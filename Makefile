@@ -73,16 +73,7 @@ test-install: build deps-c
 
 # The examples against the mock, under valgrind.
 test-examples: examples
-	scripts/with-mock.sh $(MOCK) -- sh -c 'export TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$$TV_MOCK_URL \
-	  NO_PROXY=127.0.0.1 DEMO_POLL_MS=20; cd $(BUILD) && \
-	  $(VALGRIND) ./get_video vid_completed vid_failed > /dev/null && \
-	  $(VALGRIND) ./journey journey-test.mp4 > /dev/null && \
-	  $(VALGRIND) ./game_loop vid_completed > /dev/null && \
-	  $(VALGRIND) ./game_loop vid_failed > /dev/null && \
-	  $(VALGRIND) ./event_loop 4 m > /dev/null && \
-	  $(VALGRIND) ./cpp_journey cpp-journey-test.mp4 > /dev/null && \
-	  rm -f journey-test.mp4 cpp-journey-test.mp4 event-loop-*.mp4'
-	@echo "examples: 7 passed, 0 failed"
+	scripts/with-mock.sh $(MOCK) -- scripts/run-examples.sh -C $(BUILD) get_video journey game_loop event_loop cpp_journey -- $(VALGRIND)
 
 # Regenerates include/together_video.h from src/ffi (commit the result).
 header:
