@@ -1,5 +1,7 @@
 // Where an asynchronous call's continuations run, and that they may block: through the
-// real library against the mock.
+// real library against the mock. Where a test looks at the thread a continuation runs on,
+// the call is to "slow-30" (answered after 30 ms), so that it is still running when the
+// continuation is attached (a Task done already runs it on the attaching thread).
 using System;
 using System.Linq;
 using System.Threading;
@@ -36,7 +38,7 @@ namespace TogetherVideo.Tests
             {
                 using (var client = NewClientWith(2, onThreadPool))
                 {
-                    var where = Within(client.GetVideoAsync("vid_completed").ContinueWith(
+                    var where = Within(client.GetVideoAsync("slow-30").ContinueWith(
                         done => Thread.CurrentThread.IsThreadPoolThread, TaskContinuationOptions.ExecuteSynchronously),
                         "a continuation");
                     Equal(onThreadPool, where, "RunContinuationsAsynchronously=" + onThreadPool + ": on a thread-pool thread");
@@ -112,7 +114,7 @@ namespace TogetherVideo.Tests
         public static void TestDisposingTheClientFromAContinuationOnALibraryThread()
         {
             var client = NewClientWith(2, false);
-            var disposed = Within(client.GetVideoAsync("vid_completed").ContinueWith(done =>
+            var disposed = Within(client.GetVideoAsync("slow-30").ContinueWith(done =>
             {
                 client.Dispose();
                 return true;
@@ -136,42 +138,56 @@ namespace TogetherVideo.Tests
         public static void TestAnAwaitContinuesOnTheThreadPoolWhenEveryOtherThreadHoldsOne()
         {
             using (var client = NewClientWith(2, false))
+            using (var entered = new ManualResetEventSlim())
+            using (var release = new ManualResetEventSlim())
             {
-                // One continuation blocks on its library thread (the one of two it may hold)...
-                var release = new ManualResetEventSlim();
-                var holding = client.GetVideoAsync("vid_completed").ContinueWith(done =>
+                Task<bool> holding = null;
+                try
                 {
-                    release.Wait();
-                    return Thread.CurrentThread.IsThreadPoolThread;
-                }, TaskContinuationOptions.ExecuteSynchronously);
-                // ...so the next call's await continues on the thread pool, and the Task
-                // has ended before the client's done event (read here after the Task).
-                Check(Within(AfterAwait(client.GetVideoAsync("vid_queued")), "an await while the other thread is held"),
-                    "an await beyond WorkerThreads - 1 continues on the thread pool");
-                release.Set();
+                    // One await continuation blocks on its library thread (the one of two it may hold)...
+                    holding = HoldAfterAwait(client, entered, release);
+                    Check(entered.Wait(TimeSpan.FromMinutes(1)), "the holding continuation never started");
+                    // ...so the next call's await continues on the thread pool.
+                    Check(Within(AfterAwait(client.GetVideoAsync("slow-30")), "an await while the other thread is held"),
+                        "an await beyond WorkerThreads - 1 continues on the thread pool");
+                }
+                finally
+                {
+                    release.Set(); // whatever failed above: Dispose waits for the holder
+                }
                 Check(!Within(holding, "the held continuation"), "the held continuation ran on a library thread");
             }
+        }
+
+        /// <summary>Awaits a call, says so, then blocks until released: whether it ran on
+        /// a thread-pool thread.</summary>
+        private static async Task<bool> HoldAfterAwait(TogetherVideoClient client, ManualResetEventSlim entered, ManualResetEventSlim release)
+        {
+            await client.GetVideoAsync("slow-30").ConfigureAwait(false);
+            entered.Set();
+            release.Wait();
+            return Thread.CurrentThread.IsThreadPoolThread;
         }
 
         /// <summary>Awaits a call, then blocks on another: where it continued, and the
         /// other's job.</summary>
         private static async Task<Tuple<bool, string>> WhereBlockingAfterAwait(TogetherVideoClient client)
         {
-            await client.GetVideoAsync("vid_completed").ConfigureAwait(false);
+            await client.GetVideoAsync("slow-30").ConfigureAwait(false);
             return Tuple.Create(Thread.CurrentThread.IsThreadPoolThread, client.GetVideoAsync("vid_queued").Result.Id);
         }
 
         /// <summary>Awaits a call, then makes a blocking one.</summary>
         private static async Task<VideoStatus> BlockingCallAfterAwait(TogetherVideoClient client)
         {
-            await client.GetVideoAsync("vid_queued").ConfigureAwait(false);
+            await client.GetVideoAsync("slow-30").ConfigureAwait(false);
             return client.GetVideo("vid_completed").Status;
         }
 
         /// <summary>Awaits a call, then blocks on another.</summary>
         private static async Task<string> BlockAfterAwait(TogetherVideoClient client)
         {
-            await client.GetVideoAsync("vid_completed").ConfigureAwait(false);
+            await client.GetVideoAsync("slow-30").ConfigureAwait(false);
             return client.GetVideoAsync("vid_queued").Result.Id;
         }
 
