@@ -67,7 +67,9 @@ impl Level {
     /// The level numbered `n`, 1 (error) to 5 (trace), or why not.
     pub fn from_number(n: i64) -> Result<Level, crate::error::Error> {
         u8::try_from(n).ok().and_then(Level::from_u8).ok_or_else(|| {
-            crate::error::Error::invalid(format!("max_level must be from 1 (TV_LOG_LEVEL_ERROR) to 5 (TV_LOG_LEVEL_TRACE), not {n}"))
+            crate::error::Error::invalid(format!(
+                "max_level must be from 1 (TV_LOG_LEVEL_ERROR) to 5 (TV_LOG_LEVEL_TRACE), not {n}"
+            ))
         })
     }
 }
