@@ -20,13 +20,14 @@ enum { VIDEO_SIZE = 256 * 1024 };
 static const char *mock_url;
 static char workdir[400];
 
-static TvClient *new_client(void) {
+/* A client for the mock with `worker_threads` library threads. */
+static TvClient *new_client_with(int64_t worker_threads) {
   TvClientOptions *options = tv_client_options_new();
   TvClient *client = NULL;
   CHECK(tv_client_options_set_base_url(options, mock_url) == TV_RESULT_OK);
   CHECK(tv_client_options_set_api_key(options, "test-key") == TV_RESULT_OK);
   CHECK(tv_client_options_set_proxy(options, "") == TV_RESULT_OK);
-  CHECK(tv_client_options_set_worker_threads(options, 4) == TV_RESULT_OK);
+  CHECK(tv_client_options_set_worker_threads(options, worker_threads) == TV_RESULT_OK);
   CHECK(tv_client_options_set_max_concurrent_requests(options, -1) == TV_RESULT_INVALID_ARGUMENT);
   CHECK(strstr(tv_last_error_message(), "not -1") != NULL);
   CHECK(tv_client_options_set_max_concurrent_requests(options, 1025) == TV_RESULT_INVALID_ARGUMENT);
@@ -34,6 +35,10 @@ static TvClient *new_client(void) {
   CHECK(tv_client_new_with_options(options, &client, NULL) == TV_RESULT_OK);
   tv_client_options_free(options);
   return client;
+}
+
+static TvClient *new_client(void) {
+  return new_client_with(4);
 }
 
 /* The entries in workdir; each is named on stderr, so a failing check says what is left. */
@@ -712,14 +717,7 @@ static void outer_done(void *user_data) {
 }
 
 static void test_blocking_completion(void) {
-  TvClientOptions *options = tv_client_options_new();
-  TvClient *client = NULL;
-  CHECK(tv_client_options_set_base_url(options, mock_url) == TV_RESULT_OK);
-  CHECK(tv_client_options_set_api_key(options, "test-key") == TV_RESULT_OK);
-  CHECK(tv_client_options_set_proxy(options, "") == TV_RESULT_OK);
-  CHECK(tv_client_options_set_worker_threads(options, 2) == TV_RESULT_OK);
-  CHECK(tv_client_new_with_options(options, &client, NULL) == TV_RESULT_OK);
-  tv_client_options_free(options);
+  TvClient *client = new_client_with(2);
   for (int round = 0; round < 3; round++) {
     struct chained state = {client, -1, 0};
     TvRequest *outer = NULL;
