@@ -14,6 +14,7 @@
 
 use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::thread::LocalKey;
 use std::time::{Duration, Instant};
 
 use crate::cancel::{cancelled, CancelToken, Cancellable};
@@ -395,29 +396,28 @@ pub(crate) fn inside_completion() -> bool {
 /// Runs a completion callback. A panicking Rust callback is contained here: it must not
 /// take a library thread, or the request's `done`, with it.
 fn run_completion(callback: Callback) {
-    struct Leave;
-    impl Drop for Leave {
-        fn drop(&mut self) {
-            let _ = COMPLETION_DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
-        }
-    }
-    let _ = COMPLETION_DEPTH.try_with(|depth| depth.set(depth.get() + 1));
-    let _leave = Leave;
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| in_callback(callback)));
+    let _ =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| deeper(&COMPLETION_DEPTH, || in_callback(callback))));
 }
 
 /// Runs a caller's callback, counted for `inside_callback`. (Progress and write
 /// callbacks run inside their job, whose panic boundary ends the request.)
 pub(crate) fn in_callback<T>(callback: impl FnOnce() -> T) -> T {
-    struct Depth;
-    impl Drop for Depth {
+    deeper(&CALLBACK_DEPTH, callback)
+}
+
+/// Runs `work` with this thread's `depth` one higher, and lowers it again even if `work`
+/// unwinds.
+fn deeper<T>(depth: &'static LocalKey<Cell<u32>>, work: impl FnOnce() -> T) -> T {
+    struct Leave(&'static LocalKey<Cell<u32>>);
+    impl Drop for Leave {
         fn drop(&mut self) {
-            let _ = CALLBACK_DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
+            let _ = self.0.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
         }
     }
-    let _ = CALLBACK_DEPTH.try_with(|depth| depth.set(depth.get() + 1));
-    let _depth = Depth;
-    callback()
+    let _ = depth.try_with(|depth| depth.set(depth.get() + 1));
+    let _leave = Leave(depth);
+    work()
 }
 
 /// Which thread waits for which in `cancel`, across all requests: the graph that lets a
