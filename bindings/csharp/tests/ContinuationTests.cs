@@ -62,8 +62,8 @@ namespace TogetherVideo.Tests
                         Equal(workers == 1, inner.Item1, workers + " threads: on a thread-pool thread");
                         // As many awaits as threads, each then blocking on a call: all but one
                         // may hold a library thread, the rest continue on the thread pool.
-                        var all = Enumerable.Range(0, workers).Select(n => BlockAfterAwait(client)).ToArray();
-                        foreach (var task in all) Equal("vid_queued", Within(task, workers + " continuations blocking at once"), "their jobs");
+                        var all = Enumerable.Range(0, workers).Select(n => WhereBlockingAfterAwait(client)).ToArray();
+                        foreach (var task in all) Equal("vid_queued", Within(task, workers + " continuations blocking at once").Item2, "their jobs");
                         // A blocking call inside a continuation runs on its thread.
                         Equal(VideoStatus.Completed, Within(BlockingCallAfterAwait(client), "a continuation making a blocking call"),
                             "the blocking call's job");
@@ -182,13 +182,6 @@ namespace TogetherVideo.Tests
         {
             await client.GetVideoAsync("slow-30").ConfigureAwait(false);
             return client.GetVideo("vid_completed").Status;
-        }
-
-        /// <summary>Awaits a call, then blocks on another.</summary>
-        private static async Task<string> BlockAfterAwait(TogetherVideoClient client)
-        {
-            await client.GetVideoAsync("slow-30").ConfigureAwait(false);
-            return client.GetVideoAsync("vid_queued").Result.Id;
         }
 
         /// <summary>Whether the code after awaiting <paramref name="task"/> (whatever its
