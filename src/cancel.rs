@@ -22,11 +22,20 @@ pub struct CancelToken {
 struct Inner {
     cancelled: AtomicBool,
     next_watch: AtomicU64,
-    /// The agents of operations in flight under this token.
-    agents: Mutex<Vec<(u64, Agent)>>,
+    watched: Mutex<Watched>,
+    /// Wakes `sleep`ers on cancel.
     wake: Condvar,
     /// Non-blocking requests this token cancels too.
     linked: Mutex<Linked>,
+}
+
+#[derive(Default)]
+struct Watched {
+    /// The agents of operations in flight under this token.
+    agents: Vec<(u64, Agent)>,
+    /// Threads in `sleep` now: with none (the common case: a request cancelled while it
+    /// sends or receives), a cancel wakes nobody and makes no system call.
+    sleepers: usize,
 }
 
 /// Something that cancelling a token cancels as well: a non-blocking request.
@@ -56,8 +65,15 @@ impl CancelToken {
     /// linked to it (each as `Request::cancel` would).
     pub fn cancel(&self) {
         self.inner.cancelled.store(true, Ordering::SeqCst);
-        let agents = std::mem::take(&mut *self.inner.agents.lock().unwrap_or_else(|e| e.into_inner()));
-        self.inner.wake.notify_all();
+        let (agents, sleepers) = {
+            let mut watched = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
+            (std::mem::take(&mut watched.agents), watched.sleepers)
+        };
+        // A sleeper counted here sees the flag once it wakes; one not yet counted checks
+        // the flag under the lock this cancel took after setting it.
+        if sleepers > 0 {
+            self.inner.wake.notify_all();
+        }
         for (_, agent) in agents {
             agent.shutdown();
         }
@@ -102,23 +118,25 @@ impl CancelToken {
     /// Sleeps for `duration` unless cancelled first.
     pub(crate) fn sleep(&self, duration: Duration) -> Result<(), Error> {
         let until = Instant::now() + duration;
-        let mut guard = self.inner.agents.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             self.check()?;
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Ok(());
             }
+            guard.sleepers += 1;
             guard = self.inner.wake.wait_timeout(guard, left).unwrap_or_else(|e| e.into_inner()).0;
+            guard.sleepers -= 1;
         }
     }
 
     /// Registers an operation's agent, to be shut down on cancel, until the guard drops.
     pub(crate) fn watch(&self, agent: &Agent) -> Result<Watch<'_>, Error> {
         let id = self.inner.next_watch.fetch_add(1, Ordering::Relaxed);
-        let mut agents = self.inner.agents.lock().unwrap_or_else(|e| e.into_inner());
+        let mut watched = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
         self.check()?;
-        agents.push((id, agent.clone()));
+        watched.agents.push((id, agent.clone()));
         Ok(Watch { token: self, id })
     }
 }
@@ -131,8 +149,8 @@ pub(crate) struct Watch<'a> {
 
 impl Drop for Watch<'_> {
     fn drop(&mut self) {
-        let mut agents = self.token.inner.agents.lock().unwrap_or_else(|e| e.into_inner());
-        agents.retain(|(id, _)| *id != self.id);
+        let mut watched = self.token.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
+        watched.agents.retain(|(id, _)| *id != self.id);
     }
 }
 

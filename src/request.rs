@@ -174,6 +174,9 @@ impl Request {
         let claimed = {
             let mut state = this.state();
             match state.outcome {
+                // Done, and no callback of it runs: nothing to stop or wait for (the common
+                // case of freeing a request, which cancels it).
+                Some(_) if state.done && state.running.is_empty() => return,
                 Some(_) => None,
                 None => {
                     state.outcome = Some(Err(cancelled()));
