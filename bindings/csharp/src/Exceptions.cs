@@ -150,8 +150,14 @@ namespace TogetherVideo
     /// into a TogetherVideoException.</summary>
     internal static class Errors
     {
-        /// <summary>Reads a native error (freeing it) into an exception. An invalid argument
-        /// becomes an ArgumentException for <paramref name="paramName"/>.</summary>
+        /// <summary>Reads a native error (freeing it; zero: none) into an exception. An
+        /// invalid argument becomes an ArgumentException for <paramref name="paramName"/>.</summary>
+        public static Exception From(int code, IntPtr error, string paramName)
+        {
+            return From(code, error == IntPtr.Zero ? null : new ErrorHandle(error), paramName);
+        }
+
+        /// <summary>As above, for a TvError the call returned as a handle.</summary>
         public static Exception From(int code, ErrorHandle error, string paramName)
         {
             string message;

@@ -149,6 +149,9 @@ namespace TogetherVideo
 
         protected NativeHandle() : base(IntPtr.Zero, true) { HandleCount.Add(); }
 
+        /// <summary>Takes over <paramref name="owned"/>, which the library just returned.</summary>
+        protected NativeHandle(IntPtr owned) : this() { SetHandle(owned); }
+
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
 
         protected sealed override bool ReleaseHandle()
@@ -212,12 +215,12 @@ namespace TogetherVideo
 
     internal sealed class ErrorHandle : NativeHandle
     {
-        protected override void Free(IntPtr pointer) { Native.tv_error_free(pointer); }
-    }
+        public ErrorHandle() { }
 
-    internal sealed class RequestHandle : NativeHandle
-    {
-        protected override void Free(IntPtr pointer) { Native.tv_request_free(pointer); }
+        /// <summary>Owns <paramref name="owned"/> (zero: holds nothing).</summary>
+        public ErrorHandle(IntPtr owned) : base(owned) { }
+
+        protected override void Free(IntPtr pointer) { Native.tv_error_free(pointer); }
     }
 
     internal sealed class ClientOptionsHandle : NativeHandle
@@ -365,10 +368,10 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern IntPtr tv_journal_jobs_get(IntPtr jobs, UIntPtr index);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_journal_forget(ClientHandle client, ulong entry);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_resume_job(ClientHandle client, byte[] id, byte[] path, WaitOptionsHandle wait, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_resume_job_start(ClientHandle client, byte[] id, byte[] path, WaitOptionsHandle wait, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_resume_job_start(ClientHandle client, byte[] id, byte[] path, WaitOptionsHandle wait, CallOptionsHandle call, out IntPtr request, out IntPtr error);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video(ClientHandle client, byte[] id, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_get_video_start(ClientHandle client, byte[] id, CallOptionsHandle call, out IntPtr request, out IntPtr error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_video_free(IntPtr video);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_video_from_json(byte[] json, out VideoHandle video, out ErrorHandle error);
 
@@ -403,27 +406,27 @@ namespace TogetherVideo
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_add_audio_input(CreateParamsHandle p, byte[] url, int asObject);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_params_set_json_field(CreateParamsHandle p, byte[] name, byte[] json);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video(ClientHandle client, CreateParamsHandle p, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video_start(ClientHandle client, CreateParamsHandle p, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_create_video_start(ClientHandle client, CreateParamsHandle p, CallOptionsHandle call, out IntPtr request, out IntPtr error);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern WaitOptionsHandle tv_wait_options_new();
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_wait_options_free(IntPtr options);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_options_set_poll_interval_ms(WaitOptionsHandle options, long ms);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_video(ClientHandle client, byte[] id, WaitOptionsHandle wait, CallOptionsHandle call, out VideoHandle video, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_video_start(ClientHandle client, byte[] id, WaitOptionsHandle wait, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_wait_video_start(ClientHandle client, byte[] id, WaitOptionsHandle wait, CallOptionsHandle call, out IntPtr request, out IntPtr error);
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_file(ClientHandle client, byte[] url, byte[] path, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_callback(ClientHandle client, byte[] url, WriteCallback write, IntPtr userData, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_file(ClientHandle client, byte[] id, byte[] path, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_callback(ClientHandle client, byte[] id, WriteCallback write, IntPtr userData, CallOptionsHandle call, out ulong bytes, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_file_start(ClientHandle client, byte[] url, byte[] path, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_callback_start(ClientHandle client, byte[] url, WriteCallback write, IntPtr userData, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_file_start(ClientHandle client, byte[] id, byte[] path, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_callback_start(ClientHandle client, byte[] id, WriteCallback write, IntPtr userData, CallOptionsHandle call, out RequestHandle request, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_file_start(ClientHandle client, byte[] url, byte[] path, CallOptionsHandle call, out IntPtr request, out IntPtr error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_url_to_callback_start(ClientHandle client, byte[] url, WriteCallback write, IntPtr userData, CallOptionsHandle call, out IntPtr request, out IntPtr error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_file_start(ClientHandle client, byte[] id, byte[] path, CallOptionsHandle call, out IntPtr request, out IntPtr error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_download_video_to_callback_start(ClientHandle client, byte[] id, WriteCallback write, IntPtr userData, CallOptionsHandle call, out IntPtr request, out IntPtr error);
 
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_poll(RequestHandle request);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_cancel(RequestHandle request);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_on_complete(RequestHandle request, RequestCallback callback, IntPtr userData);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_result(RequestHandle request, out VideoHandle video, out ErrorHandle error);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_poll(IntPtr request);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_cancel(IntPtr request);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_on_complete(IntPtr request, RequestCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_result(IntPtr request, out IntPtr video, out IntPtr error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_free(IntPtr request);
     }
 }

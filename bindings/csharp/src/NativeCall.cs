@@ -318,7 +318,12 @@ namespace TogetherVideo
         private TaskCompletionSource<T> completion;
         private readonly string paramName;
         private readonly CancellationToken cancellationToken;
-        private RequestHandle request;
+        // The library's request, freed once both the completion (Finish) and any cancel in
+        // the library are done with it: `holds` counts them, as a SafeHandle would, without
+        // a finalizer to register per call (none is needed: the library always completes a
+        // request, when its client is freed at the latest).
+        private IntPtr request;
+        private int holds;
         private CancellationTokenRegistration registration;
         // The client, which says whether the Task may end inline.
         private ClientHandle owner;
@@ -334,10 +339,10 @@ namespace TogetherVideo
         }
 
         /// <summary>Starts the request (the library copies the options it is given).</summary>
-        protected abstract int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error);
+        protected abstract int Start(ClientHandle client, CallOptionsHandle options, out IntPtr started, out IntPtr error);
 
-        /// <summary>The Task's result from the request's video (which it frees).</summary>
-        protected abstract T Result(VideoHandle video);
+        /// <summary>The Task's result from the request's video (which it frees; zero: none).</summary>
+        protected abstract T Result(IntPtr video);
 
         /// <summary>The parameter an invalid argument found once the request runs is blamed
         /// on; by default the one a refused start is.</summary>
@@ -356,8 +361,8 @@ namespace TogetherVideo
             owner = client;
             completion = new TaskCompletionSource<T>(client.MayEndTasksInline
                 ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
-            RequestHandle started = null;
-            ErrorHandle error = null;
+            IntPtr started = IntPtr.Zero;
+            IntPtr error = IntPtr.Zero;
             int code;
             try
             {
@@ -373,19 +378,18 @@ namespace TogetherVideo
             }
             catch
             {
-                if (started != null) started.Dispose();
-                if (error != null) error.Dispose();
                 Unpin();
                 throw;
             }
             if (code != Native.Ok)
             {
-                started.Dispose();
+                if (started != IntPtr.Zero) Native.tv_request_free(started);
                 Unpin();
                 throw Errors.From(code, error, paramName);
             }
-            error.Dispose();
+            if (error != IntPtr.Zero) Native.tv_error_free(error);
             request = started;
+            holds = 1; // the completion's
             int registered;
             try
             {
@@ -414,16 +418,34 @@ namespace TogetherVideo
         private void Cancel()
         {
             if (Interlocked.CompareExchange(ref cancelState, 1, 0) != 0) return;
+            // Completed and freed meanwhile: nothing left to cancel.
+            if (!TryHold()) return;
             try
             {
                 // Its completion callback runs on this thread before this returns, or has
                 // run on another by then.
                 Native.tv_request_cancel(request);
             }
-            catch (ObjectDisposedException)
+            finally
             {
-                // Completed and freed meanwhile: nothing left to cancel.
+                Release();
             }
+        }
+
+        /// <summary>Keeps the request from being freed until Release; false once it is.</summary>
+        private bool TryHold()
+        {
+            for (int seen = Volatile.Read(ref holds); seen > 0; seen = Volatile.Read(ref holds))
+            {
+                if (Interlocked.CompareExchange(ref holds, seen + 1, seen) == seen) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Gives back a hold; the last one frees the request.</summary>
+        private void Release()
+        {
+            if (Interlocked.Decrement(ref holds) == 0) Native.tv_request_free(request);
         }
 
         /// <summary>Runs inside the completion callback, where the request counts as done,
@@ -436,17 +458,17 @@ namespace TogetherVideo
             int code = Native.Ok;
             try
             {
-                VideoHandle video;
-                ErrorHandle error;
+                IntPtr video;
+                IntPtr error;
                 code = Native.tv_request_result(request, out video, out error);
                 if (code == Native.Ok)
                 {
-                    error.Dispose();
+                    if (error != IntPtr.Zero) Native.tv_error_free(error);
                     result = Result(video);
                 }
                 else
                 {
-                    video.Dispose();
+                    if (video != IntPtr.Zero) Native.tv_video_free(video);
                     var reported = Errors.From(code, error, ResultParamName);
                     failure = CallbackFailure;
                     if (failure == null)
@@ -475,9 +497,8 @@ namespace TogetherVideo
             // would wait for the cancel, which waits for this callback to return.
             bool cancelling = Interlocked.Exchange(ref cancelState, 2) != 0;
             if (!cancelling) registration.Dispose();
-            // Freed now, or once a cancel in progress on another thread is out of the
-            // library: the SafeHandle counts that call.
-            request.Dispose();
+            // Freed now, or once a cancel in progress on another thread is out of the library.
+            Release();
             if (!owner.MayEndTasksInline)
             {
                 End(result, failure, cancelled); // RunContinuationsAsynchronously: its continuations go to the thread pool
@@ -540,9 +561,9 @@ namespace TogetherVideo
         protected AsyncVideoCall(string paramName, CancellationToken cancellationToken, IProgress<Video> progress = null)
             : base(paramName, cancellationToken, progress) { }
 
-        protected override Video Result(VideoHandle video)
+        protected override Video Result(IntPtr video)
         {
-            return video.IsInvalid ? null : Video.Take(video);
+            return video == IntPtr.Zero ? null : Video.Take(video);
         }
     }
 }

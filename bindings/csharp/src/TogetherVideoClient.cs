@@ -481,7 +481,7 @@ namespace TogetherVideo
 
             public GetCall(byte[] id, CancellationToken cancellationToken) : base("id", cancellationToken) { this.id = id; }
 
-            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out IntPtr started, out IntPtr error)
             {
                 return Native.tv_get_video_start(client, id, options, out started, out error);
             }
@@ -603,7 +603,7 @@ namespace TogetherVideo
             public CreateCall(CreateParamsHandle parameters, CancellationToken cancellationToken)
                 : base("request", cancellationToken) { this.parameters = parameters; }
 
-            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out IntPtr started, out IntPtr error)
             {
                 return Native.tv_create_video_start(client, parameters, options, out started, out error);
             }
@@ -760,7 +760,7 @@ namespace TogetherVideo
                 this.wait = wait;
             }
 
-            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out IntPtr started, out IntPtr error)
             {
                 return Native.tv_wait_video_start(client, id, wait ?? WaitOptionsHandle.None, options, out started, out error);
             }
@@ -957,7 +957,7 @@ namespace TogetherVideo
             // Once running, without a path, what the library refuses is the missing destination.
             protected override string ResultParamName { get { return path == null ? "path" : "id"; } }
 
-            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out IntPtr started, out IntPtr error)
             {
                 return Native.tv_resume_job_start(client, id, path, wait ?? WaitOptionsHandle.None, options, out started, out error);
             }
@@ -1787,7 +1787,7 @@ namespace TogetherVideo
             // The request's result has no size: the last progress report gives it.
             protected override bool TracksBytes { get { return true; } }
 
-            protected override int Start(ClientHandle client, CallOptionsHandle options, out RequestHandle started, out ErrorHandle error)
+            protected override int Start(ClientHandle client, CallOptionsHandle options, out IntPtr started, out IntPtr error)
             {
                 if (destination.Stream == null)
                 {
@@ -1800,9 +1800,9 @@ namespace TogetherVideo
                     : Native.tv_download_url_to_callback_start(client, source.Text, Callbacks.Write, UserData, options, out started, out error);
             }
 
-            protected override long Result(VideoHandle video)
+            protected override long Result(IntPtr video)
             {
-                video.Dispose();
+                if (video != IntPtr.Zero) Native.tv_video_free(video);
                 return Received;
             }
         }

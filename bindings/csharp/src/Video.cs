@@ -112,6 +112,19 @@ namespace TogetherVideo
             }
         }
 
+        /// <summary>Copies a native video the caller owns, and frees it.</summary>
+        internal static Video Take(IntPtr pointer)
+        {
+            try
+            {
+                return FromNative(pointer);
+            }
+            finally
+            {
+                Native.tv_video_free(pointer);
+            }
+        }
+
         internal static readonly DateTimeOffset UnixEpoch = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         /// <summary>Unix seconds as a time, or null for one that DateTimeOffset cannot hold
