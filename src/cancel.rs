@@ -31,8 +31,10 @@ struct Inner {
 
 #[derive(Default)]
 struct Watched {
-    /// The agents of operations in flight under this token.
-    agents: Vec<(u64, Agent)>,
+    /// The agents of operations in flight under this token: the first in place (a
+    /// request's own token watches one at a time), any others in `more`.
+    first: Option<(u64, Agent)>,
+    more: Vec<(u64, Agent)>,
     /// Threads in `sleep` now: with none (the common case: a request cancelled while it
     /// sends or receives), a cancel wakes nobody and makes no system call.
     sleepers: usize,
@@ -67,7 +69,9 @@ impl CancelToken {
         self.inner.cancelled.store(true, Ordering::SeqCst);
         let (agents, sleepers) = {
             let mut watched = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
-            (std::mem::take(&mut watched.agents), watched.sleepers)
+            let mut agents = std::mem::take(&mut watched.more);
+            agents.extend(watched.first.take());
+            (agents, watched.sleepers)
         };
         // A sleeper counted here sees the flag once it wakes; one not yet counted checks
         // the flag under the lock this cancel took after setting it.
@@ -136,7 +140,11 @@ impl CancelToken {
         let id = self.inner.next_watch.fetch_add(1, Ordering::Relaxed);
         let mut watched = self.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
         self.check()?;
-        watched.agents.push((id, agent.clone()));
+        let entry = (id, agent.clone());
+        match watched.first {
+            None => watched.first = Some(entry),
+            Some(_) => watched.more.push(entry),
+        }
         Ok(Watch { token: self, id })
     }
 }
@@ -150,7 +158,11 @@ pub(crate) struct Watch<'a> {
 impl Drop for Watch<'_> {
     fn drop(&mut self) {
         let mut watched = self.token.inner.watched.lock().unwrap_or_else(|e| e.into_inner());
-        watched.agents.retain(|(id, _)| *id != self.id);
+        if watched.first.as_ref().is_some_and(|(id, _)| *id == self.id) {
+            watched.first = None;
+        } else {
+            watched.more.retain(|(id, _)| *id != self.id);
+        }
     }
 }
 

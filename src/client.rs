@@ -285,7 +285,7 @@ impl Client {
         let client = Arc::clone(self);
         let request = Request::new();
         self.observe(&request, operation, options);
-        start_once(self.pool(), request, options, Box::new(move |call| work(&client, call)))
+        start_once(self.pool(), request, options, move |call: Call<'_>| work(&client, call))
     }
 
     /// `GET {base}/videos/{id}`: the job's current state.
@@ -300,16 +300,20 @@ impl Client {
 
     /// [`Client::get_video_with`] on a library thread. The id is checked here.
     pub fn get_video_start(self: &Arc<Client>, id: &str, options: &CallOptions) -> Result<Request, Error> {
-        encode_id(id)?;
-        let id = id.to_owned();
+        let encoded = encode_id(id)?;
         Ok(self.start_as("get video", options, move |client, call| {
-            client.fetch_video(&id, call).map(|(video, _)| Outcome::Video(Box::new(video)))
+            client.fetch_encoded(&encoded, call).map(|(video, _)| Outcome::Video(Box::new(video)))
         }))
     }
 
     /// The job and the server's hint (`retry-after-ms`, `Retry-After`) for when to ask again.
     pub(crate) fn fetch_video(&self, id: &str, call: Call<'_>) -> Result<(Video, Option<Duration>), Error> {
-        let url = format!("{}/videos/{}", self.base_url, encode_id(id)?);
+        self.fetch_encoded(&encode_id(id)?, call)
+    }
+
+    /// [`Client::fetch_video`] for an id [`encode_id`] has checked and encoded.
+    fn fetch_encoded(&self, encoded_id: &str, call: Call<'_>) -> Result<(Video, Option<Duration>), Error> {
+        let url = format!("{}/videos/{}", self.base_url, encoded_id);
         let reply = self.send(Method::GET, &url, None, true, call)?;
         let hint = crate::retry::server_hint(&reply.headers);
         let video =

@@ -178,7 +178,7 @@ impl Client {
             }
             Ok(outcome)
         };
-        Ok(start_once(self.pool(), request, options, Box::new(work)))
+        Ok(start_once(self.pool(), request, options, work))
     }
 
     /// [`Client::download_to_sink`] on a library thread; the sink is written from there.
@@ -199,7 +199,7 @@ impl Client {
             let progress = progress.as_mut().map(|p| &mut **p as DownloadProgress<'_>);
             client.download_source(&source, &mut sink, progress, call).map(Outcome::Downloaded)
         };
-        Ok(start_once(self.pool(), request, options, Box::new(work)))
+        Ok(start_once(self.pool(), request, options, work))
     }
 
     /// Tells the journal, for a download by job id, that it starts to `destination`, or

@@ -327,17 +327,18 @@ pub(crate) fn guarded<T>(request: &Request, work: impl FnOnce() -> T) -> Option<
     }
 }
 
-/// The work of a one-shot request, given its bounds.
-pub(crate) type Work = Box<dyn FnOnce(Call<'_>) -> Result<Outcome, Error> + Send>;
-
-/// A job that runs one call to completion, bounded by `deadline`.
-struct Once {
+/// A job that runs one call (`work`, given its bounds) to completion, bounded by
+/// `deadline`. Generic, so that the job and its work are one allocation.
+struct Once<F> {
     request: Request,
     deadline: Option<Instant>,
-    work: Work,
+    work: F,
 }
 
-impl Job for Once {
+impl<F> Job for Once<F>
+where
+    F: FnOnce(Call<'_>) -> Result<Outcome, Error> + Send,
+{
     fn run(self: Box<Self>) -> Option<(Duration, Box<dyn Job>)> {
         let Once { request, deadline, work } = *self;
         let call = Call { deadline, cancel: Some(request.token()) };
@@ -354,7 +355,10 @@ impl Job for Once {
 
 /// Starts `work` as `request` on `pool`, bounded and cancellable as `options` say (their
 /// token cancels the request as `Request::cancel` does).
-pub(crate) fn start_once(pool: &Pool, request: Request, options: &CallOptions, work: Work) -> Request {
+pub(crate) fn start_once<F>(pool: &Pool, request: Request, options: &CallOptions, work: F) -> Request
+where
+    F: FnOnce(Call<'_>) -> Result<Outcome, Error> + Send + 'static,
+{
     let job = Once { request: request.clone(), deadline: options.deadline(), work };
     submit_with(pool, request, options, Box::new(job))
 }

@@ -82,6 +82,12 @@ impl State {
     fn done_for(&self, me: ThreadId) -> bool {
         self.done || (self.outcome.is_some() && self.completing == Some(me))
     }
+
+    /// Done as seen from `me`, with no other thread in a callback of it: its job is over
+    /// or its token cancelled already, so a cancel has nothing to stop or wait for.
+    fn settled_for(&self, me: ThreadId) -> bool {
+        self.done_for(me) && self.other_callback(me).is_none()
+    }
 }
 
 impl Default for Request {
@@ -174,9 +180,7 @@ impl Request {
         let claimed = {
             let mut state = this.state();
             match state.outcome {
-                // Done, and no callback of it runs: nothing to stop or wait for (the common
-                // case of freeing a request, which cancels it).
-                Some(_) if state.done && state.running.is_empty() => return,
+                Some(_) if state.settled_for(me) => return,
                 Some(_) => None,
                 None => {
                     state.outcome = Some(Err(cancelled()));
@@ -221,6 +225,20 @@ impl Request {
     /// Forgets a completion callback that has not run.
     pub fn on_complete_remove(&self) {
         self.state().callback = None;
+    }
+
+    /// What freeing the handle does: forgets the completion callback, then cancels (see
+    /// `cancel`), all under one lock in the common case of a request already done.
+    pub fn release(&self) {
+        let me = current();
+        {
+            let mut state = self.state();
+            state.callback = None;
+            if state.settled_for(me) {
+                return;
+            }
+        }
+        self.cancel();
     }
 
     /// Records the outcome unless there is one already, and runs the completion callback.

@@ -60,12 +60,17 @@ pub fn encode_id(id: &str) -> Result<String, Error> {
     if id.chars().any(char::is_control) {
         return Err(Error::invalid("video id contains a control character"));
     }
-    let mut encoded = String::with_capacity(id.len());
+    let unreserved = |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
+    if id.bytes().all(unreserved) {
+        return Ok(id.to_owned()); // every id Together issues
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut encoded = String::with_capacity(3 * id.len());
     for byte in id.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(byte as char);
+        if unreserved(byte) {
+            encoded.push(char::from(byte));
         } else {
-            encoded.push_str(&format!("%{byte:02X}"));
+            encoded.extend(['%', char::from(HEX[usize::from(byte >> 4)]), char::from(HEX[usize::from(byte & 0xF)])]);
         }
     }
     Ok(encoded)

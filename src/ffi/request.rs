@@ -195,7 +195,6 @@ pub unsafe extern "C" fn tv_request_free(request: *mut TvRequest) {
         }
         // SAFETY: from `Box::into_raw` in `start`, not freed before (shared contract).
         let request = unsafe { Box::from_raw(request) };
-        request.request.on_complete_remove();
-        request.request.cancel();
+        request.request.release();
     })
 }
