@@ -90,8 +90,22 @@ LD_LIBRARY_PATH="$top/target/release" mono "$out/Bench.exe" "$base" "$calls" | t
 echo "== C#: blocking and async calls of the binding (bindings/csharp/bench)"
 mcs -langversion:7.2 -nologo -target:exe -out:"$out/AsyncBench.exe" -r:target/csharp/TogetherVideo.dll \
   bindings/csharp/bench/Bench.cs
-TV_BENCH_URL="$base" TV_BENCH_KEY=bench-key LD_LIBRARY_PATH="$top/target/release" mono "$out/AsyncBench.exe" \
-  | tee "$out/csharp_async.jsonl"
+# Pinned, as the placement decides a loopback round trip: "own CPUs" puts nginx's worker
+# on one CPU and the client on another, so each reply wakes an idle CPU as a remote
+# server's would; "one CPU" puts both on CPU 0, so the client's CPU time is paid in full.
+nginx_worker=$(pgrep -P "$nginx_pid" | head -1)
+all_cpus=$(taskset -pc "$nginx_worker" | sed 's/.*: //')
+async_bench() {
+  taskset -pc "$3" "$nginx_worker" > /dev/null
+  TV_BENCH_PLACEMENT=$1 TV_BENCH_CALLS=2000 TV_BENCH_ROUNDS=7 TV_BENCH_URL="$base" TV_BENCH_KEY=bench-key \
+    LD_LIBRARY_PATH="$top/target/release" taskset -c "$2" mono "$out/AsyncBench.exe" | tee -a "$out/csharp_async.jsonl"
+  taskset -pc "$all_cpus" "$nginx_worker" > /dev/null
+}
+: > "$out/csharp_async.jsonl"
+if [ "$(nproc)" -ge 2 ]; then
+  async_bench "own CPUs" 0 1
+fi
+async_bench "one CPU" 0 0
 
 echo "== instructions per call (callgrind), resident memory over 100 000 calls, sizes"
 instructions() {

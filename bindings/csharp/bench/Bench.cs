@@ -1,17 +1,25 @@
 // Blocking GetVideo against GetVideoAsync on one client, against the server at
 // TV_BENCH_URL (the mock: scripts/with-mock.sh target/release/tv-mock -- ...): calls per
 // second, and CPU time per call, one call in flight and four. One JSON line per measure,
-// then the ratios async / blocking. The measures take turns, round after round, and each
-// reports its best round, so that all meet the same machine and the same server state.
+// then the ratios async / blocking. The measures take turns, round after round, so that
+// all meet the same machine and the same server state; each reports its median round,
+// and each ratio is the median of the rounds' own ratios (round r of async over round r
+// of blocking), which a slow spell of the machine shifts least.
 //
-//   TV_BENCH_URL    the API's base URL, e.g. http://127.0.0.1:PORT/v2; else TV_MOCK_URL,
-//                   which scripts/with-mock.sh sets
-//   TV_BENCH_KEY    the API key (default test-key, the mock's)
-//   TV_BENCH_CALLS  calls per round (default 300); TV_BENCH_ROUNDS rounds (default 7)
+// Where the scheduler puts the client's threads and the server's decides much of a
+// loopback round trip: on one CPU they hand it to each other, on two each reply wakes an
+// idle CPU. scripts/bench/run.sh pins both ways and names the placement.
+//
+//   TV_BENCH_URL        the API's base URL, e.g. http://127.0.0.1:PORT/v2; else
+//                       TV_MOCK_URL, which scripts/with-mock.sh sets
+//   TV_BENCH_KEY        the API key (default test-key, the mock's)
+//   TV_BENCH_CALLS      calls per round (default 300); TV_BENCH_ROUNDS rounds (default 7)
+//   TV_BENCH_PLACEMENT  a label copied into every line (default "unpinned")
 //
 // tv-mock keeps the last 10 000 requests it served and pays for dropping the oldest one
 // on every request after that, so the defaults stay under 10 000 requests in all.
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
@@ -49,6 +57,8 @@ public static class Bench
             for (int i = 0; i < 100; i++) client.GetVideo(Id);
             Sequential(client, 100).GetAwaiter().GetResult();
 
+            var placement = Environment.GetEnvironmentVariable("TV_BENCH_PLACEMENT");
+            if (string.IsNullOrEmpty(placement)) placement = "unpinned";
             var measures = new[]
             {
                 new Measure("GetVideo", "blocking", 1, () => { for (int i = 0; i < calls; i++) client.GetVideo(Id); }),
@@ -58,12 +68,13 @@ public static class Bench
             };
             for (int round = 0; round < rounds; round++)
                 foreach (var measure in measures) measure.Round(calls);
-            foreach (var measure in measures) Console.WriteLine(measure.Report(calls, rounds));
+            foreach (var measure in measures) Console.WriteLine(measure.Report(placement, calls, rounds));
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                "{{\"measure\": \"async / blocking\", \"calls_per_second\": {{\"in_flight_1\": {0:0.00}, \"in_flight_{1}\": {2:0.00}}}, " +
-                "\"cpu_per_call\": {{\"in_flight_1\": {3:0.00}, \"in_flight_{1}\": {4:0.00}}}}}",
-                measures[1].BestRate / measures[0].BestRate, inFlight, measures[3].BestRate / measures[2].BestRate,
-                measures[1].BestCpu / measures[0].BestCpu, measures[3].BestCpu / measures[2].BestCpu));
+                "{{\"measure\": \"async / blocking\", \"placement\": \"{0}\", " +
+                "\"calls_per_second\": {{\"in_flight_1\": {1:0.00}, \"in_flight_{2}\": {3:0.00}}}, " +
+                "\"cpu_per_call\": {{\"in_flight_1\": {4:0.00}, \"in_flight_{2}\": {5:0.00}}}}}",
+                placement, Measure.RateRatio(measures[1], measures[0]), inFlight, Measure.RateRatio(measures[3], measures[2]),
+                Measure.CpuRatio(measures[1], measures[0]), Measure.CpuRatio(measures[3], measures[2])));
         }
         return 0;
     }
@@ -74,15 +85,17 @@ public static class Bench
         return string.IsNullOrEmpty(text) ? fallback : int.Parse(text, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>One way of calling, measured round after round: its best calls per
-    /// second, and its least CPU time per call (this process's threads, the library's
-    /// included; the server's not).</summary>
+    /// <summary>One way of calling, measured round after round: its calls per second and
+    /// its CPU time per call (this process's threads, the library's included; the
+    /// server's not), each round's kept.</summary>
     private sealed class Measure
     {
         private readonly string call;
         private readonly string how;
         private readonly int inFlight;
         private readonly Action run;
+        private readonly List<double> rates = new List<double>();
+        private readonly List<double> cpus = new List<double>();
 
         public Measure(string call, string how, int inFlight, Action run)
         {
@@ -90,11 +103,7 @@ public static class Bench
             this.how = how;
             this.inFlight = inFlight;
             this.run = run;
-            BestCpu = double.MaxValue;
         }
-
-        public double BestRate { get; private set; }
-        public double BestCpu { get; private set; }
 
         public void Round(int calls)
         {
@@ -103,16 +112,36 @@ public static class Bench
             run();
             double seconds = watch.Elapsed.TotalSeconds;
             double cpuMicroseconds = CpuMicroseconds() - cpu;
-            BestRate = Math.Max(BestRate, calls / seconds);
-            BestCpu = Math.Min(BestCpu, cpuMicroseconds / calls);
+            rates.Add(calls / seconds);
+            cpus.Add(cpuMicroseconds / calls);
         }
 
-        public string Report(int calls, int rounds)
+        public string Report(string placement, int calls, int rounds)
         {
             return string.Format(CultureInfo.InvariantCulture,
-                "{{\"measure\": \"{0}\", \"how\": \"{1}\", \"in_flight\": {2}, \"calls_per_round\": {3}, \"rounds\": {4}, " +
-                "\"calls_per_second\": {5:0}, \"cpu_us_per_call\": {6:0.0}}}",
-                call, how, inFlight, calls, rounds, BestRate, BestCpu);
+                "{{\"measure\": \"{0}\", \"how\": \"{1}\", \"in_flight\": {2}, \"placement\": \"{3}\", " +
+                "\"calls_per_round\": {4}, \"rounds\": {5}, \"calls_per_second\": {6:0}, \"cpu_us_per_call\": {7:0.0}}}",
+                call, how, inFlight, placement, calls, rounds, Median(rates), Median(cpus));
+        }
+
+        /// <summary>The median over rounds of <paramref name="a"/>'s calls per second over
+        /// <paramref name="b"/>'s in the same round.</summary>
+        public static double RateRatio(Measure a, Measure b)
+        {
+            return Median(a.rates.Select((rate, round) => rate / b.rates[round]));
+        }
+
+        /// <summary>The same for CPU time per call.</summary>
+        public static double CpuRatio(Measure a, Measure b)
+        {
+            return Median(a.cpus.Select((cpu, round) => cpu / b.cpus[round]));
+        }
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            int middle = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
         }
     }
 
