@@ -294,8 +294,8 @@ namespace TogetherVideo
 
     /// <summary>A non-blocking call: starts the library's request and ends a Task with it,
     /// through the request's completion callback. Per call: this object, its Task, one
-    /// GCHandle; the delegates are static. The request is freed in its completion callback
-    /// (the library allows it).
+    /// GCHandle; the delegates are static. The request is freed by the last of its
+    /// completion callback (the library allows it), Begin, and a cancel in the library.
     ///
     /// A request that ends by itself ends its Task right there, on the library thread, so
     /// continuations that run synchronously (an await without a SynchronizationContext,
@@ -318,10 +318,10 @@ namespace TogetherVideo
         private TaskCompletionSource<T> completion;
         private readonly string paramName;
         private readonly CancellationToken cancellationToken;
-        // The library's request, freed once both the completion (Finish) and any cancel in
-        // the library are done with it: `holds` counts them, as a SafeHandle would, without
-        // a finalizer to register per call (none is needed: the library always completes a
-        // request, when its client is freed at the latest).
+        // The library's request, freed once the completion (Finish), Begin and any cancel in
+        // the library are done with it: `holds` counts them, as a SafeHandle counts the
+        // calls using it, without a finalizer to register per call (none is needed: the
+        // library always completes a request, when its client is freed at the latest).
         private IntPtr request;
         private int holds;
         private CancellationTokenRegistration registration;
@@ -378,6 +378,9 @@ namespace TogetherVideo
             }
             catch
             {
+                // Disposing the options may throw after the library answered.
+                if (started != IntPtr.Zero) Native.tv_request_free(started);
+                if (error != IntPtr.Zero) Native.tv_error_free(error);
                 Unpin();
                 throw;
             }
@@ -389,7 +392,10 @@ namespace TogetherVideo
             }
             if (error != IntPtr.Zero) Native.tv_error_free(error);
             request = started;
-            holds = 1; // the completion's
+            // The completion's hold, and this method's until it is done with the request:
+            // once the callback is set, the request may end and be freed on another thread
+            // before tv_request_on_complete has returned here.
+            holds = 2;
             int registered;
             try
             {
@@ -403,6 +409,7 @@ namespace TogetherVideo
                 // No completion callback is set: end the request here, and the Task with e.
                 Native.tv_request_cancel(request);
                 Finish(default(T), e, false, true); // the Task is not out yet: nothing runs inline
+                Release();
                 return completion.Task;
             }
             if (registered != Native.Ok)
@@ -411,6 +418,7 @@ namespace TogetherVideo
                 Native.tv_request_cancel(request);
                 Finish(default(T), Errors.From(registered, null, paramName), false, true);
             }
+            Release();
             return completion.Task;
         }
 
@@ -497,7 +505,7 @@ namespace TogetherVideo
             // would wait for the cancel, which waits for this callback to return.
             bool cancelling = Interlocked.Exchange(ref cancelState, 2) != 0;
             if (!cancelling) registration.Dispose();
-            // Freed now, or once a cancel in progress on another thread is out of the library.
+            // Freed now, or once Begin or a cancel in progress on another thread is done with it.
             Release();
             if (!owner.MayEndTasksInline)
             {
