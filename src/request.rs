@@ -563,6 +563,41 @@ mod tests {
     }
 
     #[test]
+    fn release_waits_for_another_threads_callback_but_not_for_its_own() {
+        let (request, entered, leave) = held_in_its_callback();
+        let finisher = {
+            let request = request.clone();
+            std::thread::spawn(move || request.complete(Ok(Outcome::Downloaded(1))))
+        };
+        entered.wait();
+        let releaser = {
+            let request = request.clone();
+            std::thread::spawn(move || {
+                request.release();
+                request.is_done()
+            })
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!releaser.is_finished(), "release waits for the callback running on the finisher");
+        leave.wait();
+        assert!(releaser.join().unwrap(), "done once release returns");
+        finisher.join().unwrap();
+
+        // Released from inside its own completion callback: returns there, outcome kept.
+        let request = Request::new();
+        let (sender, released) = mpsc::channel();
+        let inside = request.clone();
+        request.on_complete(Box::new(move || {
+            inside.release();
+            sender.send(inside.outcome()).unwrap();
+        }));
+        request.complete(Ok(Outcome::Downloaded(2)));
+        assert_eq!(released.recv().unwrap(), Some(Ok(Outcome::Downloaded(2))));
+        assert_eq!(request.outcome(), Some(Ok(Outcome::Downloaded(2))));
+        assert!(!request.token().is_cancelled(), "a settled request's job has nothing left to stop");
+    }
+
+    #[test]
     fn done_only_after_the_completion_callback_returned() {
         let request = Request::new();
         let (entered, leave) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
