@@ -12,8 +12,10 @@
 //! other thread while one is idle: the callback's thread takes it once the callback
 //! returns. A chain of calls, each started from the last one's completion (a C#
 //! continuation, say), so runs on one thread with no hand-off between threads. Should
-//! the callback not return, an idle thread on standby, looking at the queue every
-//! `STANDBY_TICK` for a while after such a job, takes it.
+//! the callback not return, an idle thread on standby takes it: for a while after such
+//! a job, it looks at the queue from time to time (every `STANDBY_TICK`, less often while
+//! every job it sees is taken by its callback's thread), and takes one left there for
+//! `STANDBY_TICK`, but not one queued since, which its thread is about to take.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -26,9 +28,14 @@ use crate::cancel::{cancelled, Call, CallOptions};
 use crate::error::{Error, ErrorKind};
 use crate::request::{current, inside_callback, inside_completion, Outcome, Request, ThreadId, WeakRequest};
 
-/// How often an idle thread on standby looks at the queue: the longest a job queued from
-/// inside a completion callback that does not return waits while a thread is idle.
+/// How long a job queued from inside a completion callback may wait for the callback's
+/// thread before a thread on standby takes it, and how often that thread looks at first.
 const STANDBY_TICK: Duration = Duration::from_millis(1);
+/// The longest a thread on standby goes between looks, once looks keep finding nothing
+/// to take: so a chain of calls, each started from the last one's callback, wakes a
+/// thread about 125 times a second rather than 1 000. A callback that then stops
+/// returning has its job taken within `STANDBY_TICK` + `STANDBY_LOOK_MAX`.
+const STANDBY_LOOK_MAX: Duration = Duration::from_millis(8);
 /// How long after the last such job a thread stays on standby (then it waits to be
 /// woken, using no CPU).
 const STANDBY_FOR: Duration = Duration::from_millis(50);
@@ -49,6 +56,20 @@ struct Scheduled {
     due: Instant,
     sequence: u64,
     job: Box<dyn Job>,
+    /// Queued from inside a completion callback, for that callback's thread.
+    handed_over: bool,
+}
+
+impl Scheduled {
+    /// When a thread may take it: a thread on standby, looking, leaves a handed-over job
+    /// to the callback's thread for `STANDBY_TICK`.
+    fn ready_at(&self, looking: bool) -> Instant {
+        if looking && self.handed_over {
+            self.due + STANDBY_TICK
+        } else {
+            self.due
+        }
+    }
 }
 
 impl PartialEq for Scheduled {
@@ -88,8 +109,11 @@ struct PoolState {
     queue: BinaryHeap<Scheduled>,
     threads: usize,
     idle: usize,
-    /// Idle threads on standby, waking every `STANDBY_TICK`.
+    /// Idle threads on standby, looking at the queue every `standby_look`.
     standby: usize,
+    /// From `STANDBY_TICK`, doubled (to `STANDBY_LOOK_MAX`) by every look that finds
+    /// nothing to take, back to `STANDBY_TICK` when one does.
+    standby_look: Duration,
     /// When a job was last queued from inside a completion callback without a wake.
     handed_over_at: Option<Instant>,
     /// No new threads; run what is queued at once (it is cancelled) and end.
@@ -205,13 +229,18 @@ impl Shared {
     fn schedule_locked(shared: &Arc<Shared>, mut state: MutexGuard<'_, PoolState>, delay: Duration, job: Box<dyn Job>) {
         state.sequence += 1;
         let sequence = state.sequence;
-        state.queue.push(Scheduled { due: Instant::now() + delay, sequence, job });
+        let now = Instant::now();
         // Every queued job has an idle thread to take it, this one too (an idle thread may
         // have been woken for another already).
-        if !state.closing && state.queue.len() <= state.idle && shared.completing_here() {
+        let handed_over = !state.closing && state.queue.len() < state.idle && shared.completing_here();
+        state.queue.push(Scheduled { due: now + delay, sequence, job, handed_over });
+        if handed_over {
             // This thread takes the job once its callback returns (see the module's doc).
-            state.handed_over_at = Some(Instant::now());
+            state.handed_over_at = Some(now);
             let wake = state.standby == 0;
+            if wake {
+                state.standby_look = STANDBY_TICK;
+            }
             drop(state);
             if wake {
                 // The thread woken takes the job or, finding it taken, goes on standby.
@@ -273,10 +302,16 @@ impl Shared {
     fn serve(self: Arc<Shared>) {
         let _ = SERVING.try_with(|serving| *serving.borrow_mut() = Some(Arc::clone(&self)));
         let mut state = self.lock();
+        // Woken by its own timeout while on standby: looking for a job left behind.
+        let mut looking = false;
         loop {
             let now = Instant::now();
-            match state.queue.peek().map(|next| next.due) {
-                Some(due) if due <= now || state.closing => {
+            match state.queue.peek().map(|next| (next.ready_at(looking), next.handed_over)) {
+                Some((ready, handed_over)) if ready <= now || state.closing => {
+                    if looking && handed_over {
+                        state.standby_look = STANDBY_TICK; // a callback that did not return: look often
+                    }
+                    looking = false;
                     let job = state.queue.pop().expect("peeked").job;
                     drop(state);
                     // A job never unwinds (each catches its own panics), so this thread lives on.
@@ -290,21 +325,36 @@ impl Shared {
                         state.threads -= 1;
                         return;
                     }
+                    if looking {
+                        state.standby_look = (state.standby_look * 2).clamp(STANDBY_TICK, STANDBY_LOOK_MAX);
+                    }
                     let standby = state.standby == 0
                         && state.handed_over_at.is_some_and(|at| now.duration_since(at) < STANDBY_FOR);
+                    // On standby, the next job is judged as a look will judge it.
+                    let next =
+                        if standby { state.queue.peek().map(|next| next.ready_at(true)) } else { next.map(|n| n.0) };
+                    let look = now + state.standby_look.max(STANDBY_TICK);
                     let wake_at = match (next, standby) {
-                        (Some(due), true) => Some(due.min(now + STANDBY_TICK)),
-                        (None, true) => Some(now + STANDBY_TICK),
+                        (Some(ready), true) => Some(ready.min(look)),
+                        (None, true) => Some(look),
                         (next, false) => next,
                     };
                     state.idle += 1;
                     state.standby += usize::from(standby);
-                    state = match wake_at {
-                        Some(at) => self.work.wait_timeout(state, at - now).unwrap_or_else(|e| e.into_inner()).0,
-                        None => self.work.wait(state).unwrap_or_else(|e| e.into_inner()),
+                    let timed_out;
+                    (state, timed_out) = match wake_at {
+                        Some(at) => {
+                            let (state, result) = self
+                                .work
+                                .wait_timeout(state, at.saturating_duration_since(now))
+                                .unwrap_or_else(|e| e.into_inner());
+                            (state, result.timed_out())
+                        }
+                        None => (self.work.wait(state).unwrap_or_else(|e| e.into_inner()), false),
                     };
                     state.idle -= 1;
                     state.standby -= usize::from(standby);
+                    looking = standby && timed_out;
                 }
             }
         }
