@@ -8,18 +8,19 @@
 //! joins the threads (`tv_client_free` does); otherwise they end once the pool is
 //! dropped and the queue is empty.
 //!
-//! A job queued from inside a completion callback by one of the pool's threads wakes no
-//! other thread while one is idle: the callback's thread takes it once the callback
-//! returns. A chain of calls, each started from the last one's completion (a C#
-//! continuation, say), so runs on one thread with no hand-off between threads. Should
-//! the callback not return, an idle thread on standby takes it: for a while after such
-//! a job, it looks at the queue from time to time (every `STANDBY_TICK`, less often while
-//! every job it sees is taken by its callback's thread), and takes one left there for
-//! `STANDBY_TICK`, but not one queued since, which its thread is about to take.
+//! A job queued from inside a completion callback by one of the pool's threads, while
+//! enough threads are idle, is handed over: it wakes no other thread, and the callback's
+//! thread takes it once the callback returns. A chain of calls, each started from the
+//! last one's completion (a C# continuation, say), so runs on one thread with no
+//! hand-off between threads. Should the callback not return, the idle thread on standby
+//! takes the job once it has waited `STANDBY_TICK`: while jobs are handed over, one idle
+//! thread looks at them from time to time (every `STANDBY_TICK`, less often while its
+//! looks find every job taken by its own thread), and when it takes one, another idle
+//! thread takes over the watch if more are waiting.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -56,20 +57,12 @@ struct Scheduled {
     due: Instant,
     sequence: u64,
     job: Box<dyn Job>,
-    /// Queued from inside a completion callback, for that callback's thread.
-    handed_over: bool,
 }
 
-impl Scheduled {
-    /// When a thread may take it: a thread on standby, looking, leaves a handed-over job
-    /// to the callback's thread for `STANDBY_TICK`.
-    fn ready_at(&self, looking: bool) -> Instant {
-        if looking && self.handed_over {
-            self.due + STANDBY_TICK
-        } else {
-            self.due
-        }
-    }
+/// A job queued from inside a completion callback, for the callback's thread.
+struct HandedOver {
+    at: Instant,
+    job: Box<dyn Job>,
 }
 
 impl PartialEq for Scheduled {
@@ -107,15 +100,20 @@ struct Shared {
 #[derive(Default)]
 struct PoolState {
     queue: BinaryHeap<Scheduled>,
+    /// Handed-over jobs, oldest first: any thread back from a job takes them first; the
+    /// one on standby only those that have waited `STANDBY_TICK`.
+    handed: VecDeque<HandedOver>,
     threads: usize,
     idle: usize,
-    /// Idle threads on standby, looking at the queue every `standby_look`.
+    /// Idle threads on standby (0 or 1), looking at the queues every `standby_look`.
     standby: usize,
     /// From `STANDBY_TICK`, doubled (to `STANDBY_LOOK_MAX`) by every look that finds
     /// nothing to take, back to `STANDBY_TICK` when one does.
     standby_look: Duration,
-    /// When a job was last queued from inside a completion callback without a wake.
+    /// When a job was last handed over.
     handed_over_at: Option<Instant>,
+    /// An idle thread was woken to go on standby: the first to wake takes the role.
+    recruiting: bool,
     /// No new threads; run what is queued at once (it is cancelled) and end.
     closing: bool,
     sequence: u64,
@@ -227,30 +225,25 @@ impl Shared {
 
     /// `schedule`, with the pool's lock held already.
     fn schedule_locked(shared: &Arc<Shared>, mut state: MutexGuard<'_, PoolState>, delay: Duration, job: Box<dyn Job>) {
-        state.sequence += 1;
-        let sequence = state.sequence;
         let now = Instant::now();
         // Every queued job has an idle thread to take it, this one too (an idle thread may
         // have been woken for another already).
-        let handed_over = !state.closing && state.queue.len() < state.idle && shared.completing_here();
-        state.queue.push(Scheduled { due: now + delay, sequence, job, handed_over });
-        if handed_over {
+        if delay.is_zero() && !state.closing && state.pending() < state.idle && shared.completing_here() {
             // This thread takes the job once its callback returns (see the module's doc).
+            state.handed.push_back(HandedOver { at: now, job });
             state.handed_over_at = Some(now);
-            let wake = state.standby == 0;
-            if wake {
-                state.standby_look = STANDBY_TICK;
-            }
-            drop(state);
-            if wake {
-                // The thread woken takes the job or, finding it taken, goes on standby.
+            if state.recruit() {
+                drop(state);
                 shared.work.notify_one();
             }
             return;
         }
+        state.sequence += 1;
+        let sequence = state.sequence;
+        state.queue.push(Scheduled { due: now + delay, sequence, job });
         // More jobs waiting than threads idle to take them: one more thread, so that a job
         // on a server that stopped answering cannot hold up a burst queued behind it.
-        if state.queue.len() > state.idle && state.threads < shared.max_threads && !state.closing {
+        if state.pending() > state.idle && state.threads < shared.max_threads && !state.closing {
             let worker = Arc::clone(shared);
             let name = format!("together-video-{}", state.threads + 1);
             let thread = Arc::new(OnceLock::new());
@@ -264,14 +257,18 @@ impl Shared {
                     state.handles.push((thread, handle));
                 }
                 Err(error) if state.threads == 0 => {
-                    let stranded = std::mem::take(&mut state.queue);
+                    let stranded: Vec<Box<dyn Job>> = std::mem::take(&mut state.queue)
+                        .into_iter()
+                        .map(|scheduled| scheduled.job)
+                        .chain(std::mem::take(&mut state.handed).into_iter().map(|handed| handed.job))
+                        .collect();
                     drop(state);
                     let error = Error::new(
                         ErrorKind::Internal,
                         format!("the system refused to start a library thread: {error}"),
                     );
-                    for scheduled in stranded {
-                        scheduled.job.abandon(error.clone());
+                    for job in stranded {
+                        job.abandon(error.clone());
                     }
                     return;
                 }
@@ -302,62 +299,102 @@ impl Shared {
     fn serve(self: Arc<Shared>) {
         let _ = SERVING.try_with(|serving| *serving.borrow_mut() = Some(Arc::clone(&self)));
         let mut state = self.lock();
-        // Woken by its own timeout while on standby: looking for a job left behind.
-        let mut looking = false;
+        // Back from running a job (its callback may have handed one over), or on standby
+        // (woken by its timeout or a wake, or recruited): watching the handed-over jobs.
+        let (mut back, mut looking) = (false, false);
         loop {
             let now = Instant::now();
-            match state.queue.peek().map(|next| (next.ready_at(looking), next.handed_over)) {
-                Some((ready, handed_over)) if ready <= now || state.closing => {
-                    if looking && handed_over {
-                        state.standby_look = STANDBY_TICK; // a callback that did not return: look often
-                    }
-                    looking = false;
-                    let job = state.queue.pop().expect("peeked").job;
-                    drop(state);
-                    // A job never unwinds (each catches its own panics), so this thread lives on.
-                    if let Some((delay, again)) = job.run() {
-                        Shared::schedule(&self, delay, again);
-                    }
-                    state = self.lock();
+            if let Some((job, rescued)) = state.take(now, back) {
+                if rescued {
+                    state.standby_look = STANDBY_TICK; // a callback that did not return: look often
                 }
-                next => {
-                    if state.closing && next.is_none() {
-                        state.threads -= 1;
-                        return;
-                    }
-                    if looking {
-                        state.standby_look = (state.standby_look * 2).clamp(STANDBY_TICK, STANDBY_LOOK_MAX);
-                    }
-                    let standby = state.standby == 0
-                        && state.handed_over_at.is_some_and(|at| now.duration_since(at) < STANDBY_FOR);
-                    // On standby, the next job is judged as a look will judge it.
-                    let next =
-                        if standby { state.queue.peek().map(|next| next.ready_at(true)) } else { next.map(|n| n.0) };
-                    let look = now + state.standby_look.max(STANDBY_TICK);
-                    let wake_at = match (next, standby) {
-                        (Some(ready), true) => Some(ready.min(look)),
-                        (None, true) => Some(look),
-                        (next, false) => next,
-                    };
-                    state.idle += 1;
-                    state.standby += usize::from(standby);
-                    let timed_out;
-                    (state, timed_out) = match wake_at {
-                        Some(at) => {
-                            let (state, result) = self
-                                .work
-                                .wait_timeout(state, at.saturating_duration_since(now))
-                                .unwrap_or_else(|e| e.into_inner());
-                            (state, result.timed_out())
-                        }
-                        None => (self.work.wait(state).unwrap_or_else(|e| e.into_inner()), false),
-                    };
-                    state.idle -= 1;
-                    state.standby -= usize::from(standby);
-                    looking = standby && timed_out;
+                // Leaving the watch: another idle thread takes it up if jobs are still handed over.
+                let wake = looking && !state.handed.is_empty() && state.recruit();
+                looking = false;
+                back = true;
+                drop(state);
+                if wake {
+                    self.work.notify_one();
                 }
+                // A job never unwinds (each catches its own panics), so this thread lives on.
+                if let Some((delay, again)) = job.run() {
+                    Shared::schedule(&self, delay, again);
+                }
+                state = self.lock();
+                continue;
+            }
+            if state.closing && state.pending() == 0 {
+                state.threads -= 1;
+                return;
+            }
+            if looking {
+                state.standby_look = (state.standby_look * 2).clamp(STANDBY_TICK, STANDBY_LOOK_MAX);
+            }
+            let standby = state.standby == 0
+                && (!state.handed.is_empty()
+                    || state.handed_over_at.is_some_and(|at| now.duration_since(at) < STANDBY_FOR));
+            let due = state.queue.peek().map(|next| next.due);
+            let wake_at = if standby {
+                let look = now + state.standby_look.max(STANDBY_TICK);
+                let stuck = state.handed.front().map(|handed| handed.at + STANDBY_TICK);
+                [Some(look), due, stuck].into_iter().flatten().min()
+            } else {
+                due
+            };
+            state.idle += 1;
+            state.standby += usize::from(standby);
+            state = match wake_at {
+                Some(at) => {
+                    self.work
+                        .wait_timeout(state, at.saturating_duration_since(now))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+                None => self.work.wait(state).unwrap_or_else(|e| e.into_inner()),
+            };
+            state.idle -= 1;
+            state.standby -= usize::from(standby);
+            looking = standby || std::mem::take(&mut state.recruiting);
+            back = false;
+        }
+    }
+}
+
+impl PoolState {
+    /// Jobs queued, handed over or not.
+    fn pending(&self) -> usize {
+        self.queue.len() + self.handed.len()
+    }
+
+    /// The job a thread takes now, if any, and whether it was rescued from a callback that
+    /// did not return. A thread `back` from running a job takes what its callback handed
+    /// over first; any thread, a job that is due, then a handed-over job that has waited
+    /// `STANDBY_TICK` (its callback's thread has not come back for it); everything once
+    /// closing.
+    fn take(&mut self, now: Instant, back: bool) -> Option<(Box<dyn Job>, bool)> {
+        if self.closing || back {
+            if let Some(handed) = self.handed.pop_front() {
+                return Some((handed.job, false));
             }
         }
+        if self.closing || self.queue.peek().is_some_and(|next| next.due <= now) {
+            return self.queue.pop().map(|scheduled| (scheduled.job, false));
+        }
+        if self.handed.front().is_some_and(|handed| handed.at + STANDBY_TICK <= now) {
+            return self.handed.pop_front().map(|handed| (handed.job, true));
+        }
+        None
+    }
+
+    /// Asks for an idle thread to go on standby, unless one is or has been asked:
+    /// true when the caller is to wake one (after unlocking).
+    fn recruit(&mut self) -> bool {
+        if self.standby > 0 || self.recruiting || self.idle == 0 {
+            return false;
+        }
+        self.recruiting = true;
+        self.standby_look = STANDBY_TICK;
+        true
     }
 }
 

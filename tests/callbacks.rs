@@ -263,6 +263,54 @@ fn a_completion_callback_may_wait_for_a_call_it_started_while_a_thread_is_idle()
     });
 }
 
+/// Two calls started from one completion callback while a thread is on standby and
+/// another idle, the callback and the first call's own callback both waiting for the
+/// second: the standby takes the first, and the idle thread must take over the watch and
+/// the second (it once slept on, and nothing ever ran the second).
+#[test]
+fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle() {
+    let server = MockServer::start();
+    let client = client(&server, 3);
+    without_deadlock(move || {
+        for round in 0..5 {
+            // Three threads, all idle.
+            let warm: Vec<Request> = (0..3)
+                .map(|i| client.get_video_start(&format!("slow-{}", 100 + i), &CallOptions::default()).unwrap())
+                .collect();
+            for request in &warm {
+                assert!(request.wait(None));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            // X, then Y handed over from X's callback (a thread goes on standby), then A and
+            // B handed over from Y's callback, which waits for B, as A's callback does.
+            let (sender, received) = mpsc::channel();
+            let outer = Arc::clone(&client);
+            let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            x.on_complete(Box::new(move || {
+                let inner = Arc::clone(&outer);
+                let y = outer.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+                y.on_complete(Box::new(move || {
+                    std::thread::sleep(Duration::from_millis(20)); // the others settle: standby, idle
+                    let a = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+                    let b = inner.get_video_start("vid_queued", &CallOptions::default()).unwrap();
+                    let (b_done, a_waits) = mpsc::channel::<()>();
+                    let (y_done, y_waits) = mpsc::channel::<()>();
+                    a.on_complete(Box::new(move || a_waits.recv().unwrap()));
+                    b.on_complete(Box::new(move || {
+                        b_done.send(()).unwrap();
+                        y_done.send(()).unwrap();
+                    }));
+                    y_waits.recv().unwrap();
+                    sender.send(a).unwrap();
+                }));
+            }));
+            let a = received.recv().unwrap();
+            assert!(a.wait(None), "round {round}");
+            assert!(x.wait(None));
+        }
+    });
+}
+
 /// A chain of calls, each started from the last one's completion callback, runs to its
 /// end: the job queued from inside a callback (which wakes no thread) is taken once the
 /// callback returns.
