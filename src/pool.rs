@@ -16,7 +16,9 @@
 //! takes the job once it has waited `STANDBY_TICK`: while jobs are handed over, one idle
 //! thread looks at them from time to time (every `STANDBY_TICK`, less often while its
 //! looks find every job taken by its own thread), and when it takes one, another idle
-//! thread takes over the watch if more are waiting.
+//! thread takes over the watch if more are waiting. A hand-over counts on an idle thread
+//! to spare: once other jobs are queued beyond the idle threads, the handed-over ones
+//! rejoin the time-ordered queue, so that a later job cannot take that thread first.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -35,7 +37,8 @@ const STANDBY_TICK: Duration = Duration::from_millis(1);
 /// The longest a thread on standby goes between looks, once looks keep finding nothing
 /// to take: so a chain of calls, each started from the last one's callback, wakes a
 /// thread about 125 times a second rather than 1 000. A callback that then stops
-/// returning has its job taken within `STANDBY_TICK` + `STANDBY_LOOK_MAX`.
+/// returning has its job taken within `STANDBY_TICK` + `STANDBY_LOOK_MAX` while a thread
+/// is idle.
 const STANDBY_LOOK_MAX: Duration = Duration::from_millis(8);
 /// How long after the last such job a thread stays on standby (then it waits to be
 /// woken, using no CPU).
@@ -100,8 +103,9 @@ struct Shared {
 #[derive(Default)]
 struct PoolState {
     queue: BinaryHeap<Scheduled>,
-    /// Handed-over jobs, oldest first: any thread back from a job takes them first; the
-    /// one on standby only those that have waited `STANDBY_TICK`.
+    /// Handed-over jobs, oldest first: any thread back from a job takes them first (its
+    /// own or another's); any other thread only those that have waited `STANDBY_TICK`,
+    /// after the jobs due in `queue`.
     handed: VecDeque<HandedOver>,
     threads: usize,
     idle: usize,
@@ -112,7 +116,8 @@ struct PoolState {
     standby_look: Duration,
     /// When a job was last handed over.
     handed_over_at: Option<Instant>,
-    /// An idle thread was woken to go on standby: the first to wake takes the role.
+    /// An idle thread was woken to go on standby: the first idle thread to wake takes the
+    /// role (clearing this), whichever it is.
     recruiting: bool,
     /// No new threads; run what is queued at once (it is cancelled) and end.
     closing: bool,
@@ -241,6 +246,15 @@ impl Shared {
         state.sequence += 1;
         let sequence = state.sequence;
         state.queue.push(Scheduled { due: now + delay, sequence, job });
+        if state.pending() > state.idle {
+            // The idle threads the hand-overs counted on are too few now: those jobs queue
+            // like any other, in time order, ahead of this later one.
+            while let Some(handed) = state.handed.pop_front() {
+                state.sequence += 1;
+                let sequence = state.sequence;
+                state.queue.push(Scheduled { due: handed.at, sequence, job: handed.job });
+            }
+        }
         // More jobs waiting than threads idle to take them: one more thread, so that a job
         // on a server that stopped answering cannot hold up a burst queued behind it.
         if state.pending() > state.idle && state.threads < shared.max_threads && !state.closing {
@@ -354,7 +368,8 @@ impl Shared {
             };
             state.idle -= 1;
             state.standby -= usize::from(standby);
-            looking = standby || std::mem::take(&mut state.recruiting);
+            let recruited = std::mem::take(&mut state.recruiting);
+            looking = standby || recruited;
             back = false;
         }
     }
@@ -367,10 +382,10 @@ impl PoolState {
     }
 
     /// The job a thread takes now, if any, and whether it was rescued from a callback that
-    /// did not return. A thread `back` from running a job takes what its callback handed
-    /// over first; any thread, a job that is due, then a handed-over job that has waited
-    /// `STANDBY_TICK` (its callback's thread has not come back for it); everything once
-    /// closing.
+    /// did not return. A thread `back` from running a job takes a handed-over job first
+    /// (its own callback's, or another's: any will do); any thread, a job that is due,
+    /// then a handed-over job that has waited `STANDBY_TICK` (its callback's thread has
+    /// not come back for it); everything once closing.
     fn take(&mut self, now: Instant, back: bool) -> Option<(Box<dyn Job>, bool)> {
         if self.closing || back {
             if let Some(handed) = self.handed.pop_front() {

@@ -311,6 +311,46 @@ fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle()
     });
 }
 
+/// A callback starts H (handed over, counting on the one idle thread), then J (which
+/// needs that thread too), and waits for H; J's callback waits for H as well. The idle
+/// thread must take H, the older job, not J: taking J once left nothing to run H.
+#[test]
+fn a_later_call_does_not_take_the_thread_a_handed_over_call_counted_on() {
+    let server = MockServer::start();
+    let client = client(&server, 2);
+    without_deadlock(move || {
+        for round in 0..5 {
+            // Two threads, both idle.
+            let warm: Vec<Request> = (0..2)
+                .map(|i| client.get_video_start(&format!("slow-{}", 20 + i), &CallOptions::default()).unwrap())
+                .collect();
+            for request in &warm {
+                assert!(request.wait(None));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            let (sender, received) = mpsc::channel();
+            let inner = Arc::clone(&client);
+            let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            x.on_complete(Box::new(move || {
+                let h = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+                let (h_done, x_waits) = mpsc::channel::<()>();
+                let (h_done_too, j_waits) = mpsc::channel::<()>();
+                h.on_complete(Box::new(move || {
+                    h_done.send(()).unwrap();
+                    h_done_too.send(()).unwrap();
+                }));
+                let j = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+                j.on_complete(Box::new(move || j_waits.recv().unwrap()));
+                x_waits.recv().unwrap();
+                sender.send(j).unwrap();
+            }));
+            let j = received.recv().unwrap();
+            assert!(j.wait(None), "round {round}");
+            assert!(x.wait(None));
+        }
+    });
+}
+
 /// A chain of calls, each started from the last one's completion callback, runs to its
 /// end: the job queued from inside a callback (which wakes no thread) is taken once the
 /// callback returns.
