@@ -263,6 +263,18 @@ fn a_completion_callback_may_wait_for_a_call_it_started_while_a_thread_is_idle()
     });
 }
 
+/// Has `threads` of the client's pool started (as many concurrent slow calls), then lets
+/// them all go idle.
+fn start_idle_threads(client: &Arc<together_video::Client>, threads: usize) {
+    let slow: Vec<Request> = (0..threads)
+        .map(|i| client.get_video_start(&format!("slow-{}", 20 + i), &CallOptions::default()).unwrap())
+        .collect();
+    for request in &slow {
+        assert!(request.wait(None));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+}
+
 /// Two calls started from one completion callback while a thread is on standby and
 /// another idle, the callback and the first call's own callback both waiting for the
 /// second: the standby takes the first, and the idle thread must take over the watch and
@@ -273,14 +285,7 @@ fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle()
     let client = client(&server, 3);
     without_deadlock(move || {
         for round in 0..5 {
-            // Three threads, all idle.
-            let warm: Vec<Request> = (0..3)
-                .map(|i| client.get_video_start(&format!("slow-{}", 100 + i), &CallOptions::default()).unwrap())
-                .collect();
-            for request in &warm {
-                assert!(request.wait(None));
-            }
-            std::thread::sleep(Duration::from_millis(50));
+            start_idle_threads(&client, 3);
             // X, then Y handed over from X's callback (a thread goes on standby), then A and
             // B handed over from Y's callback, which waits for B, as A's callback does.
             let (sender, received) = mpsc::channel();
@@ -295,11 +300,13 @@ fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle()
                     let b = inner.get_video_start("vid_queued", &CallOptions::default()).unwrap();
                     let (b_done, a_waits) = mpsc::channel::<()>();
                     let (y_done, y_waits) = mpsc::channel::<()>();
-                    a.on_complete(Box::new(move || a_waits.recv().unwrap()));
+                    // B's callback first: should A be done already, its callback runs right
+                    // here, and waits for B's.
                     b.on_complete(Box::new(move || {
                         b_done.send(()).unwrap();
                         y_done.send(()).unwrap();
                     }));
+                    a.on_complete(Box::new(move || a_waits.recv().unwrap()));
                     y_waits.recv().unwrap();
                     sender.send(a).unwrap();
                 }));
@@ -320,14 +327,7 @@ fn a_later_call_does_not_take_the_thread_a_handed_over_call_counted_on() {
     let client = client(&server, 2);
     without_deadlock(move || {
         for round in 0..5 {
-            // Two threads, both idle.
-            let warm: Vec<Request> = (0..2)
-                .map(|i| client.get_video_start(&format!("slow-{}", 20 + i), &CallOptions::default()).unwrap())
-                .collect();
-            for request in &warm {
-                assert!(request.wait(None));
-            }
-            std::thread::sleep(Duration::from_millis(50));
+            start_idle_threads(&client, 2);
             let (sender, received) = mpsc::channel();
             let inner = Arc::clone(&client);
             let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
