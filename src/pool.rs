@@ -243,18 +243,20 @@ impl Shared {
             }
             return;
         }
-        state.sequence += 1;
-        let sequence = state.sequence;
-        state.queue.push(Scheduled { due: now + delay, sequence, job });
-        if state.pending() > state.idle {
-            // The idle threads the hand-overs counted on are too few now: those jobs queue
-            // like any other, in time order, ahead of this later one.
+        // The idle threads the hand-overs counted on are too few with this job: those jobs
+        // queue like any other, in time order, ahead of it, and every idle thread is woken
+        // (nothing else would wake them for jobs already due).
+        let demoted = state.pending() >= state.idle && !state.handed.is_empty();
+        if demoted {
             while let Some(handed) = state.handed.pop_front() {
                 state.sequence += 1;
                 let sequence = state.sequence;
                 state.queue.push(Scheduled { due: handed.at, sequence, job: handed.job });
             }
         }
+        state.sequence += 1;
+        let sequence = state.sequence;
+        state.queue.push(Scheduled { due: now + delay, sequence, job });
         // More jobs waiting than threads idle to take them: one more thread, so that a job
         // on a server that stopped answering cannot hold up a burst queued behind it.
         if state.pending() > state.idle && state.threads < shared.max_threads && !state.closing {
@@ -293,7 +295,9 @@ impl Shared {
         // Only idle threads wait on `work`: with none, a wake would be a wasted system call.
         let wake = state.idle > 0;
         drop(state);
-        if wake {
+        if wake && demoted {
+            shared.work.notify_all();
+        } else if wake {
             shared.work.notify_one();
         }
     }

@@ -351,6 +351,49 @@ fn a_later_call_does_not_take_the_thread_a_handed_over_call_counted_on() {
     });
 }
 
+/// A callback hands over A, B and C to the three idle threads (one on standby), then
+/// starts J, one job too many: all four queue in time order. A's, B's and the starting
+/// callback all wait for C, so C needs the third idle thread, which must be woken (a
+/// single wake once left it asleep with C due, for ever).
+#[test]
+fn calls_handed_over_then_queued_in_time_order_wake_every_idle_thread() {
+    let server = MockServer::start();
+    let client = client(&server, 4);
+    without_deadlock(move || {
+        for round in 0..5 {
+            start_idle_threads(&client, 4);
+            let (sender, received) = mpsc::channel();
+            let outer = Arc::clone(&client);
+            let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            x.on_complete(Box::new(move || {
+                let inner = Arc::clone(&outer);
+                let y = outer.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+                y.on_complete(Box::new(move || {
+                    std::thread::sleep(Duration::from_millis(20)); // the others settle: standby, idle
+                    let calls: Vec<Request> = (0..3)
+                        .map(|_| inner.get_video_start("vid_completed", &CallOptions::default()).unwrap())
+                        .collect();
+                    let (done, waits): (Vec<_>, Vec<_>) = (0..3).map(|_| mpsc::channel::<()>()).unzip();
+                    // C's callback first: A's or B's may run right here if done already.
+                    calls[2].on_complete(Box::new(move || done.iter().for_each(|sender| sender.send(()).unwrap())));
+                    let mut waits = waits.into_iter();
+                    for call in &calls[..2] {
+                        let waits_for_c = waits.next().unwrap();
+                        call.on_complete(Box::new(move || waits_for_c.recv().unwrap()));
+                    }
+                    let j = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+                    waits.next().unwrap().recv().unwrap();
+                    sender.send((calls, j)).unwrap();
+                }));
+            }));
+            let (calls, j) = received.recv().unwrap();
+            for call in calls.iter().chain([&j, &x]) {
+                assert!(call.wait(None), "round {round}");
+            }
+        }
+    });
+}
+
 /// A chain of calls, each started from the last one's completion callback, runs to its
 /// end: the job queued from inside a callback (which wakes no thread) is taken once the
 /// callback returns.
