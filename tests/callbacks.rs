@@ -275,6 +275,30 @@ fn start_idle_threads(client: &Arc<together_video::Client>, threads: usize) {
     std::thread::sleep(Duration::from_millis(50));
 }
 
+/// Starts X, and from X's callback Y, handed over (so a thread goes on standby); in Y's
+/// callback, once the other threads have settled (standby, idle), runs `work`. X and the
+/// requests `work` returns must all end.
+fn in_a_callback_with_a_thread_on_standby(
+    client: &Arc<together_video::Client>,
+    round: usize,
+    work: impl FnOnce(&Arc<together_video::Client>) -> Vec<Request> + Send + 'static,
+) {
+    let (sender, received) = mpsc::channel();
+    let outer = Arc::clone(client);
+    let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+    x.on_complete(Box::new(move || {
+        let inner = Arc::clone(&outer);
+        let y = outer.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+        y.on_complete(Box::new(move || {
+            std::thread::sleep(Duration::from_millis(20)); // the others settle: standby, idle
+            sender.send(work(&inner)).unwrap();
+        }));
+    }));
+    for request in received.recv().unwrap().iter().chain([&x]) {
+        assert!(request.wait(None), "round {round}");
+    }
+}
+
 /// Two calls started from one completion callback while a thread is on standby and
 /// another idle, the callback and the first call's own callback both waiting for the
 /// second: the standby takes the first, and the idle thread must take over the watch and
@@ -286,34 +310,22 @@ fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle()
     without_deadlock(move || {
         for round in 0..5 {
             start_idle_threads(&client, 3);
-            // X, then Y handed over from X's callback (a thread goes on standby), then A and
-            // B handed over from Y's callback, which waits for B, as A's callback does.
-            let (sender, received) = mpsc::channel();
-            let outer = Arc::clone(&client);
-            let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-            x.on_complete(Box::new(move || {
-                let inner = Arc::clone(&outer);
-                let y = outer.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-                y.on_complete(Box::new(move || {
-                    std::thread::sleep(Duration::from_millis(20)); // the others settle: standby, idle
-                    let a = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-                    let b = inner.get_video_start("vid_queued", &CallOptions::default()).unwrap();
-                    let (b_done, a_waits) = mpsc::channel::<()>();
-                    let (y_done, y_waits) = mpsc::channel::<()>();
-                    // B's callback first: should A be done already, its callback runs right
-                    // here, and waits for B's.
-                    b.on_complete(Box::new(move || {
-                        b_done.send(()).unwrap();
-                        y_done.send(()).unwrap();
-                    }));
-                    a.on_complete(Box::new(move || a_waits.recv().unwrap()));
-                    y_waits.recv().unwrap();
-                    sender.send(a).unwrap();
+            // A and B handed over from a callback, which waits for B, as A's callback does.
+            in_a_callback_with_a_thread_on_standby(&client, round, |client| {
+                let a = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+                let b = client.get_video_start("vid_queued", &CallOptions::default()).unwrap();
+                let (b_done, a_waits) = mpsc::channel::<()>();
+                let (y_done, y_waits) = mpsc::channel::<()>();
+                // B's callback first: should A be done already, its callback runs right
+                // here, and waits for B's.
+                b.on_complete(Box::new(move || {
+                    b_done.send(()).unwrap();
+                    y_done.send(()).unwrap();
                 }));
-            }));
-            let a = received.recv().unwrap();
-            assert!(a.wait(None), "round {round}");
-            assert!(x.wait(None));
+                a.on_complete(Box::new(move || a_waits.recv().unwrap()));
+                y_waits.recv().unwrap();
+                vec![a, b]
+            });
         }
     });
 }
@@ -362,34 +374,21 @@ fn calls_handed_over_then_queued_in_time_order_wake_every_idle_thread() {
     without_deadlock(move || {
         for round in 0..5 {
             start_idle_threads(&client, 4);
-            let (sender, received) = mpsc::channel();
-            let outer = Arc::clone(&client);
-            let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-            x.on_complete(Box::new(move || {
-                let inner = Arc::clone(&outer);
-                let y = outer.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-                y.on_complete(Box::new(move || {
-                    std::thread::sleep(Duration::from_millis(20)); // the others settle: standby, idle
-                    let calls: Vec<Request> = (0..3)
-                        .map(|_| inner.get_video_start("vid_completed", &CallOptions::default()).unwrap())
-                        .collect();
-                    let (done, waits): (Vec<_>, Vec<_>) = (0..3).map(|_| mpsc::channel::<()>()).unzip();
-                    // C's callback first: A's or B's may run right here if done already.
-                    calls[2].on_complete(Box::new(move || done.iter().for_each(|sender| sender.send(()).unwrap())));
-                    let mut waits = waits.into_iter();
-                    for call in &calls[..2] {
-                        let waits_for_c = waits.next().unwrap();
-                        call.on_complete(Box::new(move || waits_for_c.recv().unwrap()));
-                    }
-                    let j = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-                    waits.next().unwrap().recv().unwrap();
-                    sender.send((calls, j)).unwrap();
-                }));
-            }));
-            let (calls, j) = received.recv().unwrap();
-            for call in calls.iter().chain([&j, &x]) {
-                assert!(call.wait(None), "round {round}");
-            }
+            in_a_callback_with_a_thread_on_standby(&client, round, |client| {
+                let mut calls: Vec<Request> =
+                    (0..3).map(|_| client.get_video_start("vid_completed", &CallOptions::default()).unwrap()).collect();
+                let (done, waits): (Vec<_>, Vec<_>) = (0..3).map(|_| mpsc::channel::<()>()).unzip();
+                // C's callback first: A's or B's may run right here if done already.
+                calls[2].on_complete(Box::new(move || done.iter().for_each(|sender| sender.send(()).unwrap())));
+                let mut waits = waits.into_iter();
+                for call in &calls[..2] {
+                    let waits_for_c = waits.next().unwrap();
+                    call.on_complete(Box::new(move || waits_for_c.recv().unwrap()));
+                }
+                calls.push(client.get_video_start("vid_completed", &CallOptions::default()).unwrap());
+                waits.next().unwrap().recv().unwrap();
+                calls
+            });
         }
     });
 }
