@@ -103,26 +103,19 @@ static inline FILE *fopen_utf8(const char *path, const char *mode) {
   return file;
 }
 
-static inline int make_dir_utf8(const char *path) {
+/* Calls a _w* function of one path with `path` in UTF-16: -1 when it cannot be converted. */
+static inline int compat_on_wide_path(const char *path, int (*call)(const wchar_t *)) {
   wchar_t *wide = compat_wide(path);
-  int result = wide != NULL ? _wmkdir(wide) : -1;
+  int result = wide != NULL ? call(wide) : -1;
   free(wide);
   return result;
 }
 
-static inline int remove_utf8(const char *path) {
-  wchar_t *wide = compat_wide(path);
-  int result = wide != NULL ? _wremove(wide) : -1;
-  free(wide);
-  return result;
-}
+static inline int make_dir_utf8(const char *path) { return compat_on_wide_path(path, _wmkdir); }
 
-static inline int remove_dir_utf8(const char *path) {
-  wchar_t *wide = compat_wide(path);
-  int result = wide != NULL ? _wrmdir(wide) : -1;
-  free(wide);
-  return result;
-}
+static inline int remove_utf8(const char *path) { return compat_on_wide_path(path, _wremove); }
+
+static inline int remove_dir_utf8(const char *path) { return compat_on_wide_path(path, _wrmdir); }
 
 static inline int list_dir_utf8(const char *path, char *names, size_t size) {
   size_t length = strlen(path);
