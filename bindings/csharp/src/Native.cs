@@ -425,7 +425,7 @@ namespace TogetherVideo
 
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_poll(IntPtr request);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_cancel(IntPtr request);
-        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_on_complete(IntPtr request, RequestCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_on_complete(IntPtr request, IntPtr callback, IntPtr userData);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern int tv_request_result(IntPtr request, out IntPtr video, out IntPtr error);
         [DllImport(Library, CallingConvention = Cdecl)] public static extern void tv_request_free(IntPtr request);
     }

@@ -9,7 +9,7 @@ namespace TogetherVideo
 {
     /// <summary>One call into the library, blocking or not: what its native callbacks reach
     /// through their user_data (its progress sinks, its destination stream, the exception
-    /// one of them threw), pinned by one GCHandle while the library may call back. The
+    /// one of them threw), kept in the CallTable while the library may call back. The
     /// library checks every timeout and names the value given when it refuses one; nothing
     /// here restates its rules.</summary>
     internal abstract class NativeCall
@@ -17,7 +17,8 @@ namespace TogetherVideo
         private readonly IProgress<Video> videoProgress;
         private readonly IProgress<DownloadProgress> bytesProgress;
         private readonly Stream destination;
-        private GCHandle pin;
+        // Its number in the CallTable while registered there; zero when not.
+        private IntPtr registered;
         private byte[] buffer;
         private long received;
         private Exception callbackFailure;
@@ -35,20 +36,23 @@ namespace TogetherVideo
         /// <summary>What a callback threw: the call fails with it.</summary>
         protected Exception CallbackFailure { get { return Volatile.Read(ref callbackFailure); } }
 
-        /// <summary>The user_data of every callback of this call; pins it until Unpin.</summary>
+        /// <summary>The user_data of every callback of this call: registers it in the
+        /// CallTable until Unregister.</summary>
         internal IntPtr UserData
         {
             get
             {
-                if (!pin.IsAllocated) pin = GCHandle.Alloc(this);
-                return GCHandle.ToIntPtr(pin);
+                if (registered == IntPtr.Zero) registered = CallTable.Add(this);
+                return registered;
             }
         }
 
-        /// <summary>Unpins the call once no callback of it can run any more.</summary>
-        protected void Unpin()
+        /// <summary>Lets go of the call once no callback of it can run any more.</summary>
+        protected void Unregister()
         {
-            if (pin.IsAllocated) pin.Free();
+            if (registered == IntPtr.Zero) return;
+            CallTable.Remove(registered);
+            registered = IntPtr.Zero;
         }
 
         /// <summary>New TvCallOptions holding <paramref name="timeout"/>,
@@ -57,7 +61,7 @@ namespace TogetherVideo
         /// <paramref name="trackBytes"/> sets the download progress callback even without a
         /// progress sink, to learn the size. A refused timeout is an
         /// ArgumentOutOfRangeException for <paramref name="timeoutParam"/>; on failure
-        /// nothing stays allocated (the caller unpins).</summary>
+        /// nothing stays allocated (the caller unregisters).</summary>
         protected CallOptionsHandle CreateOptions(TimeSpan? timeout, string timeoutParam, CancelTokenHandle token, bool trackBytes,
             long? eventTag)
         {
@@ -160,10 +164,13 @@ namespace TogetherVideo
 
     /// <summary>The native callbacks: static, as Unity's IL2CPP needs, each delegate kept in
     /// a static field so that the one native code holds is never collected, and each
-    /// passing its work to the call its user_data pins.</summary>
+    /// passing its work to the call its user_data names in the CallTable.</summary>
     internal static class Callbacks
     {
         public static readonly RequestCallback Completed = OnCompleted;
+        // Given to tv_request_on_complete once per asynchronous call: as a pointer made once,
+        // not a delegate marshalled (looked up in the runtime's table) on every call.
+        public static readonly IntPtr CompletedPointer = Marshal.GetFunctionPointerForDelegate(Completed);
         public static readonly WaitProgressCallback WaitProgress = OnWaitProgress;
         public static readonly DownloadProgressCallback DownloadProgress = OnDownloadProgress;
         public static readonly WriteCallback Write = OnWrite;
@@ -171,7 +178,7 @@ namespace TogetherVideo
 
         private static NativeCall Of(IntPtr userData)
         {
-            return (NativeCall)GCHandle.FromIntPtr(userData).Target;
+            return CallTable.Get(userData);
         }
 
         [MonoPInvokeCallback(typeof(RequestCallback))]
@@ -222,7 +229,7 @@ namespace TogetherVideo
     }
 
     /// <summary>What a blocking call needs around it: its options, a native cancel token
-    /// fired by its CancellationToken, and itself pinned for its callbacks until it
+    /// fired by its CancellationToken, and itself registered for its callbacks until it
     /// returns. Its callbacks run on the calling thread.</summary>
     internal sealed class BlockingCall : NativeCall, IDisposable
     {
@@ -235,7 +242,7 @@ namespace TogetherVideo
 
         /// <summary>Throws OperationCanceledException for a token already cancelled, and
         /// ArgumentOutOfRangeException for a timeout the library refuses; either way nothing
-        /// stays pinned or allocated.</summary>
+        /// stays registered or allocated.</summary>
         public BlockingCall(TimeSpan? timeout, string timeoutParam, CancellationToken cancellationToken,
             IProgress<Video> videoProgress = null, IProgress<DownloadProgress> bytesProgress = null, Stream destination = null)
             : base(videoProgress, bytesProgress, destination)
@@ -288,13 +295,13 @@ namespace TogetherVideo
             registration.Dispose(); // waits for a cancel in progress: the token is still alive
             if (token != null) token.Dispose();
             if (options != null) options.Dispose();
-            Unpin();
+            Unregister();
         }
     }
 
     /// <summary>A non-blocking call: starts the library's request and ends a Task with it,
     /// through the request's completion callback. Per call: this object, its Task, one
-    /// GCHandle; the delegates are static. The request is freed by the last of its
+    /// entry in the CallTable; the delegates are static. The request is freed by the last of its
     /// completion callback (the library allows it), Begin, and a cancel in the library.
     ///
     /// A request that ends by itself ends its Task right there, on the library thread, so
@@ -354,7 +361,7 @@ namespace TogetherVideo
         /// <summary>Starts the call; its Task ends with the request, which reports to the
         /// client's event queue under <paramref name="eventTag"/> when there is one (its
         /// done event comes once the Task has ended). Throws only before a request exists
-        /// (the caller turns that into a faulted Task), leaving nothing pinned.</summary>
+        /// (the caller turns that into a faulted Task), leaving nothing registered.</summary>
         public Task<T> Begin(ClientHandle client, TimeSpan? timeout, string timeoutParam, long? eventTag = null)
         {
             if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
@@ -381,13 +388,13 @@ namespace TogetherVideo
                 // Disposing the options may throw after the library answered.
                 if (started != IntPtr.Zero) Native.tv_request_free(started);
                 if (error != IntPtr.Zero) Native.tv_error_free(error);
-                Unpin();
+                Unregister();
                 throw;
             }
             if (code != Native.Ok)
             {
                 if (started != IntPtr.Zero) Native.tv_request_free(started);
-                Unpin();
+                Unregister();
                 throw Errors.From(code, error, paramName);
             }
             if (error != IntPtr.Zero) Native.tv_error_free(error);
@@ -402,7 +409,7 @@ namespace TogetherVideo
                 // Throws ObjectDisposedException for the token of a disposed source.
                 if (cancellationToken.CanBeCanceled) registration = cancellationToken.Register(CancelRequest, this);
                 // Runs OnCompleted before returning when the request is done already.
-                registered = Native.tv_request_on_complete(request, Callbacks.Completed, UserData);
+                registered = Native.tv_request_on_complete(request, Callbacks.CompletedPointer, UserData);
             }
             catch (Exception e)
             {
@@ -499,7 +506,7 @@ namespace TogetherVideo
         /// otherwise its await continuations go to the thread pool.</summary>
         private void Finish(T result, Exception failure, bool cancelled, bool mayInline)
         {
-            Unpin(); // no callback of the request runs any more
+            Unregister(); // no callback of the request runs any more
             // With no cancel in progress (and none to come: it sees 2), the registration is
             // disposed here. Otherwise the token has fired and holds it no longer; disposing
             // would wait for the cancel, which waits for this callback to return.
