@@ -202,6 +202,26 @@ if csharp:
             lines.append(f"| {ratio.get('placement', '')} | {key.split('_')[-1]} | {speed:.2f}x | "
                          f"{ratio['cpu_per_call'][key]:.2f}x | {verdict(speed >= 0.95)} |")
     lines.append("")
+    splits = [row for row in csharp if row.get("measure") == "async CPU over blocking"]
+    if splits:
+        lines.append("Where an awaited call's extra CPU goes. The same calls made from C# straight through the C "
+                     "API, with no binding (bindings/csharp/bench/CApiCalls.cs), in the same rounds: blocking "
+                     "`tv_get_video` calls; chains of `tv_get_video_start` calls, each started from the last "
+                     "one's completion callback; and the same chains with each call ending a "
+                     "`TaskCompletionSource` that an async method awaits. *Library* is chain minus blocking (the "
+                     "library's non-blocking path and the callback's crossings into C#), *runtime* is awaited "
+                     "minus chain (Mono's Task and await), and *binding* is what is left of the total. Medians of "
+                     "the rounds' own differences, in microseconds of CPU per call. On own CPUs "
+                     "the client also pays, in its sends, for waking the server's CPU when it has gone idle "
+                     "(with one call in flight that dominates its CPU time; with four, perf puts it at 14% "
+                     "of blocking calls' client CPU and 16% of awaited calls'), and how often it goes idle "
+                     "depends on the pace of calls: there the split is no account of work done.\n")
+        lines.append("| placement | in flight | async - blocking | library | runtime | binding |")
+        lines.append("|---|---|---|---|---|---|")
+        for row in splits:
+            lines.append(f"| {row['placement']} | {row['in_flight']} | {row['total_us']:.2f} us | "
+                         f"{row['library_async_us']:.2f} us | {row['runtime_await_us']:.2f} us | {row['binding_us']:.2f} us |")
+        lines.append("")
 
 lines.append("## The cost of logging\n")
 lines.append("With no log callback and no `TOGETHER_LOG`, an event costs one atomic load and nothing is built. "

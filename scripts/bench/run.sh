@@ -89,7 +89,7 @@ cp target/csharp/TogetherVideo.dll "$out/"
 LD_LIBRARY_PATH="$top/target/release" mono "$out/Bench.exe" "$base" "$calls" | tee -a "$results"
 echo "== C#: blocking and async calls of the binding (bindings/csharp/bench)"
 mcs -langversion:7.2 -nologo -target:exe -out:"$out/AsyncBench.exe" -r:target/csharp/TogetherVideo.dll \
-  bindings/csharp/bench/Bench.cs
+  bindings/csharp/bench/Bench.cs bindings/csharp/bench/CApiCalls.cs
 # Pinned, as the placement decides a loopback round trip: "own CPUs" puts nginx's worker
 # on one CPU and the client on another, so each reply wakes an idle CPU as a remote
 # server's would; "one CPU" puts both on CPU 0, so the client's CPU time is paid in full.

@@ -1,10 +1,13 @@
 // Blocking GetVideo against GetVideoAsync on one client, against the server at
 // TV_BENCH_URL (the mock: scripts/with-mock.sh target/release/tv-mock -- ...): calls per
-// second, and CPU time per call, one call in flight and four. One JSON line per measure,
-// then the ratios async / blocking. The measures take turns, round after round, so that
-// all meet the same machine and the same server state; each reports its median round,
-// and each ratio is the median of the rounds' own ratios (round r of async over round r
-// of blocking), which a slow spell of the machine shifts least.
+// second, and CPU time per call, one call in flight and four; beside them the same calls
+// made through the C API with no binding (CApiCalls.cs), which split the CPU an awaited
+// call adds between the library, the runtime's Task and await, and the binding. One JSON
+// line per measure, then the ratios async / blocking, then that split. The measures take
+// turns, round after round, so that all meet the same machine and the same server state;
+// each reports its median round, and each ratio is the median of the rounds' own ratios
+// (round r of async over round r of blocking), which a slow spell of the machine shifts
+// least.
 //
 // Where the scheduler puts the client's threads and the server's decides much of a
 // loopback round trip: on one CPU they hand it to each other, on two each reply wakes an
@@ -52,10 +55,13 @@ public static class Bench
             WorkerThreads = inFlight,
         };
         using (var client = new TogetherVideoClient(options))
+        using (var capi = new CApiCalls(url, options.ApiKey, inFlight, Id))
         {
             // Warm up: the JIT, the connections, the library's and the runtime's threads.
             for (int i = 0; i < 100; i++) client.GetVideo(Id);
             Sequential(client, 100).GetAwaiter().GetResult();
+            capi.Blocking(100, 1);
+            capi.AwaitedChains(100, inFlight);
 
             var placement = Environment.GetEnvironmentVariable("TV_BENCH_PLACEMENT");
             if (string.IsNullOrEmpty(placement)) placement = "unpinned";
@@ -65,6 +71,12 @@ public static class Bench
                 new Measure("GetVideoAsync", "await", 1, () => Sequential(client, calls).GetAwaiter().GetResult()),
                 new Measure("GetVideo", "blocking", inFlight, () => BlockingThreads(client, calls, inFlight)),
                 new Measure("GetVideoAsync", "await", inFlight, () => Concurrent(client, calls, inFlight).GetAwaiter().GetResult()),
+                new Measure("tv_get_video", "C API, blocking", 1, () => capi.Blocking(calls, 1)),
+                new Measure("tv_get_video_start", "C API, callback chain", 1, () => capi.CallbackChains(calls, 1)),
+                new Measure("tv_get_video_start", "C API, Task awaited", 1, () => capi.AwaitedChains(calls, 1)),
+                new Measure("tv_get_video", "C API, blocking", inFlight, () => capi.Blocking(calls, inFlight)),
+                new Measure("tv_get_video_start", "C API, callback chain", inFlight, () => capi.CallbackChains(calls, inFlight)),
+                new Measure("tv_get_video_start", "C API, Task awaited", inFlight, () => capi.AwaitedChains(calls, inFlight)),
             };
             for (int round = 0; round < rounds; round++)
                 foreach (var measure in measures) measure.Round(calls);
@@ -75,6 +87,18 @@ public static class Bench
                 "\"cpu_per_call\": {{\"in_flight_1\": {4:0.00}, \"in_flight_{2}\": {5:0.00}}}}}",
                 placement, Measure.RateRatio(measures[1], measures[0]), inFlight, Measure.RateRatio(measures[3], measures[2]),
                 Measure.CpuRatio(measures[1], measures[0]), Measure.CpuRatio(measures[3], measures[2])));
+            // Where an awaited call's extra CPU goes, in microseconds per call (medians of
+            // the rounds' own differences): in all, then its parts as CApiCalls.cs splits them.
+            for (int at = 0; at < 2; at++)
+            {
+                Measure blocking = measures[2 * at], awaited = measures[2 * at + 1];
+                Measure cBlocking = measures[4 + 3 * at], chain = measures[5 + 3 * at], cAwaited = measures[6 + 3 * at];
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                    "{{\"measure\": \"async CPU over blocking\", \"placement\": \"{0}\", \"in_flight\": {1}, " +
+                    "\"total_us\": {2:0.00}, \"library_async_us\": {3:0.00}, \"runtime_await_us\": {4:0.00}, \"binding_us\": {5:0.00}}}",
+                    placement, blocking.InFlight, Measure.CpuDifference(awaited, blocking), Measure.CpuDifference(chain, cBlocking),
+                    Measure.CpuDifference(cAwaited, chain), Measure.CpuDifference(awaited, blocking, cAwaited, cBlocking)));
+            }
         }
         return 0;
     }
@@ -136,6 +160,21 @@ public static class Bench
         {
             return Median(a.cpus.Select((cpu, round) => cpu / b.cpus[round]));
         }
+
+        /// <summary>The median over rounds of <paramref name="a"/>'s CPU time per call
+        /// less <paramref name="b"/>'s in the same round (in microseconds).</summary>
+        public static double CpuDifference(Measure a, Measure b)
+        {
+            return Median(a.cpus.Select((cpu, round) => cpu - b.cpus[round]));
+        }
+
+        /// <summary>The median over rounds of (a - b) - (c - d), CPU time per call.</summary>
+        public static double CpuDifference(Measure a, Measure b, Measure c, Measure d)
+        {
+            return Median(a.cpus.Select((cpu, round) => (cpu - b.cpus[round]) - (c.cpus[round] - d.cpus[round])));
+        }
+
+        public int InFlight { get { return inFlight; } }
 
         private static double Median(IEnumerable<double> values)
         {
