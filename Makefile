@@ -273,10 +273,14 @@ csharp: deps-csharp
 
 # The C# binding built with Mono's mcs (C# 7.2, a subset of Unity's 7.3) and tested under
 # Mono against tv-mock; the struct layout is checked against offsets the C compiler prints.
+# The benchmark programs (run by `make bench`) are compiled here too, so they cannot rot.
 test-csharp: build csharp | $(BUILD)
 	$(MCS) -target:exe -out:$(CS_OUT)/TogetherVideo.Tests.exe -r:$(CS_OUT)/TogetherVideo.dll -r:System.Core.dll \
 	  bindings/csharp/tests/*.cs
 	$(MCS) -target:exe -out:$(CS_OUT)/Sample.exe -r:$(CS_OUT)/TogetherVideo.dll bindings/csharp/samples/*.cs
+	$(MCS) -target:exe -out:$(CS_OUT)/AsyncBench.exe -r:$(CS_OUT)/TogetherVideo.dll \
+	  bindings/csharp/bench/Bench.cs bindings/csharp/bench/CApiCalls.cs
+	$(MCS) -target:exe -out:$(CS_OUT)/ManyWaits.exe -r:$(CS_OUT)/TogetherVideo.dll bindings/csharp/bench/ManyWaits.cs
 	$(CC) $(C_STRICT) -o $(CS_OUT)/offsets bindings/csharp/tests/offsets.c
 	$(CS_OUT)/offsets > $(CS_OUT)/offsets.txt
 	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt \
