@@ -301,8 +301,9 @@ namespace TogetherVideo
 
     /// <summary>A non-blocking call: starts the library's request and ends a Task with it,
     /// through the request's completion callback. Per call: this object, its Task, one
-    /// entry in the CallTable; the delegates are static. The request is freed by the last of its
-    /// completion callback (the library allows it), Begin, and a cancel in the library.
+    /// entry in the CallTable; the delegates are static. The request is freed by the last
+    /// of its completion callback (the library allows it), Begin, and a cancel in the
+    /// library.
     ///
     /// A request that ends by itself ends its Task right there, on the library thread, so
     /// continuations that run synchronously (an await without a SynchronizationContext,
