@@ -540,48 +540,42 @@ mod tests {
         request.cancel();
     }
 
-    #[test]
-    fn a_second_cancel_returns_only_once_the_first_has_finished() {
+    /// Ends a request by `end` on one thread, its completion callback held there, then
+    /// runs `then` on another: `then` must return only once the callback has, with the
+    /// request done.
+    fn waits_for_the_callback_on_another_thread(end: fn(&Request), then: fn(&Request), what: &str) {
         let (request, entered, leave) = held_in_its_callback();
-        let first = {
+        let ender = {
             let request = request.clone();
-            std::thread::spawn(move || request.cancel())
+            std::thread::spawn(move || end(&request))
         };
         entered.wait();
-        let second = {
+        let waiter = {
             let request = request.clone();
             std::thread::spawn(move || {
-                request.cancel();
+                then(&request);
                 request.is_done()
             })
         };
         std::thread::sleep(Duration::from_millis(20));
-        assert!(!second.is_finished(), "the second cancel waits for the first one's callback");
+        assert!(!waiter.is_finished(), "{what} waits for the callback running on the other thread");
         leave.wait();
-        assert!(second.join().unwrap(), "done once the second cancel returns");
-        first.join().unwrap();
+        assert!(waiter.join().unwrap(), "done once {what} returns");
+        ender.join().unwrap();
+    }
+
+    #[test]
+    fn a_second_cancel_returns_only_once_the_first_has_finished() {
+        waits_for_the_callback_on_another_thread(Request::cancel, Request::cancel, "the second cancel");
     }
 
     #[test]
     fn release_waits_for_another_threads_callback_but_not_for_its_own() {
-        let (request, entered, leave) = held_in_its_callback();
-        let finisher = {
-            let request = request.clone();
-            std::thread::spawn(move || request.complete(Ok(Outcome::Downloaded(1))))
-        };
-        entered.wait();
-        let releaser = {
-            let request = request.clone();
-            std::thread::spawn(move || {
-                request.release();
-                request.is_done()
-            })
-        };
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(!releaser.is_finished(), "release waits for the callback running on the finisher");
-        leave.wait();
-        assert!(releaser.join().unwrap(), "done once release returns");
-        finisher.join().unwrap();
+        waits_for_the_callback_on_another_thread(
+            |request| request.complete(Ok(Outcome::Downloaded(1))),
+            Request::release,
+            "release",
+        );
 
         // Released from inside its own completion callback: returns there, outcome kept.
         let request = Request::new();

@@ -275,6 +275,19 @@ fn start_idle_threads(client: &Arc<together_video::Client>, threads: usize) {
     std::thread::sleep(Duration::from_millis(50));
 }
 
+/// Five rounds under `without_deadlock`, each on a client of `threads` library threads
+/// that are all idle as it starts.
+fn rounds_with_idle_threads(threads: usize, round: impl Fn(&Arc<together_video::Client>, usize) + Send + 'static) {
+    let server = MockServer::start();
+    let client = client(&server, threads);
+    without_deadlock(move || {
+        for n in 0..5 {
+            start_idle_threads(&client, threads);
+            round(&client, n);
+        }
+    });
+}
+
 /// Starts X, and from X's callback Y, handed over (so a thread goes on standby); in Y's
 /// callback, once the other threads have settled (standby, idle), runs `work`. X and the
 /// requests `work` returns must all end.
@@ -305,28 +318,23 @@ fn in_a_callback_with_a_thread_on_standby(
 /// the second (it once slept on, and nothing ever ran the second).
 #[test]
 fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle() {
-    let server = MockServer::start();
-    let client = client(&server, 3);
-    without_deadlock(move || {
-        for round in 0..5 {
-            start_idle_threads(&client, 3);
-            // A and B handed over from a callback, which waits for B, as A's callback does.
-            in_a_callback_with_a_thread_on_standby(&client, round, |client| {
-                let a = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-                let b = client.get_video_start("vid_queued", &CallOptions::default()).unwrap();
-                let (b_done, a_waits) = mpsc::channel::<()>();
-                let (y_done, y_waits) = mpsc::channel::<()>();
-                // B's callback first: should A be done already, its callback runs right
-                // here, and waits for B's.
-                b.on_complete(Box::new(move || {
-                    b_done.send(()).unwrap();
-                    y_done.send(()).unwrap();
-                }));
-                a.on_complete(Box::new(move || a_waits.recv().unwrap()));
-                y_waits.recv().unwrap();
-                vec![a, b]
-            });
-        }
+    rounds_with_idle_threads(3, |client, round| {
+        // A and B handed over from a callback, which waits for B, as A's callback does.
+        in_a_callback_with_a_thread_on_standby(client, round, |client| {
+            let a = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            let b = client.get_video_start("vid_queued", &CallOptions::default()).unwrap();
+            let (b_done, a_waits) = mpsc::channel::<()>();
+            let (y_done, y_waits) = mpsc::channel::<()>();
+            // B's callback first: should A be done already, its callback runs right
+            // here, and waits for B's.
+            b.on_complete(Box::new(move || {
+                b_done.send(()).unwrap();
+                y_done.send(()).unwrap();
+            }));
+            a.on_complete(Box::new(move || a_waits.recv().unwrap()));
+            y_waits.recv().unwrap();
+            vec![a, b]
+        });
     });
 }
 
@@ -335,31 +343,26 @@ fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle()
 /// thread must take H, the older job, not J: taking J once left nothing to run H.
 #[test]
 fn a_later_call_does_not_take_the_thread_a_handed_over_call_counted_on() {
-    let server = MockServer::start();
-    let client = client(&server, 2);
-    without_deadlock(move || {
-        for round in 0..5 {
-            start_idle_threads(&client, 2);
-            let (sender, received) = mpsc::channel();
-            let inner = Arc::clone(&client);
-            let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-            x.on_complete(Box::new(move || {
-                let h = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-                let (h_done, x_waits) = mpsc::channel::<()>();
-                let (h_done_too, j_waits) = mpsc::channel::<()>();
-                h.on_complete(Box::new(move || {
-                    h_done.send(()).unwrap();
-                    h_done_too.send(()).unwrap();
-                }));
-                let j = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-                j.on_complete(Box::new(move || j_waits.recv().unwrap()));
-                x_waits.recv().unwrap();
-                sender.send(j).unwrap();
+    rounds_with_idle_threads(2, |client, round| {
+        let (sender, received) = mpsc::channel();
+        let inner = Arc::clone(client);
+        let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+        x.on_complete(Box::new(move || {
+            let h = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            let (h_done, x_waits) = mpsc::channel::<()>();
+            let (h_done_too, j_waits) = mpsc::channel::<()>();
+            h.on_complete(Box::new(move || {
+                h_done.send(()).unwrap();
+                h_done_too.send(()).unwrap();
             }));
-            let j = received.recv().unwrap();
-            assert!(j.wait(None), "round {round}");
-            assert!(x.wait(None));
-        }
+            let j = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
+            j.on_complete(Box::new(move || j_waits.recv().unwrap()));
+            x_waits.recv().unwrap();
+            sender.send(j).unwrap();
+        }));
+        let j = received.recv().unwrap();
+        assert!(j.wait(None), "round {round}");
+        assert!(x.wait(None));
     });
 }
 
@@ -369,27 +372,22 @@ fn a_later_call_does_not_take_the_thread_a_handed_over_call_counted_on() {
 /// single wake once left it asleep with C due, for ever).
 #[test]
 fn calls_handed_over_then_queued_in_time_order_wake_every_idle_thread() {
-    let server = MockServer::start();
-    let client = client(&server, 4);
-    without_deadlock(move || {
-        for round in 0..5 {
-            start_idle_threads(&client, 4);
-            in_a_callback_with_a_thread_on_standby(&client, round, |client| {
-                let mut calls: Vec<Request> =
-                    (0..3).map(|_| client.get_video_start("vid_completed", &CallOptions::default()).unwrap()).collect();
-                let (done, waits): (Vec<_>, Vec<_>) = (0..3).map(|_| mpsc::channel::<()>()).unzip();
-                // C's callback first: A's or B's may run right here if done already.
-                calls[2].on_complete(Box::new(move || done.iter().for_each(|sender| sender.send(()).unwrap())));
-                let mut waits = waits.into_iter();
-                for call in &calls[..2] {
-                    let waits_for_c = waits.next().unwrap();
-                    call.on_complete(Box::new(move || waits_for_c.recv().unwrap()));
-                }
-                calls.push(client.get_video_start("vid_completed", &CallOptions::default()).unwrap());
-                waits.next().unwrap().recv().unwrap();
-                calls
-            });
-        }
+    rounds_with_idle_threads(4, |client, round| {
+        in_a_callback_with_a_thread_on_standby(client, round, |client| {
+            let mut calls: Vec<Request> =
+                (0..3).map(|_| client.get_video_start("vid_completed", &CallOptions::default()).unwrap()).collect();
+            let (done, waits): (Vec<_>, Vec<_>) = (0..3).map(|_| mpsc::channel::<()>()).unzip();
+            // C's callback first: A's or B's may run right here if done already.
+            calls[2].on_complete(Box::new(move || done.iter().for_each(|sender| sender.send(()).unwrap())));
+            let mut waits = waits.into_iter();
+            for call in &calls[..2] {
+                let waits_for_c = waits.next().unwrap();
+                call.on_complete(Box::new(move || waits_for_c.recv().unwrap()));
+            }
+            calls.push(client.get_video_start("vid_completed", &CallOptions::default()).unwrap());
+            waits.next().unwrap().recv().unwrap();
+            calls
+        });
     });
 }
 
