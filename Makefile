@@ -254,11 +254,15 @@ test-go: build
 test-go-link: build dist
 	GO=$(GO) scripts/test-go-link.sh $(VERSION)
 
-MCS      := mcs -langversion:7.2 -nologo -warnaserror
+# Compiled against the .NET Framework 4.7.2 reference assemblies (Mono's copy, in
+# mono-devel), not Mono's own class library: each type is then referenced where .NET
+# Framework and the compat facades of .NET Core, .NET 5+ and Unity look for it (Mono's
+# mscorlib holds types that .NET's does not, Queue<T> among them).
+MCS      := mcs -langversion:7.2 -nologo -warnaserror -sdk:4.7.2-api
 CS_OUT   := target/csharp
 
 deps-csharp:
-	@scripts/install-deps.sh mcs:mono-mcs mono:mono-runtime
+	@scripts/install-deps.sh mcs:mono-mcs mono:mono-runtime /usr/lib/mono/4.7.2-api/mscorlib.dll:mono-devel
 
 # TogetherVideo.dll with its XML documentation (a public member without it fails the
 # build) and the assembly version from Cargo.toml, and TogetherVideo.dll.config beside it

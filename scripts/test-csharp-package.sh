@@ -12,6 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 package=$top/target/csharp/package/TogetherVideo.$version.nupkg
 work=$top/target/csharp/package-test
 mcs="mcs -langversion:7.2 -nologo -warnaserror"
+mcs_sdk="$mcs -sdk:4.7.2-api"
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -30,7 +31,7 @@ mkdir -p "$restored"
 bin=$work/app/bin
 mkdir -p "$bin"
 cp "$restored"/lib/netstandard2.0/* "$restored"/runtimes/linux-x64/native/* "$bin/"
-$mcs -target:exe -out:"$bin/Sample.exe" -r:"$bin/TogetherVideo.dll" "$top/bindings/csharp/samples/Sample.cs"
+$mcs_sdk -target:exe -out:"$bin/Sample.exe" -r:"$bin/TogetherVideo.dll" "$top/bindings/csharp/samples/Sample.cs"
 (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
   'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 mono bin/Sample.exe' > "$work/sample.txt" 2>&1) \
   || { cat "$work/sample.txt" >&2; echo "test-csharp-package: the sample failed" >&2; exit 1; }
