@@ -37,11 +37,14 @@ namespace TogetherVideo.Tests
         {
             var runtime = Process.GetCurrentProcess().MainModule.FileName;
             var program = typeof(Program).Assembly.Location;
-            bool mono = Type.GetType("Mono.Runtime") != null;
+            // Mono, or CoreCLR's host (which finds the program's runtimeconfig.json beside it).
+            string arguments = Type.GetType("Mono.Runtime") != null ? "--debug \"" + program + "\" " + name
+                : Path.GetFileNameWithoutExtension(runtime) == "dotnet" ? "exec \"" + program + "\" " + name
+                : null;
             var start = new ProcessStartInfo
             {
-                FileName = mono ? runtime : program,
-                Arguments = mono ? "--debug \"" + program + "\" " + name : name,
+                FileName = arguments != null ? runtime : program,
+                Arguments = arguments ?? name,
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

@@ -234,29 +234,19 @@ namespace TogetherVideo.Tests
             }
         }
 
-        /// <summary>A create whose answer never came (a server that accepts and never
-        /// answers) is listed without an id; forgetting it removes it, on disk too.</summary>
+        /// <summary>A create whose answer never came (a server that never answers) is listed
+        /// without an id; forgetting it removes it, on disk too.</summary>
         public static void TestAnUnansweredCreateIsListedWithoutAnIdUntilForgotten()
         {
             string journal;
             var directory = JournalDirectory(out journal);
+            // Listening but never accepting: the kernel completes the connection and queues
+            // the request, and no answer ever comes. (No thread blocked in Accept: closing
+            // the listener does not end that under every runtime.)
             var silent = new TcpListener(IPAddress.Loopback, 0);
             silent.Start();
-            var accepted = new List<TcpClient>();
             try
             {
-                var acceptor = new Thread(() =>
-                {
-                    try
-                    {
-                        while (true) lock (accepted) accepted.Add(silent.AcceptTcpClient());
-                    }
-                    catch (Exception)
-                    {
-                        // The listener stopped.
-                    }
-                }) { IsBackground = true };
-                acceptor.Start();
                 var url = "http://127.0.0.1:" + ((IPEndPoint)silent.LocalEndpoint).Port + "/v2";
                 var options = JournalOptions(journal, url);
                 options.Timeout = TimeSpan.FromMilliseconds(300);
@@ -286,7 +276,6 @@ namespace TogetherVideo.Tests
             finally
             {
                 silent.Stop();
-                lock (accepted) foreach (var connection in accepted) connection.Close();
                 if (Directory.Exists(directory)) Directory.Delete(directory, true);
             }
         }
