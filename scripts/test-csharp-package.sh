@@ -4,10 +4,14 @@
 # global packages folder, then lib/netstandard2.0 and runtimes/linux-x64/native copied
 # beside the program, as a build for linux-x64 does), the C# sample compiled against it
 # with mcs and run against the mock with no LD_LIBRARY_PATH: the library is found
-# beside the program.
-# Usage: scripts/test-csharp-package.sh VERSION   (`make test-csharp-package`)
+# beside the program. Then the same sample under CoreCLR as `dotnet build` leaves a
+# program that references the package: its deps.json names the package's assets, and the
+# host takes them from the packages folder, the native library from runtimes/<RID>/native.
+# Usage: scripts/test-csharp-package.sh VERSION [DOTNET]   (`make test-csharp-package`;
+# DOTNET is a CoreCLR host, scripts/install-coreclr.sh's)
 set -euo pipefail
 version=$1
+dotnet=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 package=$top/target/csharp/package/TogetherVideo.$version.nupkg
 work=$top/target/csharp/package-test
@@ -37,4 +41,55 @@ $mcs_sdk -target:exe -out:"$bin/Sample.exe" -r:"$bin/TogetherVideo.dll" "$top/bi
   || { cat "$work/sample.txt" >&2; echo "test-csharp-package: the sample failed" >&2; exit 1; }
 cat "$work/sample.txt"
 grep -q "^saved " "$work/sample.txt" || { echo "test-csharp-package: the sample saved nothing" >&2; exit 1; }
+
+if [ -n "$dotnet" ]; then
+  # What the .NET SDK writes beside a framework-dependent, RID-less program: the
+  # package's assets by their paths inside it, found through the packages folder.
+  core=$work/coreclr
+  mkdir -p "$core"
+  cp "$bin/Sample.exe" "$core/"
+  python3 - "$restored" "$version" "$core" "$work/packages" <<'PY'
+import json, os, sys
+restored, version, core, packages = sys.argv[1:]
+runtime_targets = {}
+for rid in sorted(os.listdir(os.path.join(restored, "runtimes"))):
+    native = os.path.join("runtimes", rid, "native")
+    for name in sorted(os.listdir(os.path.join(restored, native))):
+        runtime_targets[native + "/" + name] = {"rid": rid, "assetType": "native", "fileVersion": "0.0.0.0"}
+assembly = version + ".0"
+package = "TogetherVideo/" + version
+deps = {
+    "runtimeTarget": {"name": ".NETCoreApp,Version=v3.1", "signature": ""},
+    "compilationOptions": {},
+    "targets": {".NETCoreApp,Version=v3.1": {
+        "Sample/1.0.0": {"dependencies": {"TogetherVideo": version}, "runtime": {"Sample.exe": {}}},
+        package: {
+            "runtime": {"lib/netstandard2.0/TogetherVideo.dll": {"assemblyVersion": assembly, "fileVersion": assembly}},
+            "runtimeTargets": runtime_targets,
+        },
+    }},
+    "libraries": {
+        "Sample/1.0.0": {"type": "project", "serviceable": False, "sha512": ""},
+        package: {
+            "type": "package", "serviceable": True,
+            "sha512": "sha512-" + open(os.path.join(restored, "togethervideo.%s.nupkg.sha512" % version)).read().strip(),
+            "path": "togethervideo/" + version, "hashPath": "togethervideo.%s.nupkg.sha512" % version,
+        },
+    },
+}
+json.dump(deps, open(os.path.join(core, "Sample.deps.json"), "w"), indent=2)
+json.dump({"runtimeOptions": {"tfm": "netcoreapp3.1",
+                              "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"},
+                              "configProperties": {"System.Globalization.Invariant": True}}},
+          open(os.path.join(core, "Sample.runtimeconfig.json"), "w"), indent=2)
+json.dump({"runtimeOptions": {"additionalProbingPaths": [packages]}},
+          open(os.path.join(core, "Sample.runtimeconfig.dev.json"), "w"), indent=2)
+PY
+  (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
+    'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 "$0" exec "$1"' "$dotnet" "$core/Sample.exe" \
+    > "$work/sample-coreclr.txt" 2>&1) \
+    || { cat "$work/sample-coreclr.txt" >&2; echo "test-csharp-package: the sample failed under CoreCLR" >&2; exit 1; }
+  cat "$work/sample-coreclr.txt"
+  grep -q "^saved " "$work/sample-coreclr.txt" || { echo "test-csharp-package: the sample saved nothing under CoreCLR" >&2; exit 1; }
+fi
 echo "test-csharp-package: passed"
