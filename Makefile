@@ -331,6 +331,7 @@ bench: build cross test-csharp
 	@scripts/install-deps.sh /usr/lib/mono/4.5/System.Net.Http.dll:libmono-system-net-http4.0-cil
 	@test -x target/bench/venv/bin/python || python3 -m venv target/bench/venv
 	@target/bench/venv/bin/pip install -q -r scripts/bench/requirements.txt
+	scripts/install-coreclr.sh $(CORECLR)
 	scripts/bench/run.sh
 
 # GetVideo through the binding against the same call with net/http + encoding/json,

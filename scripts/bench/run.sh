@@ -87,9 +87,11 @@ echo "== C#: the binding and HttpClient under Mono"
 mcs -langversion:7.2 -nologo -target:exe -out:"$out/Bench.exe" -r:target/csharp/TogetherVideo.dll -r:System.Net.Http.dll scripts/bench/Bench.cs
 cp target/csharp/TogetherVideo.dll "$out/"
 LD_LIBRARY_PATH="$top/target/release" mono "$out/Bench.exe" "$base" "$calls" | tee -a "$results"
-echo "== C#: blocking and async calls of the binding (bindings/csharp/bench)"
-mcs -langversion:7.2 -nologo -target:exe -out:"$out/AsyncBench.exe" -r:target/csharp/TogetherVideo.dll \
+echo "== C#: blocking and async calls of the binding (bindings/csharp/bench), under Mono and CoreCLR"
+mcs -langversion:7.2 -nologo -sdk:4.7.2-api -target:exe -out:"$out/AsyncBench.exe" -r:target/csharp/TogetherVideo.dll \
   bindings/csharp/bench/Bench.cs bindings/csharp/bench/CApiCalls.cs
+printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"}, "configProperties": {"System.Globalization.Invariant": true}}}\n' \
+  > "$out/AsyncBench.runtimeconfig.json"
 # Pinned, as the placement decides a loopback round trip: "own CPUs" puts nginx's worker
 # on one CPU and the client on another, so each reply wakes an idle CPU as a remote
 # server's would; "one CPU" puts both on CPU 0, so the client's CPU time is paid in full.
@@ -98,14 +100,16 @@ all_cpus=$(taskset -pc "$nginx_worker" | sed 's/.*: //')
 async_bench() {
   taskset -pc "$3" "$nginx_worker" > /dev/null
   TV_BENCH_PLACEMENT=$1 TV_BENCH_CALLS=2000 TV_BENCH_ROUNDS=7 TV_BENCH_URL="$base" TV_BENCH_KEY=bench-key \
-    LD_LIBRARY_PATH="$top/target/release" taskset -c "$2" mono "$out/AsyncBench.exe" | tee -a "$out/csharp_async.jsonl"
+    LD_LIBRARY_PATH="$top/target/release" taskset -c "$2" $4 "$out/AsyncBench.exe" | tee -a "$out/csharp_async.jsonl"
   taskset -pc "$all_cpus" "$nginx_worker" > /dev/null
 }
 : > "$out/csharp_async.jsonl"
-if [ "$(nproc)" -ge 2 ]; then
-  async_bench "own CPUs" 0 1
-fi
-async_bench "one CPU" 0 0
+for runtime in mono "$top/target/coreclr/dotnet exec"; do
+  if [ "$(nproc)" -ge 2 ]; then
+    async_bench "own CPUs" 0 1 "$runtime"
+  fi
+  async_bench "one CPU" 0 0 "$runtime"
+done
 
 echo "== instructions per call (callgrind), resident memory over 100 000 calls, sizes"
 instructions() {
@@ -155,6 +159,7 @@ json.dump({
         "Python SDK": version("$out/venv/bin/pip show together | grep Version"),
         "Go": version("go version"),
         "Mono": version("mono --version"),
+        "CoreCLR": version("target/coreclr/dotnet --list-runtimes | cut -d' ' -f1-2"),
     },
     "instructions": {"library": int(library_ir), "curl": int(curl_ir),
                      "log_info": int(log_info_ir), "log_trace": int(log_trace_ir)},

@@ -11,7 +11,8 @@
 //
 // Where the scheduler puts the client's threads and the server's decides much of a
 // loopback round trip: on one CPU they hand it to each other, on two each reply wakes an
-// idle CPU. scripts/bench/run.sh pins both ways and names the placement.
+// idle CPU. scripts/bench/run.sh pins both ways and names the placement, and runs this
+// under Mono and under CoreCLR; every line names the runtime.
 //
 //   TV_BENCH_URL        the API's base URL, e.g. http://127.0.0.1:PORT/v2; else
 //                       TV_MOCK_URL, which scripts/with-mock.sh sets
@@ -26,6 +27,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -82,7 +84,7 @@ public static class Bench
                 foreach (var measure in measures) measure.Round(calls);
             foreach (var measure in measures) Console.WriteLine(measure.Report(placement, calls, rounds));
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                "{{\"measure\": \"async / blocking\", \"placement\": \"{0}\", " +
+                "{{\"measure\": \"async / blocking\", \"placement\": \"{0}\", \"runtime\": \"" + Runtime + "\", " +
                 "\"calls_per_second\": {{\"in_flight_1\": {1:0.00}, \"in_flight_{2}\": {3:0.00}}}, " +
                 "\"cpu_per_call\": {{\"in_flight_1\": {4:0.00}, \"in_flight_{2}\": {5:0.00}}}}}",
                 placement, Measure.RateRatio(measures[1], measures[0]), inFlight, Measure.RateRatio(measures[3], measures[2]),
@@ -94,13 +96,26 @@ public static class Bench
                 Measure blocking = measures[2 * at], awaited = measures[2 * at + 1];
                 Measure cBlocking = measures[4 + 3 * at], chain = measures[5 + 3 * at], cAwaited = measures[6 + 3 * at];
                 Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "{{\"measure\": \"async CPU over blocking\", \"placement\": \"{0}\", \"in_flight\": {1}, " +
+                    "{{\"measure\": \"async CPU over blocking\", \"placement\": \"{0}\", \"runtime\": \"" + Runtime + "\", \"in_flight\": {1}, " +
                     "\"total_us\": {2:0.00}, \"library_async_us\": {3:0.00}, \"runtime_await_us\": {4:0.00}, \"binding_us\": {5:0.00}}}",
                     placement, blocking.InFlight, Measure.CpuDifference(awaited, blocking), Measure.CpuDifference(chain, cBlocking),
                     Measure.CpuDifference(cAwaited, chain), Measure.CpuDifference(awaited, blocking, cAwaited, cBlocking)));
             }
         }
         return 0;
+    }
+
+    /// <summary>The runtime running the bench, as the report names it: Mono's version, or
+    /// CoreCLR's (make bench runs both).</summary>
+    private static readonly string Runtime = RuntimeName();
+
+    private static string RuntimeName()
+    {
+        var mono = Type.GetType("Mono.Runtime");
+        if (mono == null) return "CoreCLR " + Environment.Version;
+        var display = mono.GetMethod("GetDisplayName", BindingFlags.NonPublic | BindingFlags.Static);
+        var text = display == null ? null : display.Invoke(null, null) as string;
+        return "Mono " + (string.IsNullOrEmpty(text) ? "" : text.Split(' ')[0]);
     }
 
     private static int Number(string name, int fallback)
@@ -143,7 +158,7 @@ public static class Bench
         public string Report(string placement, int calls, int rounds)
         {
             return string.Format(CultureInfo.InvariantCulture,
-                "{{\"measure\": \"{0}\", \"how\": \"{1}\", \"in_flight\": {2}, \"placement\": \"{3}\", " +
+                "{{\"measure\": \"{0}\", \"how\": \"{1}\", \"in_flight\": {2}, \"placement\": \"{3}\", \"runtime\": \"" + Runtime + "\", " +
                 "\"calls_per_round\": {4}, \"rounds\": {5}, \"calls_per_second\": {6:0}, \"cpu_us_per_call\": {7:0.0}}}",
                 call, how, inFlight, placement, calls, rounds, Median(rates), Median(cpus));
         }
