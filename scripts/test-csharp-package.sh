@@ -85,11 +85,18 @@ json.dump({"runtimeOptions": {"tfm": "netcoreapp3.1",
 json.dump({"runtimeOptions": {"additionalProbingPaths": [packages]}},
           open(os.path.join(core, "Sample.runtimeconfig.dev.json"), "w"), indent=2)
 PY
+  # The dynamic loader's log (LD_DEBUG) shows which libtogether_video.so was loaded.
+  rm -f "$work"/coreclr-ld.*
   (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
-    'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 "$0" exec "$1"' "$dotnet" "$core/Sample.exe" \
-    > "$work/sample-coreclr.txt" 2>&1) \
+    'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 LD_DEBUG=libs LD_DEBUG_OUTPUT="$2" "$0" exec "$1"' \
+    "$dotnet" "$core/Sample.exe" "$work/coreclr-ld" > "$work/sample-coreclr.txt" 2>&1) \
     || { cat "$work/sample-coreclr.txt" >&2; echo "test-csharp-package: the sample failed under CoreCLR" >&2; exit 1; }
   cat "$work/sample-coreclr.txt"
   grep -q "^saved " "$work/sample-coreclr.txt" || { echo "test-csharp-package: the sample saved nothing under CoreCLR" >&2; exit 1; }
+  native=$restored/runtimes/linux-x64/native/libtogether_video.so
+  loaded=$(grep -h "calling init: .*libtogether_video" "$work"/coreclr-ld.* | sed 's/.*calling init: //' | sort -u)
+  [ "$loaded" = "$native" ] \
+    || { echo "test-csharp-package: under CoreCLR the library loaded was '$loaded', not the package's $native" >&2; exit 1; }
+  echo "test-csharp-package: under CoreCLR the host loaded $native"
 fi
 echo "test-csharp-package: passed"

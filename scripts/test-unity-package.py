@@ -141,7 +141,7 @@ if names != tree:
 # sample against it and the UnityEngine stub.
 build = os.path.join(out, "compile")
 os.makedirs(build, exist_ok=True)
-mcs = ["mcs", "-langversion:7.2", "-nologo", "-warnaserror"]
+mcs = ["mcs", "-langversion:7.2", "-nologo", "-warnaserror", "-sdk:4.7.2-api"]
 runtime = os.path.join(root, "Runtime")
 sources = sorted(os.path.join(runtime, f) for f in os.listdir(runtime) if f.endswith(".cs"))
 steps = [

@@ -97,18 +97,21 @@ printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Micro
 # server's would; "one CPU" puts both on CPU 0, so the client's CPU time is paid in full.
 nginx_worker=$(pgrep -P "$nginx_pid" | head -1)
 all_cpus=$(taskset -pc "$nginx_worker" | sed 's/.*: //')
+# async_bench PLACEMENT CLIENT_CPU SERVER_CPU RUNTIME_COMMAND...
 async_bench() {
   taskset -pc "$3" "$nginx_worker" > /dev/null
   TV_BENCH_PLACEMENT=$1 TV_BENCH_CALLS=2000 TV_BENCH_ROUNDS=7 TV_BENCH_URL="$base" TV_BENCH_KEY=bench-key \
-    LD_LIBRARY_PATH="$top/target/release" taskset -c "$2" $4 "$out/AsyncBench.exe" | tee -a "$out/csharp_async.jsonl"
+    LD_LIBRARY_PATH="$top/target/release" taskset -c "$2" "${@:4}" "$out/AsyncBench.exe" | tee -a "$out/csharp_async.jsonl"
   taskset -pc "$all_cpus" "$nginx_worker" > /dev/null
 }
 : > "$out/csharp_async.jsonl"
-for runtime in mono "$top/target/coreclr/dotnet exec"; do
+for runtime in mono coreclr; do
+  command=(mono)
+  [ "$runtime" = coreclr ] && command=("$top/target/coreclr/dotnet" exec)
   if [ "$(nproc)" -ge 2 ]; then
-    async_bench "own CPUs" 0 1 "$runtime"
+    async_bench "own CPUs" 0 1 "${command[@]}"
   fi
-  async_bench "one CPU" 0 0 "$runtime"
+  async_bench "one CPU" 0 0 "${command[@]}"
 done
 
 echo "== instructions per call (callgrind), resident memory over 100 000 calls, sizes"
