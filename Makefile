@@ -18,7 +18,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --suppressions=$(abspath tests/c/valgrind.supp)
 
 .PHONY: cross deps-cross dist test-dist test-cross
-.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-go-link test-csharp test-csharp-coreclr csharp-programs deps-csharp csharp csharp-package test-csharp-package bench bench-go deps-c abi-check abi-baseline deps-abi clean
+.PHONY: all build header miri soak fuzz install test-install test-c-sanitizers test-contract examples test-examples demo check test test-rust test-c test-go test-go-link test-csharp test-csharp-coreclr test-csharp-windows csharp-programs deps-csharp csharp csharp-package test-csharp-package bench bench-go deps-c abi-check abi-baseline deps-abi clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -115,7 +115,7 @@ else
 endif
 
 test: test-rust miri soak test-contract test-c test-c-sanitizers abi-check test-install test-examples test-go test-csharp test-csharp-coreclr \
-      test-cross test-dist test-go-link test-csharp-package
+      test-csharp-windows test-cross test-dist test-go-link test-csharp-package
 	@echo "== all test suites passed"
 
 # The fast suites, for the edit-compile loop: Rust (no Miri, no soak) and C.
@@ -261,6 +261,7 @@ test-go-link: build dist
 MCS      := mcs -langversion:7.2 -nologo -warnaserror -sdk:4.7.2-api
 CS_OUT   := target/csharp
 CORECLR  := target/coreclr
+CORECLR_WIN := target/coreclr-win
 
 deps-csharp:
 	@scripts/install-deps.sh mcs:mono-mcs mono:mono-runtime /usr/lib/mono/4.7.2-api/mscorlib.dll:mono-devel
@@ -300,12 +301,25 @@ test-csharp: build csharp-programs
 # cannot do here). Skipped: the checks of the XML documentation, which need .NET's
 # random numbers and so an OpenSSL 1.x that Debian 12 lacks; Mono runs them on the same file.
 CORECLR_SKIP := TestEveryCallDocumentsWhatItThrows,TestEveryEventQueueMethodDocumentsWhatItThrows,TestTheJournalsMethodsDocumentWhatTheyThrow
-test-csharp-coreclr: build csharp-programs
-	scripts/install-coreclr.sh $(CORECLR)
+test-csharp-coreclr: build csharp-programs $(CORECLR)/.installed
 	printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"}, "configProperties": {"System.Globalization.Invariant": true}}}\n' \
 	  > $(CS_OUT)/TogetherVideo.Tests.runtimeconfig.json
 	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt TV_TESTS_SKIP=$(CORECLR_SKIP) \
 	  scripts/with-mock.sh $(MOCK) -- $(CORECLR)/dotnet exec $(CS_OUT)/TogetherVideo.Tests.exe
+
+# The CoreCLR itself, fetched once (the script's stamp names the tarball's pinned hash).
+$(CORECLR)/.installed: scripts/install-coreclr.sh
+	scripts/install-coreclr.sh $(CORECLR)
+	touch $@
+
+# The same tests on Windows: CoreCLR for win-x64 under Wine, with the Windows build of
+# the library and its structs as MinGW lays them out (scripts/test-csharp-windows.sh).
+test-csharp-windows: build cross csharp-programs $(CORECLR_WIN)/.installed
+	scripts/test-csharp-windows.sh $(CORECLR_WIN)
+
+$(CORECLR_WIN)/.installed: scripts/install-coreclr.sh
+	scripts/install-coreclr.sh $(CORECLR_WIN) win-x64
+	touch $@
 
 # The NuGet package (target/csharp/package/TogetherVideo.VERSION.nupkg: netstandard2.0
 # and the native library for linux-x64, linux-arm64 and win-x64 from the release
@@ -318,20 +332,18 @@ csharp-package: csharp dist
 # System.IO.Packaging, restored into a scratch project whose sample runs against the
 # mock under Mono and under CoreCLR; the Unity package's manifest, .meta files and
 # plugin import settings.
-test-csharp-package: csharp-package build
+test-csharp-package: csharp-package build $(CORECLR)/.installed
 	@scripts/install-deps.sh /usr/lib/mono/4.5/WindowsBase.dll:libmono-windowsbase4.0-cil \
 	  /usr/lib/mono/4.5/System.Xml.Linq.dll:libmono-system-xml-linq4.0-cil unzip:unzip
-	scripts/install-coreclr.sh $(CORECLR)
 	scripts/test-csharp-package.sh $(VERSION) $(abspath $(CORECLR))/dotnet
 	python3 scripts/test-unity-package.py $(VERSION)
 
 # Every contender side by side (scripts/bench/run.sh): writes docs/benchmarks.md and .png.
-bench: build cross test-csharp
+bench: build cross test-csharp $(CORECLR)/.installed
 	@scripts/install-deps.sh nginx:nginx-light curl-config:libcurl4-openssl-dev valgrind:valgrind
 	@scripts/install-deps.sh /usr/lib/mono/4.5/System.Net.Http.dll:libmono-system-net-http4.0-cil
 	@test -x target/bench/venv/bin/python || python3 -m venv target/bench/venv
 	@target/bench/venv/bin/pip install -q -r scripts/bench/requirements.txt
-	scripts/install-coreclr.sh $(CORECLR)
 	scripts/bench/run.sh
 
 # GetVideo through the binding against the same call with net/http + encoding/json,
