@@ -330,12 +330,12 @@ csharp-package: csharp dist
 
 # Both packages checked as their users' tools read them: the .nupkg with
 # System.IO.Packaging, restored into a scratch project whose sample runs against the
-# mock under Mono and under CoreCLR; the Unity package's manifest, .meta files and
-# plugin import settings.
-test-csharp-package: csharp-package build $(CORECLR)/.installed
+# mock under Mono, CoreCLR, and CoreCLR for Windows in Wine; the Unity package's
+# manifest, .meta files and plugin import settings.
+test-csharp-package: csharp-package build $(CORECLR)/.installed $(CORECLR_WIN)/.installed
 	@scripts/install-deps.sh /usr/lib/mono/4.5/WindowsBase.dll:libmono-windowsbase4.0-cil \
 	  /usr/lib/mono/4.5/System.Xml.Linq.dll:libmono-system-xml-linq4.0-cil unzip:unzip
-	scripts/test-csharp-package.sh $(VERSION) $(abspath $(CORECLR))/dotnet
+	scripts/test-csharp-package.sh $(VERSION) $(abspath $(CORECLR))/dotnet $(abspath $(CORECLR_WIN))
 	python3 scripts/test-unity-package.py $(VERSION)
 
 # Every contender side by side (scripts/bench/run.sh): writes docs/benchmarks.md and .png.

@@ -7,11 +7,14 @@
 # beside the program. Then the same sample under CoreCLR as `dotnet build` leaves a
 # program that references the package: its deps.json names the package's assets, and the
 # host takes them from the packages folder, the native library from runtimes/<RID>/native.
-# Usage: scripts/test-csharp-package.sh VERSION [DOTNET]   (`make test-csharp-package`;
-# DOTNET is a CoreCLR host, scripts/install-coreclr.sh's)
+# The same again under CoreCLR for win-x64 in Wine, with the package's win-x64 DLL.
+# Usage: scripts/test-csharp-package.sh VERSION [DOTNET [DOTNET_WINDOWS_DIR]]
+# (`make test-csharp-package`; DOTNET is a CoreCLR host, and DOTNET_WINDOWS_DIR holds
+# dotnet.exe, both scripts/install-coreclr.sh's)
 set -euo pipefail
 version=$1
 dotnet=${2:-}
+dotnet_windows=${3:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 package=$top/target/csharp/package/TogetherVideo.$version.nupkg
 work=$top/target/csharp/package-test
@@ -42,13 +45,11 @@ $mcs_sdk -target:exe -out:"$bin/Sample.exe" -r:"$bin/TogetherVideo.dll" "$top/bi
 cat "$work/sample.txt"
 grep -q "^saved " "$work/sample.txt" || { echo "test-csharp-package: the sample saved nothing" >&2; exit 1; }
 
-if [ -n "$dotnet" ]; then
-  # What the .NET SDK writes beside a framework-dependent, RID-less program: the
-  # package's assets by their paths inside it, found through the packages folder.
-  core=$work/coreclr
-  mkdir -p "$core"
-  cp "$bin/Sample.exe" "$core/"
-  python3 - "$restored" "$version" "$core" "$work/packages" <<'PY'
+# write_app DIR PACKAGES: what the .NET SDK writes beside a framework-dependent, RID-less
+# program (DIR/Sample.exe): the package's assets by their paths inside it, found through
+# the packages folder PACKAGES (as the program's platform spells it).
+write_app() {
+  python3 - "$restored" "$version" "$1" "$2" <<'PY'
 import json, os, sys
 restored, version, core, packages = sys.argv[1:]
 runtime_targets = {}
@@ -85,6 +86,13 @@ json.dump({"runtimeOptions": {"tfm": "netcoreapp3.1",
 json.dump({"runtimeOptions": {"additionalProbingPaths": [packages]}},
           open(os.path.join(core, "Sample.runtimeconfig.dev.json"), "w"), indent=2)
 PY
+}
+
+if [ -n "$dotnet" ]; then
+  core=$work/coreclr
+  mkdir -p "$core"
+  cp "$bin/Sample.exe" "$core/"
+  write_app "$core" "$work/packages"
   # The dynamic loader's log (LD_DEBUG) shows which libtogether_video.so was loaded.
   rm -f "$work"/coreclr-ld.*
   (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
@@ -98,5 +106,29 @@ PY
   [ "$loaded" = "$native" ] \
     || { echo "test-csharp-package: under CoreCLR the library loaded was '$loaded', not the package's $native" >&2; exit 1; }
   echo "test-csharp-package: under CoreCLR the host loaded $native"
+fi
+if [ -n "$dotnet_windows" ]; then
+  # The same on Windows: CoreCLR for win-x64 under Wine, which must pick the package's
+  # runtimes/win-x64/native/together_video.dll (Wine's loader log says which it loaded).
+  # The test-only ProcessPrng shim is found through PATH (scripts/wine.sh).
+  core_windows=$work/coreclr-windows
+  mkdir -p "$core_windows"
+  cp "$bin/Sample.exe" "$core_windows/"
+  # shellcheck source=scripts/wine.sh
+  source "$top/scripts/wine.sh"
+  wine_prepare "$core_windows"
+  write_app "$core_windows" "$(winepath -w "$work/packages")"
+  (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
+    'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 WINEPATH="$2" WINEDEBUG=+loaddll wine "$0" exec "$1"' \
+    "$dotnet_windows/dotnet.exe" "$core_windows/Sample.exe" "$(winepath -w "$core_windows")" \
+    > "$work/sample-windows.txt" 2> "$work/sample-windows-loads.txt") \
+    || { cat "$work/sample-windows.txt" "$work/sample-windows-loads.txt" >&2; echo "test-csharp-package: the sample failed under Windows CoreCLR" >&2; exit 1; }
+  tr -d '\r' < "$work/sample-windows.txt"
+  grep -q "^saved " "$work/sample-windows.txt" || { echo "test-csharp-package: the sample saved nothing under Windows CoreCLR" >&2; exit 1; }
+  native=$(winepath -w "$restored/runtimes/win-x64/native/together_video.dll")
+  loaded=$(grep -o 'Loaded L"[^"]*together_video.dll"' "$work/sample-windows-loads.txt" | sed 's/^Loaded L"//; s/"$//; s/\\\\/\\/g' | sort -u)
+  [ "${loaded,,}" = "${native,,}" ] \
+    || { echo "test-csharp-package: under Windows CoreCLR the DLL loaded was '$loaded', not the package's $native" >&2; exit 1; }
+  echo "test-csharp-package: under Windows CoreCLR the host loaded $native"
 fi
 echo "test-csharp-package: passed"
