@@ -293,7 +293,7 @@ csharp-programs: csharp | $(BUILD)
 # The C# binding built with Mono's mcs (C# 7.2, a subset of Unity's 7.3) and tested under
 # Mono against tv-mock.
 test-csharp: build csharp-programs
-	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt \
+	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt TV_TESTS_NO_SKIP=1 \
 	  scripts/with-mock.sh $(MOCK) -- mono --debug $(CS_OUT)/TogetherVideo.Tests.exe
 
 # The same tests under CoreCLR, the runtime of .NET (Core) and a NuGet package's usual
@@ -304,7 +304,7 @@ CORECLR_SKIP := TestEveryCallDocumentsWhatItThrows,TestEveryEventQueueMethodDocu
 test-csharp-coreclr: build csharp-programs $(CORECLR)/.installed
 	printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"}, "configProperties": {"System.Globalization.Invariant": true}}}\n' \
 	  > $(CS_OUT)/TogetherVideo.Tests.runtimeconfig.json
-	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt TV_TESTS_SKIP=$(CORECLR_SKIP) \
+	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt TV_TESTS_SKIP=$(CORECLR_SKIP) TV_TESTS_NO_SKIP=1 \
 	  scripts/with-mock.sh $(MOCK) -- $(CORECLR)/dotnet exec $(CS_OUT)/TogetherVideo.Tests.exe
 
 # The CoreCLR itself, fetched once (the script's stamp names the tarball's pinned hash).
@@ -362,7 +362,7 @@ CROSS_ENV := CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc \
 # The cross compilers, Wine, qemu-user and musl from Debian, and Rust's targets.
 deps-cross:
 	@scripts/install-deps.sh x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-g++:g++-mingw-w64-x86-64 \
-	  wine:wine64 aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu aarch64-linux-gnu-g++:g++-aarch64-linux-gnu \
+	  wine:wine aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu aarch64-linux-gnu-g++:g++-aarch64-linux-gnu \
 	  /usr/aarch64-linux-gnu/lib/libc.so.6:libc6-dev-arm64-cross qemu-aarch64:qemu-user musl-gcc:musl-tools \
 	  zip:zip unzip:unzip cmake:cmake
 	@installed=$$(rustup target list --installed); for target in $(CROSS_TARGETS); do \
