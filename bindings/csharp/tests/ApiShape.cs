@@ -220,35 +220,32 @@ namespace TogetherVideo.Tests
         private static Type Close(Type type, List<string> failures)
         {
             if (!type.IsGenericTypeDefinition) return type;
-            foreach (var argument in GenericArguments)
-            {
-                try
-                {
-                    return type.MakeGenericType(type.GetGenericArguments().Select(_ => argument).ToArray());
-                }
-                catch (ArgumentException)
-                {
-                    // A constraint refused it: try the next.
-                }
-            }
-            failures.Add(type + ": no argument tried satisfies its constraints; add one to GenericArguments");
-            return null;
+            return FirstThatFits(type.ToString(), type.GetGenericArguments().Length, type.MakeGenericType, failures);
         }
 
         private static MethodInfo CloseMethod(MethodInfo method, List<string> failures)
+        {
+            return FirstThatFits(method.DeclaringType + "." + method.Name, method.GetGenericArguments().Length,
+                method.MakeGenericMethod, failures);
+        }
+
+        /// <summary><paramref name="close"/> given the first of GenericArguments, for each of
+        /// <paramref name="parameters"/>, whose constraints accept it; null (and a failure
+        /// noted for <paramref name="what"/>) when none does.</summary>
+        private static T FirstThatFits<T>(string what, int parameters, Func<Type[], T> close, List<string> failures) where T : class
         {
             foreach (var argument in GenericArguments)
             {
                 try
                 {
-                    return method.MakeGenericMethod(method.GetGenericArguments().Select(_ => argument).ToArray());
+                    return close(Enumerable.Repeat(argument, parameters).ToArray());
                 }
                 catch (ArgumentException)
                 {
                     // A constraint refused it: try the next.
                 }
             }
-            failures.Add(method.DeclaringType + "." + method.Name + ": no argument tried satisfies its constraints; add one to GenericArguments");
+            failures.Add(what + ": no argument tried satisfies its constraints; add one to GenericArguments");
             return null;
         }
 

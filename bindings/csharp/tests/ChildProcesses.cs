@@ -167,16 +167,12 @@ namespace TogetherVideo.Tests
             foreach (var directory in new[] { app, nowhere, junk }) Directory.CreateDirectory(directory);
             try
             {
-                var here = Path.GetDirectoryName(typeof(Program).Assembly.Location);
-                foreach (var file in Directory.GetFiles(here))
-                {
-                    var extension = Path.GetExtension(file);
-                    bool managed = extension == ".exe" || extension == ".json"
-                        || Path.GetFileName(file) == Path.GetFileName(typeof(TogetherVideoClient).Assembly.Location);
-                    if (managed && Path.GetFileName(file) != "offsets.exe") File.Copy(file, Path.Combine(app, Path.GetFileName(file)));
-                }
+                // The program, the binding and the program's runtimeconfig.json: no native library.
+                var self = typeof(Program).Assembly.Location;
+                foreach (var file in new[] { self, typeof(TogetherVideoClient).Assembly.Location, Path.ChangeExtension(self, ".runtimeconfig.json") })
+                    File.Copy(file, Path.Combine(app, Path.GetFileName(file)));
                 File.WriteAllText(Path.Combine(junk, "together_video.dll"), "not a library\n");
-                var program = Path.Combine(app, Path.GetFileName(typeof(Program).Assembly.Location));
+                var program = Path.Combine(app, Path.GetFileName(self));
                 var run = RunChild(LoadFailureChild, new Dictionary<string, string> { { "PATH", nowhere + ";" + junk } }, program);
                 var expected = new[]
                 {
