@@ -302,8 +302,7 @@ test-csharp: build csharp-programs
 # random numbers and so an OpenSSL 1.x that Debian 12 lacks; Mono runs them on the same file.
 CORECLR_SKIP := TestEveryCallDocumentsWhatItThrows,TestEveryEventQueueMethodDocumentsWhatItThrows,TestTheJournalsMethodsDocumentWhatTheyThrow
 test-csharp-coreclr: build csharp-programs $(CORECLR)/.installed
-	printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"}, "configProperties": {"System.Globalization.Invariant": true}}}\n' \
-	  > $(CS_OUT)/TogetherVideo.Tests.runtimeconfig.json
+	cp $(CORECLR)/runtimeconfig.json $(CS_OUT)/TogetherVideo.Tests.runtimeconfig.json
 	LD_LIBRARY_PATH=$(abspath $(RELEASE)) TV_FIXTURES=tests/fixtures TV_OFFSETS=$(CS_OUT)/offsets.txt TV_TESTS_SKIP=$(CORECLR_SKIP) TV_TESTS_NO_SKIP=1 \
 	  scripts/with-mock.sh $(MOCK) -- $(CORECLR)/dotnet exec $(CS_OUT)/TogetherVideo.Tests.exe
 

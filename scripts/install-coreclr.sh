@@ -15,7 +15,8 @@
 #
 # Usage: scripts/install-coreclr.sh DIR [linux-x64|win-x64]   installs DIR/dotnet (or
 # dotnet.exe), unless DIR holds this very runtime already (its stamp names the pinned
-# hash); it stays until `make clean`.
+# hash); it stays until `make clean`. Beside it, DIR/runtimeconfig.json: what a program
+# run with this runtime needs beside it, copied as PROGRAM.runtimeconfig.json.
 set -euo pipefail
 dir=$1
 platform=${2:-linux-x64}
@@ -32,7 +33,7 @@ case $platform in
 esac
 package=dotnet-3.1-$platform
 
-[ "$(cat "$dir/.installed" 2>/dev/null)" = "$sha512" ] && exit 0
+[ "$(cat "$dir/.installed" 2>/dev/null)" = "$sha512" ] && [ -f "$dir/runtimeconfig.json" ] && exit 0
 "$(dirname "$0")/install-deps.sh" npm:npm
 mkdir -p "$(dirname "$dir")"
 staging=$(mktemp -d "$dir.partial.XXXXXX")
@@ -53,6 +54,11 @@ else
   [ -f "$staging/runtime/shared/Microsoft.NETCore.App/3.1.2/coreclr.dll" ] \
     || { echo "install-coreclr: the unpacked runtime has no coreclr.dll" >&2; exit 1; }
 fi
+# Linux runs with invariant globalization (no ICU lookup); Windows has its own NLS.
+properties=
+[ "$platform" = linux-x64 ] && properties=', "configProperties": {"System.Globalization.Invariant": true}'
+printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"}%s}}\n' \
+  "$properties" > "$staging/runtime/runtimeconfig.json"
 echo "$sha512" > "$staging/runtime/.installed"
 rm -rf "$dir"
 mv "$staging/runtime" "$dir"

@@ -45,10 +45,12 @@ $mcs_sdk -target:exe -out:"$bin/Sample.exe" -r:"$bin/TogetherVideo.dll" "$top/bi
 cat "$work/sample.txt"
 grep -q "^saved " "$work/sample.txt" || { echo "test-csharp-package: the sample saved nothing" >&2; exit 1; }
 
-# write_app DIR PACKAGES: what the .NET SDK writes beside a framework-dependent, RID-less
-# program (DIR/Sample.exe): the package's assets by their paths inside it, found through
-# the packages folder PACKAGES (as the program's platform spells it).
+# write_app DIR PACKAGES RUNTIME_DIR: what the .NET SDK writes beside a
+# framework-dependent, RID-less program (DIR/Sample.exe): the package's assets by their
+# paths inside it, found through the packages folder PACKAGES (as the program's platform
+# spells it), and the runtimeconfig.json of the runtime in RUNTIME_DIR.
 write_app() {
+  cp "$3/runtimeconfig.json" "$1/Sample.runtimeconfig.json"
   python3 - "$restored" "$version" "$1" "$2" <<'PY'
 import json, os, sys
 restored, version, core, packages = sys.argv[1:]
@@ -79,10 +81,6 @@ deps = {
     },
 }
 json.dump(deps, open(os.path.join(core, "Sample.deps.json"), "w"), indent=2)
-json.dump({"runtimeOptions": {"tfm": "netcoreapp3.1",
-                              "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"},
-                              "configProperties": {"System.Globalization.Invariant": True}}},
-          open(os.path.join(core, "Sample.runtimeconfig.json"), "w"), indent=2)
 json.dump({"runtimeOptions": {"additionalProbingPaths": [packages]}},
           open(os.path.join(core, "Sample.runtimeconfig.dev.json"), "w"), indent=2)
 PY
@@ -92,7 +90,7 @@ if [ -n "$dotnet" ]; then
   core=$work/coreclr
   mkdir -p "$core"
   cp "$bin/Sample.exe" "$core/"
-  write_app "$core" "$work/packages"
+  write_app "$core" "$work/packages" "$(dirname "$dotnet")"
   # The dynamic loader's log (LD_DEBUG) shows which libtogether_video.so was loaded.
   rm -f "$work"/coreclr-ld.*
   (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
@@ -117,7 +115,7 @@ if [ -n "$dotnet_windows" ]; then
   # shellcheck source=scripts/wine.sh
   source "$top/scripts/wine.sh"
   wine_prepare "$core_windows"
-  write_app "$core_windows" "$(winepath -w "$work/packages")"
+  write_app "$core_windows" "$(winepath -w "$work/packages")" "$dotnet_windows"
   (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
     'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 WINEPATH="$2" WINEDEBUG=+loaddll wine "$0" exec "$1"' \
     "$dotnet_windows/dotnet.exe" "$(winepath -w "$core_windows/Sample.exe")" "$(winepath -w "$core_windows")" \

@@ -23,8 +23,7 @@ done
 rm -rf "$out"
 mkdir -p "$out"
 cp target/csharp/TogetherVideo.dll target/csharp/TogetherVideo.xml target/csharp/TogetherVideo.Tests.exe "$dll" "$out/"
-printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"}}}\n' \
-  > "$out/TogetherVideo.Tests.runtimeconfig.json"
+cp "$dotnet_dir/runtimeconfig.json" "$out/TogetherVideo.Tests.runtimeconfig.json"
 x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude -o "$out/offsets.exe" bindings/csharp/tests/offsets.c
 
 # shellcheck source=scripts/wine.sh

@@ -90,8 +90,7 @@ LD_LIBRARY_PATH="$top/target/release" mono "$out/Bench.exe" "$base" "$calls" | t
 echo "== C#: blocking and async calls of the binding (bindings/csharp/bench), under Mono and CoreCLR"
 mcs -langversion:7.2 -nologo -sdk:4.7.2-api -target:exe -out:"$out/AsyncBench.exe" -r:target/csharp/TogetherVideo.dll \
   bindings/csharp/bench/Bench.cs bindings/csharp/bench/CApiCalls.cs
-printf '{"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"}, "configProperties": {"System.Globalization.Invariant": true}}}\n' \
-  > "$out/AsyncBench.runtimeconfig.json"
+cp target/coreclr/runtimeconfig.json "$out/AsyncBench.runtimeconfig.json"
 # Pinned, as the placement decides a loopback round trip: "own CPUs" puts nginx's worker
 # on one CPU and the client on another, so each reply wakes an idle CPU as a remote
 # server's would; "one CPU" puts both on CPU 0, so the client's CPU time is paid in full.
