@@ -97,8 +97,17 @@ cp "$prefix/bin/together_video.dll" "$bin/"
 # shellcheck source=scripts/wine.sh
 . scripts/wine.sh
 wine_prepare "$bin"
-check "windows journey" with_mock sh -c "cd '$bin' && TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=\$TV_MOCK_URL \
-  NO_PROXY=127.0.0.1 DEMO_POLL_MS=20 wine journey.exe journey.mp4 > /dev/null && test -s journey.mp4"
+# Its output is kept, and shown with its exit status if it fails.
+windows_journey() {
+  local status=0
+  with_mock sh -c "cd '$bin' && TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=\$TV_MOCK_URL \
+    NO_PROXY=127.0.0.1 DEMO_POLL_MS=20 wine journey.exe journey.mp4 > journey.log 2>&1" || status=$?
+  if [ "$status" -eq 0 ] && [ -s "$bin/journey.mp4" ]; then return 0; fi
+  echo "test-dist: journey.exe exited with status $status$([ -s "$bin/journey.mp4" ] || echo ", no video saved"); it said:" >&2
+  sed 's/^/  | /' "$bin/journey.log" >&2
+  return 1
+}
+check "windows journey" windows_journey
 
 echo "test-dist: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
