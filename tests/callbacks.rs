@@ -312,6 +312,18 @@ fn in_a_callback_with_a_thread_on_standby(
     }
 }
 
+/// Gives `request` a completion callback that tells two waiters it has run: each
+/// receiver gets one message.
+fn tell_two_waiters_on_completion(request: &Request) -> (mpsc::Receiver<()>, mpsc::Receiver<()>) {
+    let (first_done, first_waits) = mpsc::channel::<()>();
+    let (second_done, second_waits) = mpsc::channel::<()>();
+    request.on_complete(Box::new(move || {
+        first_done.send(()).unwrap();
+        second_done.send(()).unwrap();
+    }));
+    (first_waits, second_waits)
+}
+
 /// Two calls started from one completion callback while a thread is on standby and
 /// another idle, the callback and the first call's own callback both waiting for the
 /// second: the standby takes the first, and the idle thread must take over the watch and
@@ -323,14 +335,9 @@ fn two_calls_handed_over_by_a_blocked_callback_both_run_while_threads_are_idle()
         in_a_callback_with_a_thread_on_standby(client, round, |client| {
             let a = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
             let b = client.get_video_start("vid_queued", &CallOptions::default()).unwrap();
-            let (b_done, a_waits) = mpsc::channel::<()>();
-            let (y_done, y_waits) = mpsc::channel::<()>();
             // B's callback first: should A be done already, its callback runs right
             // here, and waits for B's.
-            b.on_complete(Box::new(move || {
-                b_done.send(()).unwrap();
-                y_done.send(()).unwrap();
-            }));
+            let (a_waits, y_waits) = tell_two_waiters_on_completion(&b);
             a.on_complete(Box::new(move || a_waits.recv().unwrap()));
             y_waits.recv().unwrap();
             vec![a, b]
@@ -349,12 +356,7 @@ fn a_later_call_does_not_take_the_thread_a_handed_over_call_counted_on() {
         let x = client.get_video_start("vid_completed", &CallOptions::default()).unwrap();
         x.on_complete(Box::new(move || {
             let h = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
-            let (h_done, x_waits) = mpsc::channel::<()>();
-            let (h_done_too, j_waits) = mpsc::channel::<()>();
-            h.on_complete(Box::new(move || {
-                h_done.send(()).unwrap();
-                h_done_too.send(()).unwrap();
-            }));
+            let (x_waits, j_waits) = tell_two_waiters_on_completion(&h);
             let j = inner.get_video_start("vid_completed", &CallOptions::default()).unwrap();
             j.on_complete(Box::new(move || j_waits.recv().unwrap()));
             x_waits.recv().unwrap();
