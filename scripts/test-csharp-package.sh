@@ -39,11 +39,24 @@ bin=$work/app/bin
 mkdir -p "$bin"
 cp "$restored"/lib/netstandard2.0/* "$restored"/runtimes/linux-x64/native/* "$bin/"
 $mcs_sdk -target:exe -out:"$bin/Sample.exe" -r:"$bin/TogetherVideo.dll" "$top/bindings/csharp/samples/Sample.cs"
-(cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
-  'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 mono bin/Sample.exe' > "$work/sample.txt" 2>&1) \
-  || { cat "$work/sample.txt" >&2; echo "test-csharp-package: the sample failed" >&2; exit 1; }
-cat "$work/sample.txt"
-grep -q "^saved " "$work/sample.txt" || { echo "test-csharp-package: the sample saved nothing" >&2; exit 1; }
+
+# run_sample RUNTIME OUTPUT ERRORS COMMAND...: COMMAND runs the sample from $work/app
+# against the mock, with no LD_LIBRARY_PATH; its standard output goes to OUTPUT and is
+# shown, its standard error to ERRORS (with the output when ERRORS is empty). Fails,
+# naming RUNTIME, unless it ran and saved a video.
+run_sample() {
+  local runtime=$1 output=$2 errors=$3
+  shift 3
+  in_app() {
+    (cd "$work/app" && env -u LD_LIBRARY_PATH TOGETHER_API_KEY=test-key NO_PROXY=127.0.0.1 \
+      "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c 'TOGETHER_BASE_URL=$TV_MOCK_URL exec "$@"' sh "$@")
+  }
+  if [ -n "$errors" ]; then in_app "$@" > "$output" 2> "$errors"; else in_app "$@" > "$output" 2>&1; fi \
+    || { cat "$output" ${errors:+"$errors"} >&2; echo "test-csharp-package: the sample failed under $runtime" >&2; exit 1; }
+  tr -d '\r' < "$output"
+  grep -q "^saved " "$output" || { echo "test-csharp-package: the sample saved nothing under $runtime" >&2; exit 1; }
+}
+run_sample Mono "$work/sample.txt" "" mono bin/Sample.exe
 
 # write_app DIR PACKAGES RUNTIME_DIR: what the .NET SDK writes beside a
 # framework-dependent, RID-less program (DIR/Sample.exe): the package's assets by their
@@ -93,12 +106,8 @@ if [ -n "$dotnet" ]; then
   write_app "$core" "$work/packages" "$(dirname "$dotnet")"
   # The dynamic loader's log (LD_DEBUG) shows which libtogether_video.so was loaded.
   rm -f "$work"/coreclr-ld.*
-  (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
-    'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 LD_DEBUG=libs LD_DEBUG_OUTPUT="$2" "$0" exec "$1"' \
-    "$dotnet" "$core/Sample.exe" "$work/coreclr-ld" > "$work/sample-coreclr.txt" 2>&1) \
-    || { cat "$work/sample-coreclr.txt" >&2; echo "test-csharp-package: the sample failed under CoreCLR" >&2; exit 1; }
-  cat "$work/sample-coreclr.txt"
-  grep -q "^saved " "$work/sample-coreclr.txt" || { echo "test-csharp-package: the sample saved nothing under CoreCLR" >&2; exit 1; }
+  run_sample CoreCLR "$work/sample-coreclr.txt" "" \
+    env LD_DEBUG=libs LD_DEBUG_OUTPUT="$work/coreclr-ld" "$dotnet" exec "$core/Sample.exe"
   native=$restored/runtimes/linux-x64/native/libtogether_video.so
   loaded=$({ grep -h "calling init: .*libtogether_video" "$work"/coreclr-ld.* || true; } | sed 's/.*calling init: //' | sort -u)
   [ "$loaded" = "$native" ] \
@@ -116,13 +125,9 @@ if [ -n "$dotnet_windows" ]; then
   source "$top/scripts/wine.sh"
   wine_prepare "$core_windows"
   write_app "$core_windows" "$(winepath -w "$work/packages")" "$dotnet_windows"
-  (cd "$work/app" && env -u LD_LIBRARY_PATH "$top/scripts/with-mock.sh" "$top/target/release/tv-mock" -- sh -c \
-    'TOGETHER_API_KEY=test-key TOGETHER_BASE_URL=$TV_MOCK_URL NO_PROXY=127.0.0.1 WINEPATH="$2" WINEDEBUG=+loaddll wine "$0" exec "$1"' \
-    "$dotnet_windows/dotnet.exe" "$(winepath -w "$core_windows/Sample.exe")" "$(winepath -w "$core_windows")" \
-    > "$work/sample-windows.txt" 2> "$work/sample-windows-loads.txt") \
-    || { cat "$work/sample-windows.txt" "$work/sample-windows-loads.txt" >&2; echo "test-csharp-package: the sample failed under Windows CoreCLR" >&2; exit 1; }
-  tr -d '\r' < "$work/sample-windows.txt"
-  grep -q "^saved " "$work/sample-windows.txt" || { echo "test-csharp-package: the sample saved nothing under Windows CoreCLR" >&2; exit 1; }
+  run_sample "Windows CoreCLR" "$work/sample-windows.txt" "$work/sample-windows-loads.txt" \
+    env WINEPATH="$(winepath -w "$core_windows")" WINEDEBUG=+loaddll \
+    wine "$dotnet_windows/dotnet.exe" exec "$(winepath -w "$core_windows/Sample.exe")"
   native=$(winepath -w "$restored/runtimes/win-x64/native/together_video.dll")
   loaded=$({ grep -o 'Loaded L"[^"]*together_video.dll"' "$work/sample-windows-loads.txt" || true; } | sed 's/^Loaded L"//; s/"$//; s/\\\\/\\/g' | sort -u)
   [ "${loaded,,}" = "${native,,}" ] \
